@@ -1,0 +1,1 @@
+"""EcomInsight services: one package each."""

@@ -1,0 +1,1 @@
+"""Code every EcomInsight service shares: settings, events, Kafka helpers, prompts."""

@@ -1,0 +1,21 @@
+"""One exception root for the whole project, and the few subclasses callers branch on."""
+
+
+class EcomInsightError(Exception):
+    """Root of every error EcomInsight raises on purpose."""
+
+
+class ConfigError(EcomInsightError):
+    """A setting is missing or invalid."""
+
+
+class EventDecodeError(EcomInsightError):
+    """A Kafka message is not a valid EcomInsight event (unknown type or bad payload)."""
+
+
+class BrokerError(EcomInsightError):
+    """The Kafka broker could not be started or reached."""
+
+
+class PlaceholderError(EcomInsightError):
+    """Generated text uses an unknown placeholder, misses a required one or states a raw number."""

@@ -1,0 +1,90 @@
+"""Settings shared by every service, read from the environment.
+
+Kafka settings use the conventional ``KAFKA_`` prefix (``KAFKA_BOOTSTRAP_SERVERS``), paths use
+``ECOMINSIGHT_`` (``ECOMINSIGHT_DATA_DIR``). Each service has its own ``Settings`` class in
+``services/<name>/settings.py`` that embeds these two groups.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """Where the broker is and what the project's topics are called."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore", frozen=True)
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    topic_queries: str = "ecominsight.queries"
+    topic_feedback: str = "ecominsight.feedback"
+    topic_exports: str = "ecominsight.exports"
+    topic_models: str = "ecominsight.models"
+    topic_training: str = "ecominsight.training"
+    topic_dlq: str = "ecominsight.dlq"
+    partitions: int = Field(default=3, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+    # Tansu delivers a group's first message after about half the session timeout: keep it short.
+    session_timeout_ms: int = Field(default=6000, ge=1000)
+    heartbeat_interval_ms: int = Field(default=1000, ge=100)
+    request_timeout_ms: int = Field(default=15000, ge=1000)
+    # How long producer.send() may block the caller waiting for metadata.
+    max_block_ms: int = Field(default=2000, ge=0)
+
+    @property
+    def servers(self) -> list[str]:
+        return [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()]
+
+    def all_topics(self) -> list[str]:
+        return [
+            self.topic_queries,
+            self.topic_feedback,
+            self.topic_exports,
+            self.topic_models,
+            self.topic_training,
+            self.topic_dlq,
+        ]
+
+
+class PathSettings(BaseSettings):
+    """Where state lives on disk. Everything defaults to a folder under ``data_dir``."""
+
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_", extra="ignore", frozen=True)
+
+    data_dir: Path = Path(".")
+    query_logs_dir: Path | None = None
+    warehouse_path: Path | None = None
+    logs_db_path: Path | None = None
+    models_dir: Path | None = None
+    exports_dir: Path | None = None
+    outbox_dir: Path | None = None
+
+    @property
+    def query_logs(self) -> Path:
+        return self.query_logs_dir or self.data_dir / "query_logs"
+
+    @property
+    def warehouse(self) -> Path:
+        """The shop warehouse (DuckDB): shops, customers, products, orders."""
+        return self.warehouse_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def logs_db(self) -> Path:
+        """The query-log database (DuckDB) the logger owns."""
+        return self.logs_db_path or self.query_logs / "queries.duckdb"
+
+    @property
+    def models(self) -> Path:
+        """The model registry: one folder per version."""
+        return self.models_dir or self.data_dir / "models"
+
+    @property
+    def exports(self) -> Path:
+        return self.exports_dir or self.query_logs / "exports"
+
+    @property
+    def outbox(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
