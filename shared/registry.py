@@ -1,0 +1,157 @@
+"""The model registry on disk: one folder per version, a pointer to the promoted one.
+
+    models/
+      CURRENT                 the promoted version's name (replaced atomically)
+      history.json            promoted versions, oldest first (rollback walks back along it)
+      v0001/                  saved model + tokenizer + metadata.json
+      v0002/ ...
+
+The trainer writes versions; ``model promote`` / ``model rollback`` and the trainer's gate move
+``CURRENT``; generators read it at start and follow ``ModelReady`` events afterwards.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from shared.errors import EcomInsightError
+
+METADATA = "metadata.json"
+VERSION_RE = re.compile(r"^v\d{4,}$")
+
+
+class RegistryError(EcomInsightError):
+    """Unknown version, nothing to roll back to, or a broken registry folder."""
+
+
+class ModelMeta(BaseModel):
+    version: str
+    base_model: str
+    parent_version: str | None = None
+    export_id: str | None = None
+    data_sha256: str | None = None
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    baseline_metrics: dict[str, Any] = Field(default_factory=dict, description="the serving model's, same data")
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+    library_versions: dict[str, str] = Field(default_factory=dict)
+    train_time_s: float | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    status: Literal["candidate", "promoted", "rejected"] = "candidate"
+    reasons: list[str] = Field(default_factory=list)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class ModelRegistry:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def path(self, version: str) -> Path:
+        return self.root / version
+
+    def get(self, version: str) -> ModelMeta:
+        meta = self.path(version) / METADATA
+        if not meta.is_file():
+            raise RegistryError(f"no model version {version!r} in {self.root}")
+        try:
+            return ModelMeta.model_validate_json(meta.read_text())
+        except ValueError as exc:
+            raise RegistryError(f"{meta} is not valid metadata: {exc}") from exc
+
+    def versions(self) -> list[ModelMeta]:
+        if not self.root.is_dir():
+            return []
+        out = []
+        for child in sorted(self.root.iterdir()):
+            if VERSION_RE.match(child.name) and (child / METADATA).is_file():
+                out.append(self.get(child.name))
+        return out
+
+    def current_version(self) -> str | None:
+        pointer = self.root / "CURRENT"
+        if not pointer.is_file():
+            return None
+        version = pointer.read_text().strip()
+        return version or None
+
+    def current(self) -> ModelMeta | None:
+        version = self.current_version()
+        return self.get(version) if version else None
+
+    def history(self) -> list[str]:
+        path = self.root / "history.json"
+        return list(json.loads(path.read_text())) if path.is_file() else []
+
+    # -- writing ---------------------------------------------------------------------------------
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def allocate(self) -> tuple[str, Path]:
+        """Reserve the next version name and create its (empty) folder."""
+        with self._locked():
+            numbers = [int(p.name[1:]) for p in self.root.iterdir() if VERSION_RE.match(p.name)]
+            version = f"v{max(numbers, default=0) + 1:04d}"
+            folder = self.path(version)
+            folder.mkdir()
+            return version, folder
+
+    def save_metadata(self, meta: ModelMeta) -> None:
+        folder = self.path(meta.version)
+        if not folder.is_dir():
+            raise RegistryError(f"no folder for version {meta.version!r} in {self.root}")
+        _write_atomic(folder / METADATA, meta.model_dump_json(indent=2))
+
+    def promote(self, version: str) -> ModelMeta:
+        """Make ``version`` the serving one (it is appended to the history)."""
+        with self._locked():
+            meta = self.get(version)
+            if meta.status != "promoted":
+                meta = meta.model_copy(update={"status": "promoted"})
+                self.save_metadata(meta)
+            history = [v for v in self.history() if v != version] + [version]
+            _write_atomic(self.root / "history.json", json.dumps(history))
+            _write_atomic(self.root / "CURRENT", version)
+            return meta
+
+    def reject(self, version: str, reasons: list[str]) -> ModelMeta:
+        meta = self.get(version).model_copy(update={"status": "rejected", "reasons": reasons})
+        self.save_metadata(meta)
+        return meta
+
+    def rollback(self) -> ModelMeta:
+        """Serve the previously promoted version again; the current one leaves the history."""
+        with self._locked():
+            history = self.history()
+            if len(history) < 2:
+                raise RegistryError("nothing to roll back to: fewer than two promoted versions")
+            history.pop()
+            previous = history[-1]
+            meta = self.get(previous)
+            _write_atomic(self.root / "history.json", json.dumps(history))
+            _write_atomic(self.root / "CURRENT", previous)
+            return meta
