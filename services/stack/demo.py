@@ -1,0 +1,161 @@
+"""``ecominsight demo``: drive the learning loop against a running stack.
+
+Ask a few hundred varied questions -> show the statistics -> export -> the trainer fine-tunes ->
+wait for the generator to serve the new version -> ask again and show the new model's answers.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from shared.errors import EcomInsightError
+from shared.registry import ModelRegistry
+
+SEED_QUESTIONS = (
+    "How many orders do I have?",
+    "What is my total revenue?",
+    "Average order value?",
+    "Top 5 customers by spending",
+    "Orders above $1000",
+)
+
+PHRASINGS = (
+    "How many orders do I have?", "How many {status} orders do I have?", "Number of orders {period}",
+    "How many orders did I get {period}?", "Count my {status} orders {period}",
+    "What is my total revenue?", "Total revenue {period}", "How much did I make {period}?",
+    "What were my sales {period}?", "Average order value?", "What's my average order value {period}?",
+    "AOV {period}", "Top {n} customers by spending", "Who are my best {n} customers?",
+    "Which customers spent the most?", "Orders above ${amount}", "How many orders over {amount} dollars?",
+    "Show orders below ${amount}", "Top {n} products by revenue", "Best selling {n} products by units",
+    "Which products sell the most units?", "How many customers do I have?",
+    "How many new customers {period}?", "New customers {period}", "Revenue by month",
+    "Show me monthly revenue", "Order status breakdown", "How are my orders split by status?",
+    "What was my best month by revenue?", "Which day had the highest revenue?",
+    "What's the weather in Paris?", "Write me a poem about shoes",
+)
+FILL = {
+    "status": ("pending", "paid", "shipped", "delivered", "cancelled", "refunded"),
+    "period": ("last month", "this month", "this year", "in the last 30 days", "last 7 days"),
+    "n": ("3", "5", "10"),
+    "amount": ("100", "250", "500", "1000", "1500"),
+}
+
+
+def varied_questions(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        text = rng.choice(PHRASINGS)
+        for key, choices in FILL.items():
+            text = text.replace("{" + key + "}", rng.choice(choices))
+        out.append(text)
+    return out
+
+
+class Demo:
+    def __init__(self, ask_url: str, logger_url: str, generator_url: str, admin_token: str,
+                 models_dir: Path, shops: tuple[str, ...] = ("10",), console: Console | None = None):
+        self.ask_url, self.logger_url, self.generator_url = ask_url, logger_url, generator_url
+        self.admin = {"Authorization": f"Bearer {admin_token}"}
+        self.registry = ModelRegistry(models_dir)
+        self.shops = shops
+        self.console = console or Console()
+        self.http = httpx.Client(timeout=30.0)
+
+    def ask(self, question: str, shop_id: str = "10") -> dict[str, Any]:
+        resp = self.http.post(f"{self.ask_url}/api/mcp/ask", json={"shop_id": shop_id, "question": question})
+        resp.raise_for_status()
+        return dict(resp.json())
+
+    def serving_version(self) -> str:
+        return str(self.http.get(f"{self.generator_url}/model").json().get("version", "template"))
+
+    def traffic(self, count: int) -> list[dict[str, Any]]:
+        answers = []
+        with Progress(TextColumn("asking questions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=self.console) as bar:
+            task = bar.add_task("ask", total=count)
+            for i, question in enumerate(varied_questions(count)):
+                answers.append(self.ask(question, self.shops[i % len(self.shops)]))
+                bar.advance(task)
+        for answer in answers[: max(1, count // 20)]:
+            rating = "positive" if answer["success"] else "negative"
+            self.http.post(f"{self.ask_url}/api/mcp/feedback",
+                           json={"query_id": answer["query_id"], "feedback": rating}).raise_for_status()
+        return answers
+
+    def wait_logged(self, count: int, timeout_s: float = 120.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        stats: dict[str, Any] = {}
+        with self.console.status("waiting for the logger to write every query ..."):
+            while time.monotonic() < deadline:
+                stats = self.http.get(f"{self.logger_url}/stats").json()
+                if stats.get("total_queries", 0) >= count:
+                    return stats
+                time.sleep(0.5)
+        raise EcomInsightError(f"the logger holds {stats.get('total_queries')} of {count} queries after {timeout_s:.0f}s")
+
+    def show_stats(self, stats: dict[str, Any]) -> None:
+        table = Table(title="query statistics (logger /stats)")
+        table.add_column("statistic")
+        table.add_column("value")
+        for key in ("total_queries", "success_rate", "avg_confidence", "avg_response_time"):
+            table.add_row(key, str(stats.get(key)))
+        for key in ("intent_distribution", "feedback"):
+            if key in stats:
+                table.add_row(key, str(stats[key]))
+        self.console.print(table)
+
+    def export(self) -> dict[str, Any]:
+        resp = self.http.post(f"{self.logger_url}/export", headers=self.admin)
+        if resp.status_code >= 400:
+            raise EcomInsightError(f"export failed: HTTP {resp.status_code}: {resp.text}")
+        return dict(resp.json())
+
+    def wait_for_new_model(self, before: str, known: set[str], timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        start = time.monotonic()
+        with self.console.status("the trainer is fine-tuning; waiting for model-ready ...") as status:
+            while time.monotonic() < deadline:
+                version = self.serving_version()
+                if version != before:
+                    return version
+                for meta in self.registry.versions():
+                    if meta.version not in known and meta.status == "rejected":
+                        raise EcomInsightError(f"the gate rejected {meta.version}: {'; '.join(meta.reasons)}")
+                status.update(f"the trainer is fine-tuning; waiting for model-ready ... {time.monotonic() - start:.0f}s")
+                time.sleep(1.0)
+        raise EcomInsightError(f"no new model within {timeout_s:.0f}s (serving {before})")
+
+    def show_answers(self, title: str) -> None:
+        table = Table(title=title)
+        for col in ("question", "answer", "generator", "model"):
+            table.add_column(col)
+        for question in SEED_QUESTIONS:
+            a = self.ask(question)
+            table.add_row(question, a["answer"], a["generator"], a["model_version"])
+        self.console.print(table)
+
+    def run(self, count: int, train_timeout_s: float) -> int:
+        before = self.serving_version()
+        known = {m.version for m in self.registry.versions()}
+        self.console.print(f"generator serves [bold]{before}[/bold]")
+        self.show_answers("answers before training")
+        logged_before = int(self.http.get(f"{self.logger_url}/stats").json().get("total_queries", 0))
+        self.traffic(count)
+        self.show_stats(self.wait_logged(logged_before + count + len(SEED_QUESTIONS)))
+        export = self.export()
+        self.console.print(f"exported: {export}")
+        version = self.wait_for_new_model(before, known, train_timeout_s)
+        meta = self.registry.get(version)
+        self.console.print(f"generator now serves [bold]{version}[/bold]; metrics: {meta.metrics}")
+        self.show_answers(f"answers from {version}")
+        return 0

@@ -1,0 +1,27 @@
+"""Settings of the local stack (``ecominsight up``): ports and where state lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_STACK_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    kafka_port: int = 9092
+    # Use a broker that is already running (host:port[,...]) instead of starting Tansu.
+    external_kafka: str | None = None
+    ask_port: int = 8000
+    generator_port: int = 8001
+    logger_port: int = 8002
+    admin_token: str = "dev-admin-token"
+    # Offline default: the trainer fine-tunes a tiny byte-level T5 built locally. Set to
+    # google/flan-t5-base (or a local folder) when the hub or a local copy is available.
+    trainer_base_model: str = "tiny-t5"
+    health_timeout_s: float = Field(default=180.0, gt=0)
+    seed_shops: int = 4
