@@ -1,0 +1,138 @@
+"""The logger's HTTP API (FastAPI).
+
+Public: ``GET /health``, ``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``.
+Admin (token from settings, as ``Authorization: Bearer <token>`` or ``X-Admin-Token: <token>``):
+``POST /sql``, ``POST /export``, ``GET /exports/{export_id}/data``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from services.logger import stats
+from services.logger.errors import SqlRefused, SqlTimeout, TooFewExamples
+from services.logger.export import EXPORT_FILE
+from services.logger.service import LoggerService
+from services.logger.settings import Settings
+from services.logger.sqlguard import run_select
+
+
+class SqlRequest(BaseModel):
+    sql: str = Field(min_length=1, max_length=20_000)
+    max_rows: int | None = Field(default=None, ge=1)
+
+
+def create_app(settings: Settings | None = None, *, start_worker: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    service = LoggerService(settings, start_worker=start_worker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service.start()
+        try:
+            yield
+        finally:
+            service.close()
+
+    app = FastAPI(title="EcomInsight logger", lifespan=lifespan)
+    app.state.service = service
+
+    def require_admin(
+        authorization: Annotated[str | None, Header()] = None,
+        x_admin_token: Annotated[str | None, Header()] = None,
+    ) -> None:
+        given = x_admin_token
+        if given is None and authorization and authorization.lower().startswith("bearer "):
+            given = authorization[7:].strip()
+        if not given:
+            raise HTTPException(401, "admin token required: send 'Authorization: Bearer <token>' or 'X-Admin-Token'")
+        if not secrets.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()):
+            raise HTTPException(403, "wrong admin token")
+
+    def filters(
+        shop_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model_version: str | None = None,
+    ) -> stats.Filters:
+        return stats.Filters(shop_id, since, until, model_version)
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        worker = service.worker
+        return {
+            "status": "ok",
+            "service": "logger",
+            "database": str(settings.paths.logs_db),
+            "consuming": bool(worker and worker.ready.is_set()),
+            "events_written": service.events_written,
+            "duplicates_ignored": worker.sink.duplicates if worker else 0,
+            "dead_lettered": worker.consumer.dead_lettered if worker else 0,
+        }
+
+    @app.get("/stats")
+    def get_stats(f: Annotated[stats.Filters, Depends(filters)]) -> dict[str, Any]:
+        with service.cursor() as cur:
+            return stats.get_statistics(cur, f)
+
+    @app.get("/queries/failed")
+    def failed(
+        f: Annotated[stats.Filters, Depends(filters)], limit: Annotated[int, Query(ge=1, le=10_000)] = 10
+    ) -> list[dict[str, Any]]:
+        with service.cursor() as cur:
+            return stats.get_failed_queries(cur, limit, f)
+
+    @app.get("/queries/low-confidence")
+    def low_confidence(
+        f: Annotated[stats.Filters, Depends(filters)],
+        threshold: Annotated[float, Query(ge=0.0, le=1.0)] = 0.7,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 10,
+    ) -> list[dict[str, Any]]:
+        with service.cursor() as cur:
+            return stats.get_low_confidence_queries(cur, threshold, limit, f)
+
+    @app.post("/sql", dependencies=[Depends(require_admin)])
+    def sql(request: SqlRequest) -> dict[str, Any]:
+        max_rows = min(request.max_rows or settings.sql_max_rows, settings.sql_max_rows)
+        try:
+            with service.cursor() as cur:
+                return run_select(cur, request.sql, max_rows, settings.sql_timeout_s).as_dict()
+        except SqlRefused as exc:
+            raise HTTPException(400, str(exc)) from exc
+        except SqlTimeout as exc:
+            raise HTTPException(408, str(exc)) from exc
+
+    @app.post("/export", dependencies=[Depends(require_admin)])
+    def export() -> dict[str, Any]:
+        try:
+            return service.export().as_dict()
+        except TooFewExamples as exc:
+            raise HTTPException(409, str(exc)) from exc
+
+    @app.get("/exports/{export_id}/data", dependencies=[Depends(require_admin)])
+    def export_data(export_id: str) -> FileResponse:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", export_id) or export_id.startswith("."):
+            raise HTTPException(400, "invalid export id")
+        path = settings.paths.exports / export_id / EXPORT_FILE
+        if not path.is_file():
+            raise HTTPException(404, f"no export {export_id!r}")
+        return FileResponse(path, media_type="application/x-ndjson", filename=EXPORT_FILE)
+
+    return app
+
+
+def serve(settings: Settings | None = None) -> None:
+    """Run the logger (HTTP API + sink) with uvicorn until SIGINT/SIGTERM."""
+    import uvicorn
+
+    settings = settings or Settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

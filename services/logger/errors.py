@@ -1,0 +1,25 @@
+"""The logger's user-facing errors."""
+
+from __future__ import annotations
+
+from shared.errors import EcomInsightError
+
+
+class LoggerError(EcomInsightError):
+    """Root of the logger's errors."""
+
+
+class SqlRefused(LoggerError):
+    """The statement given to the SQL endpoint is not one read-only SELECT."""
+
+
+class SqlTimeout(LoggerError):
+    """The statement ran past the time limit and was interrupted."""
+
+
+class TooFewExamples(LoggerError):
+    """An export found fewer qualifying examples than the minimum."""
+
+
+class LogsUnavailable(LoggerError):
+    """Neither a running logger nor a log database could be found."""

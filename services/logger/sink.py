@@ -1,0 +1,329 @@
+"""The exactly-once sink: query events -> three JSONL files + the ``queries`` table,
+feedback events -> the ``feedback`` table.
+
+One micro-batch is written like this:
+
+1. find which events of the batch are new (an event id already in a table is ignored);
+2. append their JSONL lines to ``all_queries.jsonl`` and ``success_queries.jsonl`` or
+   ``failed_queries.jsonl``, flush and fsync;
+3. in ONE DuckDB transaction: bulk-insert the rows (Arrow tables, never one INSERT per row),
+   record the next Kafka offset of every partition and the new size of every JSONL file; commit.
+
+A crash before the commit leaves bytes in the JSONL files the database does not know about;
+``recover()`` (run at start) cuts every file back to its recorded size, and the consumer is
+seeked to the recorded offsets (``on_assign``), so the batch is written again, exactly once.
+A crash after the commit loses nothing. Crash points for tests: ``ECOMINSIGHT_LOGGER_CRASH_AT=
+<step>:<n>`` makes the process ``os._exit(137)`` at ``<step>`` of its n-th batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+import pyarrow as pa
+from kafka import KafkaConsumer
+from kafka.structs import TopicPartition
+
+from shared.events import FeedbackEvent, QueryEvent
+from shared.kafka import Received
+
+log = logging.getLogger(__name__)
+
+ALL_FILE = "all_queries.jsonl"
+SUCCESS_FILE = "success_queries.jsonl"
+FAILED_FILE = "failed_queries.jsonl"
+JSONL_FILES = (ALL_FILE, SUCCESS_FILE, FAILED_FILE)
+
+CRASH_ENV = "ECOMINSIGHT_LOGGER_CRASH_AT"
+CRASH_STEPS = ("start", "mid_jsonl", "after_jsonl", "after_insert", "after_commit")
+
+QUERY_COLUMNS = (
+    "event_id", "query_id", "shop_id", "occurred_at", "question", "answer", "intent", "tool", "tool_params",
+    "confidence", "success", "error", "response_time_ms", "model_version", "generator", "prompt", "result",
+    "logged_at",
+)
+FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at")
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """The UTC wall time without a zone, as stored in the database."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def jsonl_record(event: QueryEvent) -> dict[str, Any]:
+    """One log line, with the field names of the original review snippets.
+
+    ``response_time`` is in seconds, as the original printed it; the table keeps milliseconds.
+    """
+    return {
+        "question": event.question,
+        "answer": event.answer,
+        "intent": event.intent,
+        "tool_used": event.tool,
+        "confidence": event.confidence,
+        "success": event.success,
+        "error": event.error,
+        "response_time": event.response_time_ms / 1000.0,
+        "query_id": event.query_id,
+        "shop_id": event.shop_id,
+        "timestamp": event.occurred_at.astimezone(UTC).isoformat(),
+        "model_version": event.model_version,
+        "generator": event.generator,
+        "event_id": str(event.event_id),
+    }
+
+
+@dataclass(frozen=True)
+class CrashPlan:
+    """Where to die on purpose (tests only): ``step`` of the ``batch``-th batch."""
+
+    step: str | None = None
+    batch: int = 0
+
+    @classmethod
+    def from_env(cls) -> CrashPlan:
+        raw = os.environ.get(CRASH_ENV, "").strip()
+        if not raw:
+            return cls()
+        step, _, n = raw.partition(":")
+        if step not in CRASH_STEPS:
+            raise ValueError(f"{CRASH_ENV}: unknown step {step!r} (one of {', '.join(CRASH_STEPS)})")
+        return cls(step, int(n or 1))
+
+    def check(self, step: str, batch: int) -> None:
+        if self.step == step and self.batch == batch:
+            log.warning("crash point %s in batch %d: exiting now", step, batch)
+            logging.shutdown()
+            os._exit(137)
+
+
+class Sink:
+    """Writes micro-batches of received events exactly once. Owns the JSONL file handles.
+
+    ``conn`` is a connection (or cursor) used only by the thread that calls ``write``.
+    """
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, log_dir: Path, crash: CrashPlan | None = None):
+        self.conn = conn
+        self.log_dir = log_dir
+        self.crash = crash or CrashPlan()
+        self.batches = 0
+        self.written = 0
+        self.duplicates = 0
+        self._files: dict[str, IO[bytes]] = {}
+        self._sizes: dict[str, int] = {}
+
+    # -- start-up ------------------------------------------------------------------------------
+    def recover(self) -> None:
+        """Cut the JSONL files back to the sizes the database recorded, and open them."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        recorded = dict(self.conn.execute("SELECT file, size FROM jsonl_sizes").fetchall())
+        for name in JSONL_FILES:
+            path = self.log_dir / name
+            actual = path.stat().st_size if path.exists() else 0
+            if name not in recorded:  # a new database: whatever is in the file stays, we append after it
+                size = actual
+            else:
+                size = int(recorded[name])
+                if actual > size:
+                    log.info("recovery: cutting %s from %d to %d bytes (an uncommitted batch)", name, actual, size)
+                    with path.open("r+b") as fh:
+                        fh.truncate(size)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                elif actual < size:
+                    log.error("recovery: %s has %d bytes but %d were committed; appending after it", name, actual, size)
+                    size = actual
+            self._sizes[name] = size
+            self._files[name] = path.open("ab")
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO jsonl_sizes VALUES (?, ?)", [[name, size] for name, size in self._sizes.items()]
+        )
+        fd = os.open(self.log_dir, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def positions(self) -> dict[tuple[str, int], int]:
+        rows = self.conn.execute('SELECT topic, "partition", next_offset FROM sink_offsets').fetchall()
+        return {(topic, int(partition)): int(offset) for topic, partition, offset in rows}
+
+    def on_assign(self, consumer: KafkaConsumer, assigned: list[TopicPartition]) -> None:
+        """EventConsumer hook: resume every assigned partition where the database says."""
+        positions = self.positions()
+        for tp in assigned:
+            offset = positions.get((tp.topic, tp.partition))
+            if offset is not None:
+                log.info("resuming %s/%d at offset %d", tp.topic, tp.partition, offset)
+                consumer.seek(tp, offset)
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
+
+    # -- one batch -----------------------------------------------------------------------------
+    def write(self, batch: Sequence[Received]) -> int:
+        """Write one micro-batch; returns how many events were new."""
+        if not self._files:
+            self.recover()
+        self.batches += 1
+        n = self.batches
+        self.crash.check("start", n)
+
+        positions: dict[tuple[str, int], int] = {}
+        unique: dict[str, QueryEvent | FeedbackEvent] = {}
+        for received in batch:
+            key = (received.topic, received.partition)
+            positions[key] = max(positions.get(key, 0), received.offset + 1)
+            event = received.event
+            if isinstance(event, QueryEvent | FeedbackEvent):
+                unique.setdefault(str(event.event_id), event)
+            else:
+                log.warning("ignoring a %s event on %s", event.type, received.topic)
+
+        before = dict(self._sizes)
+        cur = self.conn
+        cur.begin()
+        try:
+            new = self._new_events(cur, unique)
+            queries = [e for e in new if isinstance(e, QueryEvent)]
+            feedback = [e for e in new if isinstance(e, FeedbackEvent)]
+            self._append_jsonl(queries, n)
+            self.crash.check("after_jsonl", n)
+            logged_at = utc_naive(datetime.now(UTC))
+            self._insert_rows(cur, queries, feedback, logged_at)
+            cur.executemany(
+                'INSERT OR REPLACE INTO sink_offsets VALUES (?, ?, ?)',
+                [[topic, partition, offset] for (topic, partition), offset in positions.items()],
+            )
+            cur.executemany(
+                "INSERT OR REPLACE INTO jsonl_sizes VALUES (?, ?)", [[k, v] for k, v in self._sizes.items()]
+            )
+            self.crash.check("after_insert", n)
+            cur.commit()
+        except BaseException:
+            self._rollback(before)
+            raise
+        self.crash.check("after_commit", n)
+        self.written += len(new)
+        self.duplicates += len(batch) - len(new)
+        return len(new)
+
+    def _new_events(
+        self, cur: duckdb.DuckDBPyConnection, unique: dict[str, QueryEvent | FeedbackEvent]
+    ) -> list[QueryEvent | FeedbackEvent]:
+        if not unique:
+            return []
+        ids = pa.table({"event_id": pa.array(list(unique), pa.string())})
+        cur.register("batch_ids", ids)
+        try:
+            seen = cur.execute(
+                "SELECT CAST(event_id AS VARCHAR) FROM queries WHERE event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)"
+                " UNION ALL "
+                "SELECT CAST(event_id AS VARCHAR) FROM feedback WHERE event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)"
+            ).fetchall()
+        finally:
+            cur.unregister("batch_ids")
+        seen_ids = {row[0] for row in seen}
+        return [event for key, event in unique.items() if key not in seen_ids]
+
+    def _append_jsonl(self, queries: list[QueryEvent], n: int) -> None:
+        if not queries:
+            return
+        lines: dict[str, list[bytes]] = {name: [] for name in JSONL_FILES}
+        for event in queries:
+            line = json.dumps(jsonl_record(event), ensure_ascii=False).encode() + b"\n"
+            lines[ALL_FILE].append(line)
+            lines[SUCCESS_FILE if event.success else FAILED_FILE].append(line)
+        for i, name in enumerate(JSONL_FILES):
+            if i == 1:
+                self.crash.check("mid_jsonl", n)
+            if not lines[name]:
+                continue
+            fh = self._files[name]
+            fh.write(b"".join(lines[name]))
+            fh.flush()
+            os.fsync(fh.fileno())
+            self._sizes[name] = fh.tell()
+
+    def _insert_rows(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        queries: list[QueryEvent],
+        feedback: list[FeedbackEvent],
+        logged_at: datetime,
+    ) -> None:
+        """The bulk path: one Arrow table per event type, one INSERT ... SELECT each."""
+        if queries:
+            table = pa.table(
+                {
+                    "event_id": [str(e.event_id) for e in queries],
+                    "query_id": [e.query_id for e in queries],
+                    "shop_id": [e.shop_id for e in queries],
+                    "occurred_at": pa.array([utc_naive(e.occurred_at) for e in queries], pa.timestamp("us")),
+                    "question": [e.question for e in queries],
+                    "answer": [e.answer for e in queries],
+                    "intent": [e.intent for e in queries],
+                    "tool": pa.array([e.tool for e in queries], pa.string()),
+                    "tool_params": [json.dumps(e.tool_params, default=str) for e in queries],
+                    "confidence": pa.array([e.confidence for e in queries], pa.float64()),
+                    "success": pa.array([e.success for e in queries], pa.bool_()),
+                    "error": pa.array([e.error for e in queries], pa.string()),
+                    "response_time_ms": pa.array([e.response_time_ms for e in queries], pa.float64()),
+                    "model_version": [e.model_version for e in queries],
+                    "generator": [e.generator for e in queries],
+                    "prompt": pa.array([e.prompt for e in queries], pa.string()),
+                    "result": pa.array(
+                        [None if e.result is None else json.dumps(e.result, default=str) for e in queries], pa.string()
+                    ),
+                    "logged_at": pa.array([logged_at] * len(queries), pa.timestamp("us")),
+                }
+            )
+            self._insert_arrow(cur, "queries", QUERY_COLUMNS, table)
+        if feedback:
+            table = pa.table(
+                {
+                    "event_id": [str(e.event_id) for e in feedback],
+                    "query_id": [e.query_id for e in feedback],
+                    "rating": [e.rating for e in feedback],
+                    "comment": pa.array([e.comment for e in feedback], pa.string()),
+                    "occurred_at": pa.array([utc_naive(e.occurred_at) for e in feedback], pa.timestamp("us")),
+                    "logged_at": pa.array([logged_at] * len(feedback), pa.timestamp("us")),
+                }
+            )
+            self._insert_arrow(cur, "feedback", FEEDBACK_COLUMNS, table)
+
+    @staticmethod
+    def _insert_arrow(cur: duckdb.DuckDBPyConnection, table_name: str, columns: Sequence[str], table: pa.Table) -> None:
+        view = f"batch_{table_name}"
+        cur.register(view, table)
+        try:
+            select = ", ".join("CAST(event_id AS UUID)" if c == "event_id" else c for c in columns)
+            cur.execute(f"INSERT INTO {table_name} ({', '.join(columns)}) SELECT {select} FROM {view}")
+        finally:
+            cur.unregister(view)
+
+    def _rollback(self, sizes: dict[str, int]) -> None:
+        """A failed batch: undo the transaction and cut the files back, so a retry starts clean."""
+        with contextlib.suppress(duckdb.Error):
+            self.conn.rollback()
+        for name, size in sizes.items():
+            fh = self._files[name]
+            fh.flush()
+            fh.truncate(size)
+            fh.seek(size)
+            os.fsync(fh.fileno())
+        self._sizes = dict(sizes)

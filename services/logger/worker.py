@@ -1,0 +1,122 @@
+"""The logger's background work: the Kafka consumer that feeds the sink, and the
+continuous-learning export policy.
+
+The consumer reads ``topic_queries`` and ``topic_feedback`` in micro-batches (one poll: at most
+``batch_max_events`` events, waiting at most ``batch_max_ms``), hands each to ``Sink.write`` and
+resumes from the offsets the database recorded (``Sink.on_assign``). It also commits to Kafka
+after each batch, which only serves to show the group's lag; the database is the truth.
+Undecodable messages go to the dead-letter topic (``EventConsumer``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import duckdb
+
+from services.logger.errors import TooFewExamples
+from services.logger.export import select_examples
+from services.logger.settings import Settings
+from services.logger.sink import CrashPlan, Sink
+from shared.kafka import EventConsumer, Received
+
+log = logging.getLogger(__name__)
+
+
+class SinkWorker:
+    """Consumes query and feedback events into the sink. ``run()`` until ``stop()``."""
+
+    def __init__(self, settings: Settings, conn: duckdb.DuckDBPyConnection):
+        self.sink = Sink(conn, settings.paths.query_logs, CrashPlan.from_env())
+        self.sink.recover()
+        self.consumer = EventConsumer(
+            settings.kafka,
+            [settings.kafka.topic_queries, settings.kafka.topic_feedback],
+            settings.group_id,
+            self._handle,
+            client_id="ecominsight-logger",
+            max_batch=settings.batch_max_events,
+            poll_timeout_ms=settings.batch_max_ms,
+            on_assign=self.sink.on_assign,
+            commit=True,
+        )
+
+    def _handle(self, batch: list[Received]) -> None:
+        self.sink.write(batch)
+
+    @property
+    def ready(self) -> threading.Event:
+        return self.consumer.ready
+
+    def run(self) -> None:
+        try:
+            self.consumer.run()
+        finally:
+            self.sink.close()
+
+    def stop(self) -> None:
+        self.consumer.stop()
+
+
+class ExportPolicy:
+    """Continuous learning: export every ``export_every_n`` new qualifying examples and/or every
+    ``export_every_seconds``. Both 0 (the default) means off. Checks once a second."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        conn: duckdb.DuckDBPyConnection,
+        export: Callable[[], object],
+        check_every_s: float = 1.0,
+    ):
+        self.settings = settings
+        self.conn = conn
+        self.export = export
+        self.check_every_s = check_every_s
+        self._stop = threading.Event()
+        self.last_export_at: datetime | None = None
+        self.last_attempt = time.monotonic()
+        self.exports = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.export_every_n > 0 or self.settings.export_every_seconds > 0
+
+    def _last_export(self) -> datetime | None:
+        row = self.conn.execute("SELECT max(created_at) FROM exports").fetchone()
+        return row[0] if row else None
+
+    def due(self) -> bool:
+        s = self.settings
+        if s.export_every_n > 0:
+            new = len(select_examples(self.conn, s.export_min_confidence, logged_after=self._last_export()))
+            if new >= s.export_every_n:
+                return True
+        return s.export_every_seconds > 0 and time.monotonic() - self.last_attempt >= s.export_every_seconds
+
+    def check(self) -> bool:
+        """Export if due; returns whether an export was written."""
+        if not self.due():
+            return False
+        self.last_attempt = time.monotonic()
+        try:
+            self.export()
+        except TooFewExamples as exc:
+            log.info("continuous learning: no export yet: %s", exc)
+            return False
+        self.exports += 1
+        return True
+
+    def run(self) -> None:
+        while not self._stop.wait(self.check_every_s):
+            try:
+                self.check()
+            except Exception:
+                log.exception("continuous-learning export failed; will try again")
+
+    def stop(self) -> None:
+        self._stop.set()
