@@ -1,0 +1,113 @@
+"""The generator's HTTP API.
+
+* ``POST /generate`` ``{"question", "result": ToolResult, "tool"?}`` -> ``{text, model_version,
+  generator, latency_ms, prompt, fallback_reason}``
+* ``GET /model``: the serving version and its metadata (and recently refused versions).
+* ``GET /health``: ``{"status": "ok", ...}`` with batching and reload counters.
+
+Bad input gets a 422 whose ``detail`` says what is wrong, never a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from services.generator.service import GeneratorService
+from services.generator.settings import Settings
+from shared.errors import PlaceholderError
+from shared.phrasing import template_answer
+from shared.results import ToolResult
+
+
+class GenerateRequest(BaseModel):
+    question: str = Field(min_length=1)
+    result: ToolResult
+    tool: str | None = Field(default=None, description="optional; must match result.tool when given")
+
+
+class GenerateResponse(BaseModel):
+    text: str
+    model_version: str
+    generator: str
+    latency_ms: float
+    prompt: str
+    fallback_reason: str | None = None
+
+
+def _bad_request(message: str, errors: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"detail": message}
+    if errors is not None:
+        body["errors"] = jsonable_encoder(errors)
+    return JSONResponse(status_code=422, content=body)
+
+
+def create_app(settings: Settings | None = None, service: GeneratorService | None = None) -> FastAPI:
+    """The app. Pass ``service`` to serve one you started yourself (it is then not closed here)."""
+    owned = service is None
+    svc = service or GeneratorService(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if owned:
+            await asyncio.to_thread(svc.start)
+        try:
+            yield
+        finally:
+            if owned:
+                await asyncio.to_thread(svc.close)
+
+    app = FastAPI(title="EcomInsight generator", lifespan=lifespan)
+    app.state.service = svc
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        parts = []
+        for err in errors[:3]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+            parts.append(f"{where}: {err.get('msg')}")
+        return _bad_request("invalid request: " + "; ".join(parts), errors)
+
+    @app.post("/generate", response_model=GenerateResponse)
+    async def generate(req: GenerateRequest) -> Any:
+        started = time.perf_counter()
+        if req.tool is not None and req.tool != req.result.tool:
+            return _bad_request(f"tool {req.tool!r} does not match result.tool {req.result.tool!r}")
+        question = req.question.strip()
+        if not question:
+            return _bad_request("question is empty")
+        if len(question) > svc.settings.max_question_chars:
+            return _bad_request(f"question is longer than {svc.settings.max_question_chars} characters")
+        try:
+            template_answer(req.result)  # the fallback must exist before a model is asked
+        except PlaceholderError as exc:
+            return _bad_request(f"result does not fit tool {req.result.tool!r}: {exc}")
+        answer = await asyncio.wrap_future(svc.submit(question, req.result))
+        return GenerateResponse(
+            text=answer.text,
+            model_version=answer.model_version,
+            generator=answer.generator,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            prompt=answer.prompt,
+            fallback_reason=answer.fallback_reason,
+        )
+
+    @app.get("/model")
+    async def model() -> dict[str, Any]:
+        return svc.model_info()
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        return svc.health()
+
+    return app

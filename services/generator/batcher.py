@@ -1,0 +1,181 @@
+"""Dynamic batching: concurrent requests share one ``generate()`` call.
+
+A worker thread takes the first waiting request, then keeps collecting until it has
+``max_size`` requests or ``wait_ms`` has passed, and runs them as one batch on the model that is
+serving at that moment (``ModelSlot.current``). Each request gets a ``Future[Answer]``. A batch
+never fails a request: if generation raises, every request in it gets the template answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from services.generator.engine import TEMPLATE_VERSION, Answer, ServingModel, Stats, compose, template
+from shared.prompt import build_prompt
+from shared.results import ToolResult
+
+log = logging.getLogger(__name__)
+
+
+class ModelSlot:
+    """The serving model (or None: template phrasing). ``swap`` replaces it atomically."""
+
+    def __init__(self, serving: ServingModel | None = None):
+        self._serving = serving
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> ServingModel | None:
+        return self._serving
+
+    @property
+    def version(self) -> str:
+        serving = self._serving
+        return serving.version if serving else TEMPLATE_VERSION
+
+    def acquire(self) -> ServingModel | None:
+        """The serving model, marked in use until ``release`` (so it is not unloaded mid-batch)."""
+        with self._lock:
+            serving = self._serving
+            if serving is not None:
+                serving.acquire()
+            return serving
+
+    def swap(self, new: ServingModel) -> ServingModel | None:
+        """Serve ``new`` from the next batch on; returns the previous model (still loaded)."""
+        with self._lock:
+            old, self._serving = self._serving, new
+            return old
+
+
+@dataclass
+class _Pending:
+    prompt: str
+    result: ToolResult
+    future: Future[Answer]
+
+
+class Batcher:
+    def __init__(
+        self,
+        slot: ModelSlot,
+        max_size: int = 16,
+        wait_ms: float = 5.0,
+        max_new_tokens: int = 128,
+        max_input_tokens: int = 512,
+        stats: Stats | None = None,
+    ):
+        self.slot = slot
+        self.max_size = max_size
+        self.wait_s = wait_ms / 1000.0
+        self.max_new_tokens = max_new_tokens
+        self.max_input_tokens = max_input_tokens
+        self.stats = stats or Stats()
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> Batcher:
+        self._thread = threading.Thread(target=self._loop, name="generator-batcher", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Finish the requests already queued, then stop."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=timeout_s)
+            self._thread = None
+
+    def __enter__(self) -> Batcher:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    # -- requests --------------------------------------------------------------------------------
+    def submit(self, question: str, result: ToolResult) -> Future[Answer]:
+        if self._thread is None:
+            raise RuntimeError("the batcher is not running")
+        future: Future[Answer] = Future()
+        self._queue.put(_Pending(build_prompt(question, result), result, future))
+        return future
+
+    # -- the worker ------------------------------------------------------------------------------
+    def _collect(self, first: _Pending) -> tuple[list[_Pending], bool]:
+        batch = [first]
+        deadline = time.monotonic() + self.wait_s
+        while len(batch) < self.max_size:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    item = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _loop(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch, stopping = self._collect(first)
+            try:
+                answers = self._run(batch)
+            except Exception:  # never leave a caller waiting
+                log.exception("batch of %d failed", len(batch))
+                for pending in batch:
+                    self._answer_alone(pending)
+                continue
+            for pending, answer in zip(batch, answers, strict=True):
+                pending.future.set_result(answer)
+
+    def _answer_alone(self, pending: _Pending) -> None:
+        try:
+            pending.future.set_result(template(pending.prompt, pending.result, self.slot.version, "internal error"))
+        except Exception as exc:
+            pending.future.set_exception(exc)
+
+    def _run(self, batch: list[_Pending]) -> list[Answer]:
+        stats = self.stats
+        stats.batches += 1
+        stats.requests += len(batch)
+        stats.largest_batch = max(stats.largest_batch, len(batch))
+        serving = self.slot.acquire()
+        if serving is None:
+            answers = [template(p.prompt, p.result, TEMPLATE_VERSION, "no model loaded") for p in batch]
+        else:
+            try:
+                outputs = serving.generate([p.prompt for p in batch], self.max_new_tokens, self.max_input_tokens)
+                answers = [
+                    compose(out, p.prompt, p.result, serving.version) for out, p in zip(outputs, batch, strict=True)
+                ]
+            except Exception as exc:
+                log.exception("generation with model %s failed; answering with the template", serving.version)
+                reason = f"generation failed: {type(exc).__name__}: {exc}"
+                answers = [template(p.prompt, p.result, serving.version, reason) for p in batch]
+            finally:
+                serving.release()
+        for answer in answers:
+            if answer.generator == "model":
+                stats.model_answers += 1
+            else:
+                stats.template_answers += 1
+        return answers

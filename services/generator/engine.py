@@ -1,0 +1,198 @@
+"""A loaded model, and turning its output into an answer.
+
+* ``ServingModel``: a model + tokenizer + its version and metadata. Batches ``acquire`` it
+  before generating and ``release`` it after, so a swapped-out model is unloaded only once the
+  batches running on it have finished.
+* ``load_version`` / ``load_base``: load a registry folder or ``settings.model``.
+* ``smoke_check``: generate on a few sample prompts before a model is allowed to serve.
+* ``compose``: model output -> ``Answer``: placeholders checked and filled, or the template
+  phrasing with ``generator="template"`` and the reason.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from services.generator.errors import ModelRefused
+from shared.errors import PlaceholderError
+from shared.modeling import TINY_BASE, build_tiny_t5, generate, load_seq2seq
+from shared.phrasing import check_generated, template_answer
+from shared.prompt import build_prompt
+from shared.registry import METADATA, ModelMeta
+from shared.results import ToolResult
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_VERSION = "template"
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    model_version: str
+    generator: str  # "model" | "template"
+    prompt: str
+    fallback_reason: str | None = None
+
+
+class ServingModel:
+    """One loaded model version."""
+
+    def __init__(self, version: str, tokenizer: Any, model: Any, source: str, meta: ModelMeta | None = None):
+        self.version = version
+        self.tokenizer = tokenizer
+        self.model = model
+        self.source = source
+        self.meta = meta
+        self.loaded_at = time.time()
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def generate(self, prompts: list[str], max_new_tokens: int, max_input_tokens: int) -> list[str]:
+        if self.model is None:
+            raise RuntimeError(f"model {self.version} was unloaded")
+        return generate(self.model, self.tokenizer, prompts, max_input_tokens, max_new_tokens)
+
+    # -- in-flight tracking ----------------------------------------------------------------------
+    def acquire(self) -> None:
+        with self._idle:
+            self._in_flight += 1
+
+    def release(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def unload(self, timeout_s: float = 60.0) -> None:
+        """Wait for the batches running on this model to finish, then drop the weights."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout_s):
+                log.warning("model %s still busy after %.0fs; unloading anyway", self.version, timeout_s)
+            self.model = None
+            self.tokenizer = None
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "source": self.source,
+            "loaded_at": self.loaded_at,
+            "metadata": self.meta.model_dump(mode="json") if self.meta else None,
+        }
+
+
+def read_meta(folder: Path) -> ModelMeta | None:
+    path = folder / METADATA
+    if not path.is_file():
+        return None
+    try:
+        return ModelMeta.model_validate_json(path.read_text())
+    except ValueError as exc:
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        return None
+
+
+def load_version(version: str, folder: Path, device: str = "cpu") -> ServingModel:
+    """Load a registry version's folder; raises ``ModelRefused`` saying why it cannot."""
+    if not folder.is_dir():
+        raise ModelRefused(f"model {version}: no folder at {folder}")
+    try:
+        tokenizer, model = load_seq2seq(folder, device)
+    except Exception as exc:
+        raise ModelRefused(f"model {version}: {exc}") from exc
+    return ServingModel(version, tokenizer, model, str(folder), read_meta(folder))
+
+
+def load_base(name: str, device: str = "cpu") -> ServingModel:
+    """Load ``settings.model`` (hub id, folder, or ``tiny-t5``); its version is its name."""
+    if name == TINY_BASE:
+        folder = build_tiny_t5(Path(tempfile.mkdtemp(prefix="ecominsight-tiny-t5-")))
+        return load_version(TINY_BASE, folder, device)
+    try:
+        tokenizer, model = load_seq2seq(name, device)
+    except Exception as exc:
+        raise ModelRefused(str(exc)) from exc
+    return ServingModel(name, tokenizer, model, name, None)
+
+
+# -- checking a model before it serves ---------------------------------------------------------
+CHECK_SAMPLES: list[tuple[str, ToolResult]] = [
+    ("How many orders do I have?", ToolResult(tool="count_orders", values={"count": 1174})),
+    (
+        "What is my total revenue last month?",
+        ToolResult(
+            tool="total_revenue",
+            values={"revenue": 48210.5, "orders": 312, "period": "last month (October 2026)"},
+            money=["revenue"],
+        ),
+    ),
+    ("How many customers do I have?", ToolResult(tool="customer_count", values={"count": 2045})),
+]
+
+
+def smoke_check(serving: ServingModel, max_new_tokens: int, max_input_tokens: int, min_valid: float = 0.0) -> float:
+    """Generate on the sample prompts; returns the share whose output passes the placeholder check.
+
+    Raises ``ModelRefused`` if generation fails, returns the wrong number of outputs, or fewer
+    than ``min_valid`` of them pass.
+    """
+    prompts = [build_prompt(q, r) for q, r in CHECK_SAMPLES]
+    try:
+        outputs = serving.generate(prompts, max_new_tokens, max_input_tokens)
+    except Exception as exc:
+        raise ModelRefused(f"model {serving.version} failed to generate: {type(exc).__name__}: {exc}") from exc
+    if len(outputs) != len(prompts) or not all(isinstance(o, str) for o in outputs):
+        raise ModelRefused(f"model {serving.version} returned {len(outputs)} outputs for {len(prompts)} prompts")
+    valid = 0
+    for output, (_, result) in zip(outputs, CHECK_SAMPLES, strict=True):
+        try:
+            check_generated(output, result)
+            valid += 1
+        except PlaceholderError:
+            pass
+    share = valid / len(prompts)
+    if share < min_valid:
+        raise ModelRefused(f"model {serving.version}: only {share:.0%} of check outputs are valid (need {min_valid:.0%})")
+    return share
+
+
+# -- answers -----------------------------------------------------------------------------------
+def template(prompt: str, result: ToolResult, version: str, reason: str) -> Answer:
+    return Answer(template_answer(result), version, "template", prompt, reason)
+
+
+def compose(output: str, prompt: str, result: ToolResult, version: str) -> Answer:
+    """The model's answer with placeholders filled, or the template one if the output is unfit."""
+    try:
+        return Answer(check_generated(output, result), version, "model", prompt)
+    except PlaceholderError as exc:
+        return template(prompt, result, version, f"model output rejected: {exc}")
+
+
+@dataclass
+class Stats:
+    """Counters shown on ``/health``."""
+
+    requests: int = 0
+    batches: int = 0
+    model_answers: int = 0
+    template_answers: int = 0
+    largest_batch: int = 0
+    swaps: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)

@@ -1,0 +1,52 @@
+"""The generator's settings (env prefix ``ECOMINSIGHT_GENERATOR_``).
+
+``model`` is used only when the registry (``paths.models``) has no promoted version: a Hugging
+Face id, a local folder, or ``tiny-t5`` (a small byte-level T5 built locally, untrained).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import KafkaSettings, PathSettings
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_GENERATOR_", extra="ignore")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    paths: PathSettings = Field(default_factory=PathSettings)
+
+    host: str = "127.0.0.1"
+    port: int = 8001
+    # Where clients (the ask service, the bench) find a running generator.
+    url: str | None = None
+
+    model: str = "google/flan-t5-base"
+    device: str = "cpu"
+    # torch intra-op threads; None leaves torch's default.
+    torch_threads: int | None = Field(default=None, ge=1)
+
+    # Dynamic batching: one generate() for up to batch_max_size requests that arrive within batch_wait_ms.
+    batch_max_size: int = Field(default=16, ge=1)
+    batch_wait_ms: float = Field(default=5.0, ge=0.0)
+    max_new_tokens: int = Field(default=128, ge=1)
+    max_input_tokens: int = Field(default=512, ge=16)
+    max_question_chars: int = Field(default=2000, ge=1)
+
+    # Hot reload: follow ModelReady events on kafka.topic_models (every replica gets every event).
+    reload: bool = True
+    # Checking a new version before swapping it in: generate on a few sample prompts; with
+    # check_min_valid > 0 that share of them must also pass the placeholder check.
+    check_max_new_tokens: int = Field(default=48, ge=1)
+    check_min_valid: float = Field(default=0.0, ge=0.0, le=1.0)
+    # Publish TrainingFailed on kafka.topic_training when a version is refused (a log line is always written).
+    report_refusals: bool = True
+
+    @property
+    def base_url(self) -> str:
+        if self.url:
+            return self.url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
