@@ -1,0 +1,32 @@
+"""Fixtures for the generator's tests: tiny T5 models built here (no download), trained once per
+session where a test needs meaningful output, and a registry and settings under tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from shared.modeling import build_tiny_t5
+from shared.registry import ModelRegistry
+from tests.generator.support import train_tiny_phraser
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny T5 trained to write ``You have V_COUNT orders.`` / ``... customers.``."""
+    return train_tiny_phraser(tmp_path_factory.mktemp("trained") / "model")
+
+
+@pytest.fixture(scope="session")
+def random_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny T5 with random weights: loads and generates, but never a valid answer."""
+    return build_tiny_t5(tmp_path_factory.mktemp("random") / "model")
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> ModelRegistry:
+    return ModelRegistry(tmp_path / "models")
