@@ -1,0 +1,83 @@
+"""Asks the generator service to phrase an answer; falls back to the template phrasing.
+
+The generator (``POST /generate``) already checks its model's output against the data; this
+client checks once more that every number in the text it gets back is one of the result's values
+(``shared.phrasing.delexicalise``). Whenever the generator is unreachable, slower than the timeout,
+answers with an error or with a number that is not in the data, the deterministic template answers
+and the reply says ``generator: "template"``. After a failure the generator is skipped for
+``retry_after_s`` so that a dead generator costs requests nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from shared.phrasing import delexicalise, template_answer
+from shared.results import ToolResult
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "template"
+
+
+@dataclass(frozen=True)
+class Phrased:
+    text: str
+    generator: str  # "model" | "template"
+    model_version: str
+    fallback_reason: str | None = None
+
+
+def template(result: ToolResult, reason: str | None = None) -> Phrased:
+    return Phrased(template_answer(result), TEMPLATE, TEMPLATE, reason)
+
+
+class GeneratorClient:
+    def __init__(self, base_url: str, timeout_s: float = 2.0, retry_after_s: float = 5.0, enabled: bool = True):
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.retry_after_s = retry_after_s
+        self.enabled = enabled
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), trust_env=False)
+        self._skip_until = 0.0
+        self._lock = threading.Lock()
+
+    def phrase(self, question: str, result: ToolResult) -> Phrased:
+        if not self.enabled:
+            return template(result, "generator disabled")
+        if time.monotonic() < self._skip_until:
+            return template(result, "generator unavailable (recent failure)")
+        try:
+            response = self._http.post(
+                f"{self.base_url}/generate", json={"question": question, "result": result.model_dump(mode="json")}
+            )
+            response.raise_for_status()
+            body = response.json()
+            text = body["text"]
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError("empty text")
+            if delexicalise(text, result) is None:
+                raise ValueError(f"answer states a number that is not in the data: {text!r}")
+            generator = "model" if body.get("generator") == "model" else TEMPLATE
+            version = str(body.get("model_version") or TEMPLATE)
+            return Phrased(text, generator, version, body.get("fallback_reason"))
+        except httpx.TimeoutException:
+            return self._failed(result, f"generator slower than {self.timeout_s:g}s")
+        except httpx.HTTPError as exc:
+            return self._failed(result, f"generator unreachable: {type(exc).__name__}")
+        except (ValueError, KeyError, TypeError) as exc:
+            return self._failed(result, f"bad generator response: {exc}")
+
+    def _failed(self, result: ToolResult, reason: str) -> Phrased:
+        log.warning("%s; answering with the template", reason)
+        with self._lock:
+            self._skip_until = time.monotonic() + self.retry_after_s
+        return template(result, reason)
+
+    def close(self) -> None:
+        self._http.close()

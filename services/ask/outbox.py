@@ -1,0 +1,355 @@
+"""A durable, append-only outbox on disk and the thread that drains it to Kafka in order.
+
+Request threads call ``Outbox.append()``: one JSON line written to the current segment file
+(microseconds; no network). The ``Publisher`` thread reads the segments in order, sends a chunk,
+waits for the broker's acknowledgements, and only then moves its cursor (a small file replaced
+atomically). When the broker is down it keeps the records and retries from the cursor, so events
+reach Kafka in the order they were appended, after an outage and after a restart of the service.
+
+Layout of ``outbox_dir``::
+
+    00000001.log   JSON lines {"topic", "key", "type", "value"}; a new segment every segment_bytes
+    cursor         "<segment> <byte offset>" of the first record not yet acknowledged
+
+Durability: lines are written with ``os.write`` (in the page cache at once, so a crash of the
+process loses nothing); ``fsync="always"`` also flushes each line to disk, ``"interval"`` flushes
+in the background, ``"never"`` leaves it to the OS. Fully sent segments are deleted.
+
+Delivery is exactly once while the service runs (a chunk's acknowledged records are never sent
+again; each partition's records of a chunk travel in one batch, so a failure cannot reorder a
+shop's events). A crash between the broker's acknowledgement and the cursor update can resend that
+last chunk: consumers de-duplicate on ``event_id``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from shared.errors import BrokerError
+from shared.events import TYPE_HEADER, Event
+from shared.kafka import ensure_topics
+from shared.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+def _segment_name(number: int) -> str:
+    return f"{number:08d}.log"
+
+
+def _segments(directory: Path) -> list[int]:
+    return sorted(int(p.stem) for p in directory.glob("*.log") if p.stem.isdigit())
+
+
+@dataclass(frozen=True)
+class Record:
+    segment: int
+    offset: int  # byte offset of the line in its segment
+    end: int  # byte offset after the line
+    topic: str
+    key: str | None
+    type: str
+    value: str
+
+
+class Outbox:
+    """The append side: thread-safe, one file descriptor open on the newest segment."""
+
+    def __init__(self, directory: Path, fsync: str = "interval", fsync_interval_s: float = 0.2,
+                 segment_bytes: int = 16 * 1024 * 1024):
+        self.directory = directory
+        self.fsync = fsync
+        self.segment_bytes = segment_bytes
+        directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self.appended = threading.Condition(self._lock)
+        segments = _segments(directory)
+        self._segment = segments[-1] if segments else 1
+        path = directory / _segment_name(self._segment)
+        self._repair_tail(path)
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._size = os.fstat(self._fd).st_size
+        self._dirty = False
+        self._closed = threading.Event()
+        self._syncer: threading.Thread | None = None
+        if fsync == "interval":
+            self._syncer = threading.Thread(target=self._sync_loop, args=(fsync_interval_s,),
+                                            name="outbox-fsync", daemon=True)
+            self._syncer.start()
+
+    @staticmethod
+    def _repair_tail(path: Path) -> None:
+        """Cut a half-written last line (a crash mid-write) so appends start on a fresh line."""
+        if not path.exists():
+            return
+        data = path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            keep = data.rfind(b"\n") + 1
+            log.warning("outbox %s: dropping a torn last line (%d bytes)", path, len(data) - keep)
+            with open(path, "r+b") as f:
+                f.truncate(keep)
+
+    @property
+    def segment(self) -> int:
+        return self._segment
+
+    def append(self, topic: str, event: Event, key: str | None = None) -> None:
+        line = json.dumps({"topic": topic, "key": key, "type": event.type, "value": event.model_dump_json()},
+                          ensure_ascii=False).encode() + b"\n"
+        with self._lock:
+            if self._closed.is_set():
+                raise BrokerError("the outbox is closed")
+            if self._size and self._size + len(line) > self.segment_bytes:
+                os.fsync(self._fd)
+                os.close(self._fd)
+                self._segment += 1
+                path = self.directory / _segment_name(self._segment)
+                self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                self._size = 0
+            os.write(self._fd, line)
+            self._size += len(line)
+            if self.fsync == "always":
+                os.fsync(self._fd)
+            else:
+                self._dirty = True
+            self.appended.notify_all()
+
+    def _sync_loop(self, interval: float) -> None:
+        while not self._closed.wait(interval):
+            self.sync()
+
+    def sync(self) -> None:
+        with self._lock:
+            if self._dirty and not self._closed.is_set():
+                os.fsync(self._fd)
+                self._dirty = False
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed.is_set():
+                return
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._closed.set()
+            self.appended.notify_all()
+        if self._syncer is not None:
+            self._syncer.join(timeout=5)
+
+
+class Cursor:
+    """Where the publisher is: (segment, byte offset) of the first unacknowledged record."""
+
+    def __init__(self, directory: Path):
+        self.path = directory / "cursor"
+        self.segment, self.offset = 1, 0
+        if self.path.exists():
+            text = self.path.read_text().split()
+            self.segment, self.offset = int(text[0]), int(text[1])
+        else:
+            segments = _segments(directory)
+            self.segment = segments[0] if segments else 1
+
+    def save(self, segment: int, offset: int) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(f"{segment} {offset}\n")
+        os.replace(tmp, self.path)
+        self.segment, self.offset = segment, offset
+
+
+class Publisher:
+    """Drains the outbox to Kafka in a background thread (``start()`` / ``stop()``)."""
+
+    def __init__(self, outbox: Outbox, kafka: KafkaSettings, *, batch: int = 200, retry_s: float = 0.5,
+                 client_id: str = "ecominsight-ask"):
+        self.outbox = outbox
+        self.kafka = kafka
+        self.batch = batch
+        self.retry_s = retry_s
+        self.client_id = client_id
+        self.cursor = Cursor(outbox.directory)
+        self.published = 0
+        self.failures = 0
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._producer: KafkaProducer | None = None
+        self._sent: set[tuple[int, int]] = set()  # acknowledged records beyond the cursor
+        self._topics_checked: set[str] = set()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> Publisher:
+        self._thread = threading.Thread(target=self._run, name="outbox-publisher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, drain_timeout_s: float = 5.0) -> None:
+        """Try to send what is pending for up to ``drain_timeout_s``, then stop (the rest stays on disk)."""
+        deadline = time.monotonic() + drain_timeout_s
+        while self.pending() and time.monotonic() < deadline and self.last_error is None:
+            time.sleep(0.02)
+        self._stop.set()
+        with self.outbox.appended:
+            self.outbox.appended.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=self.kafka.max_block_ms / 1000 + 15)
+        self._close_producer()
+
+    def pending(self) -> int:
+        """How many records are not yet acknowledged by the broker."""
+        return len(self._read(self.cursor.segment, self.cursor.offset, limit=10**9))
+
+    def __enter__(self) -> Publisher:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- reading ---------------------------------------------------------------------------------
+    def _read(self, segment: int, offset: int, limit: int) -> list[Record]:
+        records: list[Record] = []
+        while len(records) < limit:
+            path = self.outbox.directory / _segment_name(segment)
+            if not path.exists():
+                break
+            with open(path, "rb") as f:
+                f.seek(offset)
+                while len(records) < limit:
+                    line = f.readline()
+                    if not line.endswith(b"\n"):  # end of file, or a line still being written
+                        break
+                    data = json.loads(line)
+                    records.append(Record(segment, offset, offset + len(line), data["topic"], data["key"],
+                                          data["type"], data["value"]))
+                    offset += len(line)
+            if segment >= self.outbox.segment:
+                break
+            segment, offset = segment + 1, 0
+        return records
+
+    # -- sending ---------------------------------------------------------------------------------
+    def _client(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.kafka.servers,
+                client_id=self.client_id,
+                acks="all",
+                enable_idempotence=False,  # Tansu: an idempotent producer stays broken after a restart
+                retries=0,  # this loop retries, from the cursor, in order
+                max_in_flight_requests_per_connection=1,
+                linger_ms=60_000,  # batches leave on flush(): one batch per partition per chunk
+                batch_size=4 * 1024 * 1024,
+                max_request_size=8 * 1024 * 1024,
+                max_block_ms=self.kafka.max_block_ms,
+                request_timeout_ms=min(self.kafka.request_timeout_ms, 10_000),
+                reconnect_backoff_max_ms=1000,
+            )
+        return self._producer
+
+    def _close_producer(self) -> None:
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                self._producer.close(timeout=0)
+            self._producer = None
+
+    def _send(self, records: list[Record]) -> list[bool]:
+        """Send a chunk and wait for the acknowledgements; True per record the broker has."""
+        producer = self._client()
+        futures: list[Any] = []
+        for rec in records:
+            if (rec.segment, rec.offset) in self._sent:
+                futures.append(None)
+                continue
+            try:
+                futures.append(producer.send(
+                    rec.topic, value=rec.value.encode(), key=rec.key.encode() if rec.key else None,
+                    headers=[(TYPE_HEADER, rec.type.encode())],
+                ))
+            except KafkaError as exc:  # no metadata for the topic (broker down, topic missing)
+                self.last_error = str(exc)
+                futures.append(False)
+                break
+        producer.flush(timeout=self.kafka.request_timeout_ms / 1000 + 5)
+        results = []
+        for future in futures:
+            if future is None:
+                results.append(True)
+            elif future is False:
+                results.append(False)
+            else:
+                try:
+                    future.get(timeout=0.1)
+                    results.append(True)
+                except Exception as exc:
+                    self.last_error = str(exc)
+                    results.append(False)
+        results += [False] * (len(records) - len(results))
+        return results
+
+    def _advance(self, records: list[Record], results: list[bool]) -> None:
+        """Move the cursor over the acknowledged prefix; remember acknowledged records after a gap."""
+        self._sent.update((rec.segment, rec.offset) for rec, ok in zip(records, results, strict=True) if ok)
+        done = 0
+        for rec in records:
+            if (rec.segment, rec.offset) not in self._sent:
+                break
+            self._sent.discard((rec.segment, rec.offset))
+            done += 1
+        if done:
+            last = records[done - 1]
+            self.cursor.save(last.segment, last.end)
+            self.published += done
+            self._drop_sent_segments()
+
+    def _drop_sent_segments(self) -> None:
+        for number in _segments(self.outbox.directory):
+            if number < self.cursor.segment:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.outbox.directory / _segment_name(number)).unlink()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            records = self._read(self.cursor.segment, self.cursor.offset, self.batch)
+            if not records:
+                # Move to the next segment when the writer has rolled over.
+                if self.cursor.segment < self.outbox.segment:
+                    self.cursor.save(self.cursor.segment + 1, 0)
+                    self._drop_sent_segments()
+                    continue
+                with self.outbox.appended:
+                    self.outbox.appended.wait(0.5)
+                continue
+            try:
+                results = self._send(records)
+            except Exception as exc:  # broker unreachable at connect time, or anything unexpected
+                self.last_error = str(exc)
+                results = [False] * len(records)
+            self._advance(records, results)
+            if all(results):
+                self.last_error = None
+                continue
+            self.failures += 1
+            log.warning("outbox: %d event(s) not delivered yet (%s); retrying in %.1fs",
+                        results.count(False), self.last_error, self.retry_s)
+            self._close_producer()  # start clean against the broker that comes back
+            if self._stop.wait(self.retry_s):
+                break
+            self._ensure_topics({r.topic for r in records})
+
+    def _ensure_topics(self, topics: set[str]) -> None:
+        """After a broker restart (memory storage) the topics may be gone: create them again."""
+        with contextlib.suppress(BrokerError):
+            ensure_topics(self.kafka, sorted(topics), timeout_s=2.0)

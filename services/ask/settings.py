@@ -1,0 +1,46 @@
+"""The ask service's settings, read from ``ECOMINSIGHT_ASK_*`` environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import KafkaSettings, PathSettings
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_ASK_", extra="ignore")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    paths: PathSettings = Field(default_factory=PathSettings)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # The generator service phrases answers; when it is down or slower than this, templates answer.
+    generator_url: str = "http://127.0.0.1:8001"
+    generator_timeout_s: float = Field(default=2.0, gt=0)
+    # After a failed call, skip the generator for this long (so a dead generator costs nothing).
+    generator_retry_after_s: float = Field(default=5.0, ge=0)
+    use_generator: bool = True
+
+    max_question_length: int = Field(default=500, ge=1)
+
+    # Router: nearest-exemplar over all-MiniLM-L6-v2 plus parsing; off = parsing/keywords only.
+    use_embedding: bool = True
+
+    # Every /ask and /feedback request becomes an event; the outbox makes that survive outages.
+    publish_events: bool = True
+    # "always": fsync every event (survives power loss, costs a disk flush per request);
+    # "interval": fsync in the background every outbox_fsync_interval_s (survives a crash of the
+    # process, a power cut may lose the last interval); "never": leave it to the OS.
+    outbox_fsync: Literal["always", "interval", "never"] = "interval"
+    outbox_fsync_interval_s: float = Field(default=0.2, gt=0)
+    outbox_segment_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    outbox_batch: int = Field(default=200, ge=1)
+    outbox_retry_s: float = Field(default=0.5, gt=0)
+
+    # Rows listed by "orders above/below an amount".
+    list_limit: int = Field(default=10, ge=1)
