@@ -6,9 +6,9 @@ Per answer (the model writes placeholders; ``check_generated`` validates and fil
   states appears in the filled answer;
 * invented number: the answer uses a placeholder the result does not have, or writes a digit
   outside a placeholder (``check_generated`` would reject it for that);
-* exact match: the filled answer equals the reference answer;
+* exact match: the answer passed the check and, filled, equals the reference answer;
 * ROUGE-L: longest-common-subsequence F1 over lower-cased word tokens (our own, no package);
-* repetition: some word n-gram (n=3) occurs twice ("orders orders orders" from the seed's model).
+* repetition: some n-gram (n=3) of word and punctuation tokens occurs twice ("orders orders orders" from the seed's model).
 
 ``quality`` folds them into one number the gate compares:
 ``0.5 * fact_accuracy + 0.3 * rouge_l + 0.2 * exact_match - 0.1 * repetition_rate``.
@@ -63,7 +63,7 @@ def rouge_l(candidate: str, reference: str) -> float:
 
 
 def has_repetition(text: str, n: int = 3) -> bool:
-    words = text.split()
+    words = tokens(text)
     grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
     return len(grams) != len(set(grams))
 
@@ -105,7 +105,7 @@ def score(output: str, example: Example) -> Scored:
         valid=valid,
         facts_ok=facts_ok,
         invented=invents_numbers(output, example),
-        exact=filled.strip() == example.reference.strip(),
+        exact=valid and filled.strip() == example.reference.strip(),
         rouge=rouge_l(filled, example.reference),
         repeated=has_repetition(output),
     )
