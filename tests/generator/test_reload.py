@@ -1,0 +1,157 @@
+"""Hot reload over the real broker: swaps under load, refusing a corrupt version, restarts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.generator.app import create_app
+from services.generator.cli import model_ready
+from services.generator.service import GeneratorService
+from shared.events import ModelReady, TrainingFailed
+from shared.kafka import EventProducer
+from shared.registry import ModelRegistry
+from shared.results import ToolResult
+from shared.settings import KafkaSettings
+from tests.generator.support import add_version, make_settings, serve_http
+from tests.helpers import Collector, wait_for
+
+RESULT = ToolResult(tool="count_orders", values={"count": 1174})
+
+
+def publish_ready(kafka: KafkaSettings, registry: ModelRegistry, version: str) -> None:
+    with EventProducer(kafka) as producer:
+        producer.publish_sync(kafka.topic_models, model_ready(registry, registry.get(version)))
+
+
+class Load:
+    """Client threads firing /generate back to back; records (thread, version) or the failure."""
+
+    def __init__(self, url: str, threads: int = 4):
+        self.url = url
+        self.responses: list[tuple[int, str, str]] = []  # (thread, model_version, text)
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._fire, args=(i,), daemon=True) for i in range(threads)]
+
+    def _fire(self, i: int) -> None:
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            while not self._stop.is_set():
+                try:
+                    r = client.post("/generate", json={"question": "How many orders?", "result": RESULT.model_dump()})
+                    if r.status_code != 200:
+                        self.failures.append(f"{r.status_code}: {r.text}")
+                    else:
+                        body = r.json()
+                        self.responses.append((i, body["model_version"], body["text"]))
+                except httpx.HTTPError as exc:
+                    self.failures.append(repr(exc))
+
+    def seen(self, version: str) -> bool:
+        return any(v == version for _, v, _ in self.responses[-50:])
+
+    def __enter__(self) -> Load:
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=30)
+
+
+def test_ten_swaps_under_load_drop_no_request(
+    tmp_path: Path, registry: ModelRegistry, trained_model: Path, kafka_settings: KafkaSettings
+) -> None:
+    versions = [add_version(registry, trained_model, promote=(i == 0), metrics={"n": i}) for i in range(11)]
+    settings = make_settings(tmp_path, kafka_settings)
+    app = create_app(settings)
+    service: GeneratorService = app.state.service
+    with serve_http(app) as url, Load(url) as load:
+        assert service.reloader is not None
+        wait_for(service.reloader.ready.is_set, 30, what="reloader assigned")
+        wait_for(lambda: load.seen(versions[0]), 30, what=f"answers from {versions[0]}")
+        for version in versions[1:]:
+            registry.promote(version)
+            publish_ready(kafka_settings, registry, version)
+            wait_for(lambda v=version: load.seen(v), 30, what=f"answers from {version}")
+        with httpx.Client(base_url=url) as client:
+            model = client.get("/model").json()
+    assert load.failures == []
+    assert model["version"] == versions[-1] and model["swaps"] == 10 and model["metadata"]["metrics"] == {"n": 10}
+    assert {v for _, v, _ in load.responses} == set(versions)
+    assert all("1,174" in text for _, _, text in load.responses)
+    for i in range(4):  # each client's requests are sequential: it never goes back to an older version
+        seen = [versions.index(v) for t, v, _ in load.responses if t == i]
+        assert seen == sorted(seen)
+    assert len(load.responses) > 50
+
+
+def test_a_corrupt_version_is_refused_and_the_old_one_keeps_serving(
+    tmp_path: Path, registry: ModelRegistry, trained_model: Path, kafka_settings: KafkaSettings
+) -> None:
+    good = add_version(registry, trained_model, promote=True)
+    bad = add_version(registry, trained_model)
+    (registry.path(bad) / "model.safetensors").write_bytes(b"\x00 not a safetensors file " * 100)
+    settings = make_settings(tmp_path, kafka_settings)
+    app = create_app(settings)
+    service: GeneratorService = app.state.service
+    with Collector(kafka_settings, kafka_settings.topic_training) as refusals, serve_http(app) as url, Load(url) as load:
+        assert service.reloader is not None
+        wait_for(service.reloader.ready.is_set, 30, what="reloader assigned")
+        publish_ready(kafka_settings, registry, bad)
+        [event] = refusals.wait_count(1)
+        wait_for(lambda: len(load.responses) > 20, 30, what="answers after the refusal")
+        with httpx.Client(base_url=url) as client:
+            model = client.get("/model").json()
+    assert isinstance(event, TrainingFailed) and bad in event.reason and event.source == "generator"
+    assert model["version"] == good and [r["version"] for r in model["refused"]] == [bad]
+    assert load.failures == [] and {v for _, v, _ in load.responses} == {good}
+
+
+def test_restart_serves_the_promoted_version_not_stale_events(
+    tmp_path: Path, registry: ModelRegistry, trained_model: Path, kafka_settings: KafkaSettings
+) -> None:
+    v1 = add_version(registry, trained_model, promote=True)
+    settings = make_settings(tmp_path, kafka_settings)
+    with GeneratorService(settings) as first:
+        assert first.version == v1
+    v2 = add_version(registry, trained_model, metrics={"fact_accuracy": 0.97})
+    publish_ready(kafka_settings, registry, v1)  # an old event still in the topic
+    registry.promote(v2)  # promoted while no generator ran
+    time.sleep(0.01)
+    with GeneratorService(settings) as restarted:
+        assert restarted.version == v2
+        assert restarted.model_info()["metadata"]["metrics"] == {"fact_accuracy": 0.97}
+        assert restarted.reloader is not None
+        wait_for(restarted.reloader.ready.is_set, 30, what="reloader assigned")
+        wait_for(lambda: restarted.reloader is not None and restarted.reloader.consumer.processed >= 1, 30,
+                 what="the old event read")
+        assert restarted.version == v2  # the replayed v1 event was older than the restart: skipped
+
+
+@pytest.mark.parametrize("missing", ["folder", "weights"])
+def test_unloadable_versions_are_refused(
+    tmp_path: Path, registry: ModelRegistry, trained_model: Path, missing: str
+) -> None:
+    from services.generator.reloader import ModelReloader
+
+    good = add_version(registry, trained_model, promote=True)
+    bad = add_version(registry, trained_model)
+    if missing == "folder":
+        for item in registry.path(bad).iterdir():
+            item.unlink()
+        registry.path(bad).rmdir()
+    else:
+        (registry.path(bad) / "model.safetensors").unlink()
+    settings = make_settings(tmp_path, report_refusals=False)
+    with GeneratorService(settings) as service:
+        reloader = ModelReloader(settings, service.slot, service.stats)
+        event = ModelReady(version=bad, path=str(registry.path(bad)), base_model="tiny-t5")
+        assert reloader.apply(event) is False
+        assert service.version == good and service.stats.refused[0]["version"] == bad
