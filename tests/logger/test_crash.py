@@ -1,0 +1,149 @@
+"""Kill a real logger process mid-stream at every step of a batch, and at a random moment;
+after each restart every event is in all three JSONL files and the tables exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import httpx
+
+from services.logger.settings import Settings
+from services.logger.sink import ALL_FILE, CRASH_ENV, FAILED_FILE, SUCCESS_FILE
+from shared.events import FeedbackEvent, QueryEvent
+from shared.kafka import EventProducer
+from shared.settings import KafkaSettings
+from tests.helpers import wait_for
+from tests.logger.conftest import ADMIN, make_settings, query_event
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def logger_env(settings: Settings, crash_at: str | None) -> dict[str, str]:
+    k = settings.kafka
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("KAFKA_", "ECOMINSIGHT_"))}
+    env.update(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": k.bootstrap_servers,
+            "KAFKA_TOPIC_QUERIES": k.topic_queries,
+            "KAFKA_TOPIC_FEEDBACK": k.topic_feedback,
+            "KAFKA_TOPIC_EXPORTS": k.topic_exports,
+            "KAFKA_TOPIC_DLQ": k.topic_dlq,
+            "KAFKA_PARTITIONS": "1",
+            "KAFKA_SESSION_TIMEOUT_MS": str(k.session_timeout_ms),
+            "KAFKA_HEARTBEAT_INTERVAL_MS": str(k.heartbeat_interval_ms),
+            "ECOMINSIGHT_DATA_DIR": str(settings.paths.data_dir),
+            "ECOMINSIGHT_LOGGER_PORT": str(settings.port),
+            "ECOMINSIGHT_LOGGER_GROUP_ID": settings.group_id,
+            "ECOMINSIGHT_LOGGER_BATCH_MAX_EVENTS": str(settings.batch_max_events),
+            "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": "test-token",
+        }
+    )
+    if crash_at:
+        env[CRASH_ENV] = crash_at
+    return env
+
+
+def start_logger(settings: Settings, crash_at: str | None, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.logger"], cwd=ROOT, env=logger_env(settings, crash_at),
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+
+
+def publish(kafka: KafkaSettings, events: list) -> None:
+    with EventProducer(kafka) as producer:
+        for event in events:
+            if isinstance(event, QueryEvent):
+                producer.publish(kafka.topic_queries, event, key=event.query_id)  # spread over partitions
+            else:
+                producer.publish(kafka.topic_feedback, event, key=event.query_id)
+        producer.flush(30)
+
+
+def counts(settings: Settings) -> tuple[int, int]:
+    try:
+        r = httpx.post(
+            f"{settings.base_url}/sql", headers=ADMIN, timeout=5,
+            json={"sql": "SELECT (SELECT count(*) FROM queries), (SELECT count(*) FROM feedback)"},
+        )
+    except httpx.HTTPError:
+        return (-1, -1)
+    return tuple(r.json()["rows"][0]) if r.status_code == 200 else (-1, -1)  # type: ignore[return-value]
+
+
+def ids_in(path: Path) -> list[str]:
+    return [json.loads(line)["event_id"] for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_kill_at_every_step_and_at_random_then_every_event_exactly_once(
+    tmp_path: Path, kafka_settings: KafkaSettings, topic_factory
+) -> None:
+    # Queries on three partitions, so the recorded offsets are per partition.
+    kafka = kafka_settings.model_copy(update={"topic_queries": topic_factory("queries", partitions=3)})
+    settings = make_settings(tmp_path / "data", kafka, batch_max_events=7)
+    log = tmp_path / "logger.log"
+    rng = random.Random(os.environ.get("CRASH_SEED", "7"))
+    sent: list = []
+
+    def send(n: int) -> None:
+        events: list = [query_event(len(sent) + i, rng, query_id=f"q-{uuid.uuid4().hex}") for i in range(n)]
+        events += [FeedbackEvent(query_id=e.query_id, rating=rng.choice(["positive", "negative"])) for e in events[::5]]
+        publish(kafka, events)
+        sent.extend(events)
+
+    send(120)
+    for crash_at in ("start:2", "mid_jsonl:3", "after_jsonl:2", "after_insert:3", "after_commit:2"):
+        proc = start_logger(settings, crash_at, log)
+        assert proc.wait(timeout=90) == 137, f"the logger did not crash at {crash_at}: see {log}"
+        send(15)
+
+    # A plain kill -9 at a random moment while a stream of events is being written.
+    send(300)
+    proc = start_logger(settings, None, log)
+    all_file = settings.paths.query_logs / ALL_FILE
+    before = all_file.stat().st_size
+    wait_for(lambda: all_file.stat().st_size > before, timeout=60, what="the logger to write")
+    time.sleep(rng.uniform(0.0, 0.3))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    # Restart cleanly, let it catch up, stop it.
+    proc = start_logger(settings, None, log)
+    try:
+        n_queries = sum(isinstance(e, QueryEvent) for e in sent)
+        n_feedback = len(sent) - n_queries
+        wait_for(lambda: counts(settings) == (n_queries, n_feedback), timeout=90, what="every event logged")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it handled
+    assert "Application shutdown complete" in log.read_text()
+
+    queries = [e for e in sent if isinstance(e, QueryEvent)]
+    logs = settings.paths.query_logs
+    assert sorted(ids_in(logs / ALL_FILE)) == sorted(str(e.event_id) for e in queries)
+    assert sorted(ids_in(logs / SUCCESS_FILE)) == sorted(str(e.event_id) for e in queries if e.success)
+    assert sorted(ids_in(logs / FAILED_FILE)) == sorted(str(e.event_id) for e in queries if not e.success)
+    with duckdb.connect(str(settings.paths.logs_db), read_only=True) as conn:
+        q_ids = [r[0] for r in conn.execute("SELECT CAST(event_id AS VARCHAR) FROM queries").fetchall()]
+        f_ids = [r[0] for r in conn.execute("SELECT CAST(event_id AS VARCHAR) FROM feedback").fetchall()]
+        sizes = dict(conn.execute("SELECT file, size FROM jsonl_sizes").fetchall())
+        offsets = conn.execute('SELECT topic, "partition", next_offset FROM sink_offsets').fetchall()
+    assert sorted(q_ids) == sorted(str(e.event_id) for e in queries)
+    assert sorted(f_ids) == sorted(str(e.event_id) for e in sent if isinstance(e, FeedbackEvent))
+    assert sizes == {name: (logs / name).stat().st_size for name in (ALL_FILE, SUCCESS_FILE, FAILED_FILE)}
+    text = log.read_text()
+    assert "recovery: cutting" in text  # the crashes before a commit really left bytes to cut
+    assert "resuming" in text  # restarts resumed from the recorded offsets
+    # Every partition's recorded position is its end: the offsets add up to the events sent.
+    assert sorted(p for t, p, _ in offsets if t == kafka.topic_queries) == [0, 1, 2]
+    assert sum(o for t, _, o in offsets if t == kafka.topic_queries) == len(queries)
