@@ -142,8 +142,9 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         s: Services = request.app.state.services
         started = time.perf_counter()
         query_id = uuid.uuid4().hex
-        question = body.question.strip()
-        shop_id = body.shop_id.strip()
+        # Lone surrogates (valid JSON escapes, invalid text) become "?" so events and replies encode.
+        question = body.question.encode("utf-8", "replace").decode("utf-8").strip()
+        shop_id = body.shop_id.encode("utf-8", "replace").decode("utf-8").strip()
 
         def reject(status: int, message: str) -> HTTPException:
             s.publish(s.settings.kafka.topic_queries, QueryEvent(

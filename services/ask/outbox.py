@@ -106,8 +106,7 @@ class Outbox:
         return self._segment
 
     def append(self, topic: str, event: Event, key: str | None = None) -> None:
-        line = json.dumps({"topic": topic, "key": key, "type": event.type, "value": event.model_dump_json()},
-                          ensure_ascii=False).encode() + b"\n"
+        line = json.dumps({"topic": topic, "key": key, "type": event.type, "value": event.model_dump_json()}).encode() + b"\n"
         with self._lock:
             if self._closed.is_set():
                 raise BrokerError("the outbox is closed")

@@ -110,7 +110,7 @@ REVENUE = re.compile(
 )
 CUSTOMER = re.compile(r"\b(customers?|clients?|buyers?|shoppers?|spenders?|people|users?|accounts?|purchasers?|sign ?ups?|signed up|who)\b")
 PRODUCT = re.compile(r"\b(products?|items?|skus?|goods|sellers?|selling|merchandise|articles?|lines?)\b")
-TOP = re.compile(r"\b(top|best|biggest|most|highest|largest|leading|loyal|vip|valuable|greatest|strongest|popular|bestsell\w*|best-sell\w*|big)\b")
+TOP = re.compile(r"\b(number one|no\.? ?1|#1|top|best|biggest|most|highest|largest|leading|loyal|vip|valuable|greatest|strongest|popular|bestsell\w*|best-sell\w*|big)\b")
 COUNT = re.compile(r"\b(how many|number of|count|total orders|# of|quantity of|tally)\b")
 AOV = re.compile(
     r"\b(aov|average (order|basket|cart|purchase|sale|spend|ticket|transaction|checkout)|avg\.? (order|basket|cart)|"
@@ -133,9 +133,14 @@ STATUS_WORDS = {
 }
 _STATUS_RE = re.compile(r"\b(" + "|".join(sorted(STATUS_WORDS, key=len, reverse=True)) + r")\b")
 _NUMBER_WORD = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
+# Requests to change data, not questions about it: never answered with a number.
+ACTION = re.compile(r"^(please |can you |could you )?(delete|remove|cancel|update|change|edit|refund|drop|create|add|insert|send|email|ship|mark|reset)\b")
 _N_PATTERNS = [
+    re.compile(r"\b(number one|no\.? ?(1)|#(1))\b"),
     re.compile(r"\b(?:top|best|biggest|largest|highest|leading|first)\s+" + _NUMBER_WORD + r"\b"),
     re.compile(r"\b" + _NUMBER_WORD + r"\s+(?:top|best|biggest|largest|highest|most|leading|best-selling|bestselling|favou?rite|popular)\b"),
+    re.compile(r"\b(?:which|what|the|my|show|list|name|give me)\s+" + _NUMBER_WORD
+               + r"\s+(?:\w+\s+)?(?:products?|items?|customers?|clients?|buyers?|shoppers?|spenders?)\b"),
 ]
 _AMOUNT = r"(?:[$€£¥]|usd|eur|gbp)?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|thousand)?(?!\s*(?:orders?|items?|units?|products?|times|customers?|days?|weeks?|months?|years?|%))"
 _ABOVE = re.compile(
@@ -200,6 +205,8 @@ def parse_status(q: str) -> str | None:
 def parse_n(q: str, default: int = 5) -> int:
     for pattern in _N_PATTERNS:
         m = pattern.search(q)
+        if m and m.group(1).startswith(("number one", "no", "#")):
+            return 1
         if m and (n := to_number(m.group(1))):
             return max(1, min(n, 50))
     return default
@@ -220,7 +227,8 @@ def allowed_tools(q: str, amount: tuple[str, float] | None) -> dict[str, bool]:
         "customer_count": customer and not top,
         "new_customers": (customer or bool(re.search(r"\bsign ?ups?|signed up|registrations?\b", q))) and bool(NEW.search(q)),
         "revenue_by_month": bool(MONTHLY.search(q)) and bool(REVENUE.search(q) or ORDER.search(q)),
-        "order_status_breakdown": bool(STATUS_BREAKDOWN.search(q)) and bool(ORDER.search(q) or re.search(r"\bstatus", q)),
+        "order_status_breakdown": (bool(STATUS_BREAKDOWN.search(q)) and bool(ORDER.search(q) or re.search(r"\bstatus", q)))
+        or len({STATUS_WORDS[w] for w in _STATUS_RE.findall(q)}) >= 2,
         "best_period": bool(BEST_PERIOD.search(q)),
     }
 
@@ -297,6 +305,8 @@ class Router:
 
     def route(self, question: str) -> Route:
         q = normalise(question)
+        if ACTION.search(q):
+            return Route(UNSUPPORTED, None, 0.05)
         amount = parse_amount(q)
         allowed = allowed_tools(q, amount)
         rule = rule_choice(q, allowed)
