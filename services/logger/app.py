@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
@@ -31,6 +31,35 @@ class SqlRequest(BaseModel):
     max_rows: int | None = Field(default=None, ge=1)
 
 
+def query_filters(
+    shop_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    model_version: str | None = None,
+) -> stats.Filters:
+    """Query parameters that select queries: one shop, a time window [since, until), a model version."""
+    return stats.Filters(shop_id, since, until, model_version)
+
+
+def require_admin(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_admin_token: Annotated[str | None, Header()] = None,
+) -> None:
+    """The admin token, as ``Authorization: Bearer <token>`` or ``X-Admin-Token: <token>``."""
+    settings: Settings = request.app.state.settings
+    given = x_admin_token
+    if given is None and authorization and authorization.lower().startswith("bearer "):
+        given = authorization[7:].strip()
+    if not given:
+        raise HTTPException(401, "admin token required: send 'Authorization: Bearer <token>' or 'X-Admin-Token'")
+    if not secrets.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()):
+        raise HTTPException(403, "wrong admin token")
+
+
+Filters = Annotated[stats.Filters, Depends(query_filters)]
+
+
 def create_app(settings: Settings | None = None, *, start_worker: bool = True) -> FastAPI:
     settings = settings or Settings()
     service = LoggerService(settings, start_worker=start_worker)
@@ -45,26 +74,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
 
     app = FastAPI(title="EcomInsight logger", lifespan=lifespan)
     app.state.service = service
-
-    def require_admin(
-        authorization: Annotated[str | None, Header()] = None,
-        x_admin_token: Annotated[str | None, Header()] = None,
-    ) -> None:
-        given = x_admin_token
-        if given is None and authorization and authorization.lower().startswith("bearer "):
-            given = authorization[7:].strip()
-        if not given:
-            raise HTTPException(401, "admin token required: send 'Authorization: Bearer <token>' or 'X-Admin-Token'")
-        if not secrets.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()):
-            raise HTTPException(403, "wrong admin token")
-
-    def filters(
-        shop_id: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        model_version: str | None = None,
-    ) -> stats.Filters:
-        return stats.Filters(shop_id, since, until, model_version)
+    app.state.settings = settings
 
     @app.get("/health")
     def health() -> dict[str, Any]:
@@ -80,20 +90,20 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
         }
 
     @app.get("/stats")
-    def get_stats(f: Annotated[stats.Filters, Depends(filters)]) -> dict[str, Any]:
+    def get_stats(f: Filters) -> dict[str, Any]:
         with service.cursor() as cur:
             return stats.get_statistics(cur, f)
 
     @app.get("/queries/failed")
     def failed(
-        f: Annotated[stats.Filters, Depends(filters)], limit: Annotated[int, Query(ge=1, le=10_000)] = 10
+        f: Filters, limit: Annotated[int, Query(ge=1, le=10_000)] = 10
     ) -> list[dict[str, Any]]:
         with service.cursor() as cur:
             return stats.get_failed_queries(cur, limit, f)
 
     @app.get("/queries/low-confidence")
     def low_confidence(
-        f: Annotated[stats.Filters, Depends(filters)],
+        f: Filters,
         threshold: Annotated[float, Query(ge=0.0, le=1.0)] = 0.7,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 10,
     ) -> list[dict[str, Any]]:
