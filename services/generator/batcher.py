@@ -46,6 +46,14 @@ class ModelSlot:
                 serving.acquire()
             return serving
 
+    def swap_if_empty(self, new: ServingModel) -> bool:
+        """Serve ``new`` only if nothing is served yet (a background start-up load)."""
+        with self._lock:
+            if self._serving is not None:
+                return False
+            self._serving = new
+            return True
+
     def swap(self, new: ServingModel) -> ServingModel | None:
         """Serve ``new`` from the next batch on; returns the previous model (still loaded)."""
         with self._lock:
@@ -149,7 +157,9 @@ class Batcher:
 
     def _answer_alone(self, pending: _Pending) -> None:
         try:
-            pending.future.set_result(template(pending.prompt, pending.result, self.slot.version, "internal error"))
+            pending.future.set_result(
+                template(pending.prompt, pending.result, self.slot.version, "internal error")
+            )
         except Exception as exc:
             pending.future.set_exception(exc)
 
@@ -163,9 +173,12 @@ class Batcher:
             answers = [template(p.prompt, p.result, TEMPLATE_VERSION, "no model loaded") for p in batch]
         else:
             try:
-                outputs = serving.generate([p.prompt for p in batch], self.max_new_tokens, self.max_input_tokens)
+                outputs = serving.generate(
+                    [p.prompt for p in batch], self.max_new_tokens, self.max_input_tokens
+                )
                 answers = [
-                    compose(out, p.prompt, p.result, serving.version) for out, p in zip(outputs, batch, strict=True)
+                    compose(out, p.prompt, p.result, serving.version)
+                    for out, p in zip(outputs, batch, strict=True)
                 ]
             except Exception as exc:
                 log.exception("generation with model %s failed; answering with the template", serving.version)

@@ -63,7 +63,11 @@ def _list(args: argparse.Namespace) -> int:
     versions = registry.versions()
     if args.json:
         current = registry.current_version()
-        print(json.dumps([{**m.model_dump(mode="json"), "current": m.version == current} for m in versions], indent=2))
+        print(
+            json.dumps(
+                [{**m.model_dump(mode="json"), "current": m.version == current} for m in versions], indent=2
+            )
+        )
         return 0
     if not versions:
         print(f"no model versions in {registry.root}")
@@ -72,13 +76,19 @@ def _list(args: argparse.Namespace) -> int:
     print(f"{'':2}{'version':<9} {'status':<10} {'base':<22} {'parent':<8} {'created (UTC)':<17} metrics")
     for m in versions:
         mark = "* " if m.version == current else "  "
-        metrics = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in m.metrics.items())
+        metrics = ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in m.metrics.items()
+        )
         created = m.created_at.strftime("%Y-%m-%d %H:%M")
         print(
             f"{mark}{m.version:<9} {m.status:<10} {m.base_model[:22]:<22} {m.parent_version or '-':<8} "
             f"{created:<17} {metrics or '-'}"
         )
-    print("(* = current, served by the generators)" if current else "(no version promoted: generators use settings.model)")
+    print(
+        "(* = current, served by the generators)"
+        if current
+        else "(no version promoted: generators use settings.model)"
+    )
     return 0
 
 

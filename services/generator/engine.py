@@ -146,7 +146,9 @@ CHECK_SAMPLES: list[tuple[str, ToolResult]] = [
 ]
 
 
-def smoke_check(serving: ServingModel, max_new_tokens: int, max_input_tokens: int, min_valid: float = 0.0) -> float:
+def smoke_check(
+    serving: ServingModel, max_new_tokens: int, max_input_tokens: int, min_valid: float = 0.0
+) -> float:
     """Generate on the sample prompts; returns the share whose output passes the placeholder check.
 
     Raises ``ModelRefused`` if generation fails, returns the wrong number of outputs, or fewer
@@ -156,9 +158,13 @@ def smoke_check(serving: ServingModel, max_new_tokens: int, max_input_tokens: in
     try:
         outputs = serving.generate(prompts, max_new_tokens, max_input_tokens)
     except Exception as exc:
-        raise ModelRefused(f"model {serving.version} failed to generate: {type(exc).__name__}: {exc}") from exc
+        raise ModelRefused(
+            f"model {serving.version} failed to generate: {type(exc).__name__}: {exc}"
+        ) from exc
     if len(outputs) != len(prompts) or not all(isinstance(o, str) for o in outputs):
-        raise ModelRefused(f"model {serving.version} returned {len(outputs)} outputs for {len(prompts)} prompts")
+        raise ModelRefused(
+            f"model {serving.version} returned {len(outputs)} outputs for {len(prompts)} prompts"
+        )
     valid = 0
     for output, (_, result) in zip(outputs, CHECK_SAMPLES, strict=True):
         try:
@@ -168,7 +174,9 @@ def smoke_check(serving: ServingModel, max_new_tokens: int, max_input_tokens: in
             pass
     share = valid / len(prompts)
     if share < min_valid:
-        raise ModelRefused(f"model {serving.version}: only {share:.0%} of check outputs are valid (need {min_valid:.0%})")
+        raise ModelRefused(
+            f"model {serving.version}: only {share:.0%} of check outputs are valid (need {min_valid:.0%})"
+        )
     return share
 
 

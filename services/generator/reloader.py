@@ -87,7 +87,9 @@ class ModelReloader:
     # -- events ----------------------------------------------------------------------------------
     def _handle(self, batch: list[Received]) -> None:
         fresh = [
-            r.event for r in batch if isinstance(r.event, ModelReady) and r.event.occurred_at >= self.started_at
+            r.event
+            for r in batch
+            if isinstance(r.event, ModelReady) and r.event.occurred_at >= self.started_at
         ]
         if not fresh:
             return
@@ -107,7 +109,10 @@ class ModelReloader:
         try:
             new = load_version(event.version, folder, self.settings.device)
             share = smoke_check(
-                new, self.settings.check_max_new_tokens, self.settings.max_input_tokens, self.settings.check_min_valid
+                new,
+                self.settings.check_max_new_tokens,
+                self.settings.max_input_tokens,
+                self.settings.check_min_valid,
             )
         except ModelRefused as exc:
             self._refuse(event, str(exc))

@@ -1,14 +1,16 @@
 """The generator as one object: the serving model, the batcher and the reloader, started and
 stopped together (``with GeneratorService(settings) as service: ...``).
 
-Start-up picks the model to serve: the registry's CURRENT version; else ``settings.model``;
-else none, and every answer uses the template phrasing (``model_version: "template"``), with a
-log line saying why.
+Start-up picks the model to serve: the registry's CURRENT version; else ``settings.model``,
+loaded in the background (the hub can take a minute to fail offline) while the template phrasing
+answers (``model_version: "template"``); if that fails too, a log line says why and the template
+phrasing goes on answering. Each model is checked (``smoke_check``) before it serves.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 import torch
 
 from services.generator.batcher import Batcher, ModelSlot
-from services.generator.engine import Answer, ServingModel, Stats, load_base, load_version
+from services.generator.engine import Answer, ServingModel, Stats, load_base, load_version, smoke_check
 from services.generator.errors import ModelRefused
 from services.generator.reloader import ModelReloader
 from services.generator.settings import Settings
@@ -26,32 +28,44 @@ from shared.results import ToolResult
 log = logging.getLogger(__name__)
 
 
-def initial_model(settings: Settings) -> ServingModel | None:
-    """The registry's promoted version, else ``settings.model``, else None (template phrasing)."""
+def promoted_model(settings: Settings) -> ServingModel | None:
+    """The registry's promoted version, loaded and checked; None if there is none or it is broken."""
     registry = ModelRegistry(settings.paths.models)
     try:
         current = registry.current_version()
     except (OSError, RegistryError) as exc:
         log.error("cannot read the model registry at %s: %s", registry.root, exc)
-        current = None
-    if current:
-        try:
-            serving = load_version(current, registry.path(current), settings.device)
-            log.info("serving promoted model %s from %s", current, registry.root)
-            return serving
-        except ModelRefused as exc:
-            log.error("cannot load the promoted model %s (%s); trying %s", current, exc, settings.model)
-    else:
-        log.info("no promoted model in %s; loading %s", registry.root, settings.model)
+        return None
+    if not current:
+        log.info("no promoted model in %s", registry.root)
+        return None
+    try:
+        serving = load_version(current, registry.path(current), settings.device)
+        _check(settings, serving)
+    except ModelRefused as exc:
+        log.error("cannot serve the promoted model %s: %s", current, exc)
+        return None
+    log.info("serving promoted model %s from %s", current, registry.root)
+    return serving
+
+
+def base_model(settings: Settings) -> ServingModel | None:
+    """``settings.model`` loaded and checked, or None with a log line saying why."""
     try:
         serving = load_base(settings.model, settings.device)
-        log.info("serving base model %s", settings.model)
-        return serving
+        _check(settings, serving)
     except ModelRefused as exc:
         log.warning(
-            "no model could be loaded, answering with the template phrasing (model_version 'template'): %s", exc
+            "no model could be loaded, answering with the template phrasing (model_version 'template'): %s",
+            exc,
         )
         return None
+    return serving
+
+
+def _check(settings: Settings, serving: ServingModel) -> None:
+    """The same check a hot-reloaded version passes; it also warms the model up."""
+    smoke_check(serving, settings.check_max_new_tokens, settings.max_input_tokens, settings.check_min_valid)
 
 
 class GeneratorService:
@@ -69,21 +83,51 @@ class GeneratorService:
         )
         self.reloader: ModelReloader | None = None
         self.started_at: datetime | None = None
+        self._base_loader: threading.Thread | None = None
+        self._closed = False
 
     def start(self) -> GeneratorService:
         if self.settings.torch_threads:
             torch.set_num_threads(self.settings.torch_threads)
         # Before reading the registry: ModelReady events older than this are already reflected in it.
         self.started_at = datetime.now(UTC)
-        serving = initial_model(self.settings)
+        serving = promoted_model(self.settings)
         if serving is not None:
             self.slot.swap(serving)
         self.batcher.start()
         if self.settings.reload:
             self.reloader = ModelReloader(self.settings, self.slot, self.stats, self.started_at).start()
+        if serving is None:
+            # The hub can take a minute to fail when offline: serve the template phrasing meanwhile.
+            log.info(
+                "loading base model %s in the background; the template phrasing answers until then",
+                self.settings.model,
+            )
+            self._base_loader = threading.Thread(
+                target=self._load_base, name="generator-base-loader", daemon=True
+            )
+            self._base_loader.start()
         return self
 
+    def _load_base(self) -> None:
+        serving = base_model(self.settings)
+        if serving is None:
+            return
+        if self._closed:
+            serving.unload()
+        elif self.slot.swap_if_empty(serving):
+            log.info("serving base model %s", serving.version)
+        else:  # a promoted version arrived first
+            log.info("not serving base model %s: model %s arrived first", serving.version, self.slot.version)
+            serving.unload()
+
+    def wait_for_base(self, timeout_s: float | None = None) -> None:
+        """Wait until the background load of ``settings.model`` (if any) has finished."""
+        if self._base_loader is not None:
+            self._base_loader.join(timeout_s)
+
     def close(self) -> None:
+        self._closed = True  # a base model still loading is dropped when it arrives
         if self.reloader is not None:
             self.reloader.stop()
             self.reloader = None
@@ -108,12 +152,16 @@ class GeneratorService:
 
     def model_info(self) -> dict[str, Any]:
         serving = self.slot.current
-        info: dict[str, Any] = serving.describe() if serving else {
-            "version": self.version,
-            "source": None,
-            "loaded_at": None,
-            "metadata": None,
-        }
+        info: dict[str, Any] = (
+            serving.describe()
+            if serving
+            else {
+                "version": self.version,
+                "source": None,
+                "loaded_at": None,
+                "metadata": None,
+            }
+        )
         info["generator"] = "model" if serving else "template"
         info["refused"] = list(self.stats.refused)
         info["swaps"] = self.stats.swaps
@@ -124,7 +172,10 @@ class GeneratorService:
         return {
             "status": "ok",
             "model_version": self.version,
-            "reloader": "off" if self.reloader is None else ("ready" if self.reloader.ready.is_set() else "starting"),
+            "loading_base_model": self._base_loader is not None and self._base_loader.is_alive(),
+            "reloader": "off"
+            if self.reloader is None
+            else ("ready" if self.reloader.ready.is_set() else "starting"),
             "queue_depth": self.batcher.depth,
             "requests": s.requests,
             "batches": s.batches,

@@ -24,7 +24,10 @@ def cli_env(tmp_path: Path, kafka_settings: KafkaSettings, monkeypatch: pytest.M
 
 
 def test_promote_and_rollback_announce_model_ready(
-    cli_env: ModelRegistry, random_model: Path, kafka_settings: KafkaSettings, capsys: pytest.CaptureFixture[str]
+    cli_env: ModelRegistry,
+    random_model: Path,
+    kafka_settings: KafkaSettings,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     registry = cli_env
     assert main(["model", "list"]) == 0

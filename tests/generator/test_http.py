@@ -49,7 +49,9 @@ def test_trained_model_answers_with_the_results_numbers(
         assert health["status"] == "ok" and health["model_answers"] == 2
 
 
-def test_bad_model_output_falls_back_to_the_template(tmp_path: Path, registry: ModelRegistry, random_model: Path) -> None:
+def test_bad_model_output_falls_back_to_the_template(
+    tmp_path: Path, registry: ModelRegistry, random_model: Path
+) -> None:
     version = add_version(registry, random_model, promote=True)
     result = ToolResult(
         tool="total_revenue", values={"revenue": 48210.5, "orders": 312}, money=["revenue"], currency="EUR"
@@ -61,15 +63,33 @@ def test_bad_model_output_falls_back_to_the_template(tmp_path: Path, registry: M
     assert body["text"] == template_answer(result) == "Your total revenue is €48,210.50 from 312 orders."
 
 
-def test_without_any_model_it_starts_on_the_template(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_without_any_model_it_starts_on_the_template(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
-    with TestClient(create_app(make_settings(tmp_path))) as client:
+    app = create_app(make_settings(tmp_path))
+    with TestClient(app) as client:
+        app.state.service.wait_for_base(30)
         assert client.get("/health").json()["status"] == "ok"
         assert client.get("/model").json()["version"] == "template"
         body = ask(client, "How many orders?", COUNT)
-    assert body == body | {"generator": "template", "model_version": "template", "fallback_reason": "no model loaded"}
+    assert body == body | {
+        "generator": "template",
+        "model_version": "template",
+        "fallback_reason": "no model loaded",
+    }
     assert body["text"] == "You have 1,174 orders."
     assert "answering with the template phrasing" in caplog.text and "no-such-model" in caplog.text
+
+
+def test_settings_model_is_loaded_when_nothing_is_promoted(tmp_path: Path, trained_model: Path) -> None:
+    app = create_app(make_settings(tmp_path, model=str(trained_model)))
+    with TestClient(app) as client:
+        app.state.service.wait_for_base(60)
+        assert client.get("/model").json()["version"] == str(trained_model)
+        body = ask(client, "How many orders do I have?", COUNT)
+    assert body["generator"] == "model" and body["model_version"] == str(trained_model)
+    assert "1,174" in body["text"]
 
 
 @pytest.mark.parametrize(
@@ -79,10 +99,16 @@ def test_without_any_model_it_starts_on_the_template(tmp_path: Path, caplog: pyt
         ({"question": "   ", "result": COUNT.model_dump()}, "question is empty"),
         ({"question": "x" * 2001, "result": COUNT.model_dump()}, "longer than 2000"),
         ({"question": "How many?", "result": {"values": {"count": 3}}}, "result.tool: Field required"),
-        ({"question": "How many?", "result": {"tool": "count_orders", "values": {"count": [1]}}}, "result.values"),
+        (
+            {"question": "How many?", "result": {"tool": "count_orders", "values": {"count": [1]}}},
+            "result.values",
+        ),
         ({"question": "How many?", "tool": "total_revenue", "result": COUNT.model_dump()}, "does not match"),
         (
-            {"question": "Top?", "result": {"tool": "top_customers", "values": {"n": 1}, "rows": [{"name": "Ada"}]}},
+            {
+                "question": "Top?",
+                "result": {"tool": "top_customers", "values": {"n": 1}, "rows": [{"name": "Ada"}]},
+            },
             "does not fit tool 'top_customers'",
         ),
     ],
@@ -92,10 +118,17 @@ def test_bad_input_is_a_422_that_says_why(tmp_path: Path, payload: dict, expecte
         response = client.post("/generate", json=payload)
         assert response.status_code == 422
         assert expected in response.json()["detail"]
-        assert client.post("/generate", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
+        assert (
+            client.post(
+                "/generate", content=b"not json", headers={"content-type": "application/json"}
+            ).status_code
+            == 422
+        )
 
 
-def test_concurrent_requests_share_batches(tmp_path: Path, registry: ModelRegistry, trained_model: Path) -> None:
+def test_concurrent_requests_share_batches(
+    tmp_path: Path, registry: ModelRegistry, trained_model: Path
+) -> None:
     add_version(registry, trained_model, promote=True)
     settings = make_settings(tmp_path, batch_wait_ms=20.0)
     results = [ToolResult(tool="count_orders", values={"count": n * 1000 + 7}) for n in range(32)]

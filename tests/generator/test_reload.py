@@ -42,7 +42,9 @@ class Load:
         with httpx.Client(base_url=self.url, timeout=30) as client:
             while not self._stop.is_set():
                 try:
-                    r = client.post("/generate", json={"question": "How many orders?", "result": RESULT.model_dump()})
+                    r = client.post(
+                        "/generate", json={"question": "How many orders?", "result": RESULT.model_dump()}
+                    )
                     if r.status_code != 200:
                         self.failures.append(f"{r.status_code}: {r.text}")
                     else:
@@ -83,7 +85,11 @@ def test_ten_swaps_under_load_drop_no_request(
         with httpx.Client(base_url=url) as client:
             model = client.get("/model").json()
     assert load.failures == []
-    assert model["version"] == versions[-1] and model["swaps"] == 10 and model["metadata"]["metrics"] == {"n": 10}
+    assert (
+        model["version"] == versions[-1]
+        and model["swaps"] == 10
+        and model["metadata"]["metrics"] == {"n": 10}
+    )
     assert {v for _, v, _ in load.responses} == set(versions)
     assert all("1,174" in text for _, _, text in load.responses)
     for i in range(4):  # each client's requests are sequential: it never goes back to an older version
@@ -101,7 +107,11 @@ def test_a_corrupt_version_is_refused_and_the_old_one_keeps_serving(
     settings = make_settings(tmp_path, kafka_settings)
     app = create_app(settings)
     service: GeneratorService = app.state.service
-    with Collector(kafka_settings, kafka_settings.topic_training) as refusals, serve_http(app) as url, Load(url) as load:
+    with (
+        Collector(kafka_settings, kafka_settings.topic_training) as refusals,
+        serve_http(app) as url,
+        Load(url) as load,
+    ):
         assert service.reloader is not None
         wait_for(service.reloader.ready.is_set, 30, what="reloader assigned")
         publish_ready(kafka_settings, registry, bad)
@@ -130,8 +140,11 @@ def test_restart_serves_the_promoted_version_not_stale_events(
         assert restarted.model_info()["metadata"]["metrics"] == {"fact_accuracy": 0.97}
         assert restarted.reloader is not None
         wait_for(restarted.reloader.ready.is_set, 30, what="reloader assigned")
-        wait_for(lambda: restarted.reloader is not None and restarted.reloader.consumer.processed >= 1, 30,
-                 what="the old event read")
+        wait_for(
+            lambda: restarted.reloader is not None and restarted.reloader.consumer.processed >= 1,
+            30,
+            what="the old event read",
+        )
         assert restarted.version == v2  # the replayed v1 event was older than the restart: skipped
 
 
