@@ -24,6 +24,7 @@ last chunk: consumers de-duplicate on ``event_id``.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -37,12 +38,17 @@ from typing import Any
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from shared.errors import BrokerError
+from shared.errors import BrokerError, ConfigError
 from shared.events import TYPE_HEADER, Event
 from shared.kafka import ensure_topics
 from shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
+
+
+LINGER_MS = 1000
+REQUEST_TIMEOUT_MS = 3000
+DELIVERY_TIMEOUT_MS = LINGER_MS + REQUEST_TIMEOUT_MS + 500
 
 
 def _segment_name(number: int) -> str:
@@ -73,6 +79,14 @@ class Outbox:
         self.fsync = fsync
         self.segment_bytes = segment_bytes
         directory.mkdir(parents=True, exist_ok=True)
+        # One writer per outbox: replicas of the service each need their own folder.
+        self._lock_fd = os.open(directory / "lock", os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(self._lock_fd)
+            raise ConfigError(f"the outbox {directory} is in use by another process; give each ask "
+                              "replica its own ECOMINSIGHT_OUTBOX_DIR") from exc
         self._lock = threading.Lock()
         self.appended = threading.Condition(self._lock)
         segments = _segments(directory)
@@ -145,6 +159,8 @@ class Outbox:
             self.appended.notify_all()
         if self._syncer is not None:
             self._syncer.join(timeout=5)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        os.close(self._lock_fd)
 
 
 class Cursor:
@@ -202,7 +218,9 @@ class Publisher:
         with self.outbox.appended:
             self.outbox.appended.notify_all()
         if self._thread is not None:
-            self._thread.join(timeout=self.kafka.max_block_ms / 1000 + 15)
+            self._thread.join(timeout=60)
+            if self._thread.is_alive():
+                log.error("outbox publisher did not stop within 60s")
         self._close_producer()
 
     def pending(self) -> int:
@@ -249,20 +267,26 @@ class Publisher:
                 enable_idempotence=False,  # Tansu: an idempotent producer stays broken after a restart
                 retries=0,  # this loop retries, from the cursor, in order
                 max_in_flight_requests_per_connection=1,
-                linger_ms=60_000,  # batches leave on flush(): one batch per partition per chunk
+                linger_ms=LINGER_MS,  # batches leave on flush(): one batch per partition per chunk
                 batch_size=4 * 1024 * 1024,
                 max_request_size=8 * 1024 * 1024,
                 max_block_ms=self.kafka.max_block_ms,
-                request_timeout_ms=min(self.kafka.request_timeout_ms, 10_000),
+                request_timeout_ms=REQUEST_TIMEOUT_MS,
+                delivery_timeout_ms=DELIVERY_TIMEOUT_MS,  # a chunk fails within this when the broker is gone
                 reconnect_backoff_max_ms=1000,
             )
         return self._producer
 
     def _close_producer(self) -> None:
-        if self._producer is not None:
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            producer.close(timeout=1)
+        except Exception:  # batches still pending: drop them (they are still in the outbox)
             with contextlib.suppress(Exception):
-                self._producer.close(timeout=0)
-            self._producer = None
+                producer._accumulator.abort_incomplete_batches()
+                producer.close(timeout=0)
 
     def _send(self, records: list[Record]) -> list[bool]:
         """Send a chunk and wait for the acknowledgements; True per record the broker has."""
@@ -281,20 +305,21 @@ class Publisher:
                 self.last_error = str(exc)
                 futures.append(False)
                 break
-        producer.flush(timeout=self.kafka.request_timeout_ms / 1000 + 5)
+        try:
+            producer.flush(timeout=DELIVERY_TIMEOUT_MS / 1000 + 2)
+        except KafkaError as exc:
+            self.last_error = f"flush: {exc}"
         results = []
         for future in futures:
             if future is None:
                 results.append(True)
-            elif future is False:
+            elif future is False or not future.is_done:
+                results.append(False)
+            elif future.failed():
+                self.last_error = str(future.exception)
                 results.append(False)
             else:
-                try:
-                    future.get(timeout=0.1)
-                    results.append(True)
-                except Exception as exc:
-                    self.last_error = str(exc)
-                    results.append(False)
+                results.append(True)
         results += [False] * (len(records) - len(results))
         return results
 
