@@ -127,9 +127,11 @@ def start_model(
     return settings.base_model, None, settings.base_model
 
 
-def training_arguments(settings: Settings, output_dir: Path, n_train: int) -> Seq2SeqTrainingArguments:
+def training_arguments(
+    settings: Settings, output_dir: Path, n_train: int, **overrides: Any
+) -> Seq2SeqTrainingArguments:
     precision = settings.resolved_precision()
-    return Seq2SeqTrainingArguments(
+    values: dict[str, Any] = dict(
         output_dir=str(output_dir),
         learning_rate=settings.learning_rate,
         per_device_train_batch_size=settings.batch_size,
@@ -156,6 +158,8 @@ def training_arguments(settings: Settings, output_dir: Path, n_train: int) -> Se
         save_only_model=False,
         dataloader_pin_memory=settings.resolved_device() == "cuda",
     )
+    values.update(overrides)
+    return Seq2SeqTrainingArguments(**values)
 
 
 @dataclass
