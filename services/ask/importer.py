@@ -7,6 +7,7 @@ columns, unknown statuses or values that do not fit the column types loads nothi
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import duckdb
@@ -94,11 +95,13 @@ def import_files(warehouse: Path, paths: list[Path], replace: bool = False) -> d
                 except duckdb.Error as exc:
                     raise ImportDataError(f"{path}: {str(exc).splitlines()[0]}") from exc
                 finally:
-                    con.unregister("incoming")
+                    with contextlib.suppress(duckdb.Error):  # fails inside an aborted transaction
+                        con.unregister("incoming")
                 counts[table] = counts.get(table, 0) + int(after) - int(before)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     finally:
         con.close()

@@ -1,0 +1,100 @@
+"""Falling back to the template phrasing when the generator is down, slow or misbehaves.
+
+The servers here are real HTTP servers on free ports that are slow or broken on purpose; the
+real generator is exercised by the end-to-end test.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fastapi.testclient import TestClient
+
+from services.ask.app import create_app
+from services.ask.generator_client import GeneratorClient
+from services.ask.settings import Settings
+from shared.broker import free_port
+from shared.phrasing import template_answer
+from shared.results import ToolResult
+
+RESULT = ToolResult(tool="total_revenue", values={"revenue": 1234.5, "orders": 17}, money=["revenue"])
+
+
+@contextmanager
+def http_server(delay_s: float = 0.0, status: int = 200, text: str = "You made V") -> Iterator[tuple[str, list[str]]]:
+    """A small HTTP server answering POST /generate after ``delay_s`` with ``text``."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            hits.append(self.path)
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            time.sleep(delay_s)
+            body = json.dumps({"text": text, "model_version": "v0007", "generator": "model", "latency_ms": 1.0,
+                               "prompt": "p", "fallback_reason": None}).encode()
+            try:
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client gave up already
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_unreachable_generator_falls_back_to_the_template() -> None:
+    client = GeneratorClient(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
+    phrased = client.phrase("What is my revenue?", RESULT)
+    assert (phrased.generator, phrased.model_version) == ("template", "template")
+    assert phrased.text == template_answer(RESULT) == "Your total revenue is $1,234.50 from 17 orders."
+    assert phrased.fallback_reason and "unreachable" in phrased.fallback_reason
+
+
+def test_slow_generator_times_out_to_the_template_then_is_skipped_for_a_while() -> None:
+    with http_server(delay_s=2.0) as (url, hits):
+        client = GeneratorClient(url, timeout_s=0.3, retry_after_s=30)
+        phrased = client.phrase("What is my revenue?", RESULT)
+        assert phrased.generator == "template" and phrased.text == template_answer(RESULT)
+        assert phrased.fallback_reason and "slower than 0.3s" in phrased.fallback_reason
+        again = client.phrase("What is my revenue?", RESULT)
+        assert again.generator == "template"
+        assert len(hits) == 1  # the second question did not wait for the slow generator again
+        client.close()
+
+
+def test_generator_errors_and_invented_numbers_fall_back_to_the_template() -> None:
+    with http_server(status=500) as (url, _):
+        phrased = GeneratorClient(url, timeout_s=1.0).phrase("What is my revenue?", RESULT)
+        assert phrased.generator == "template" and phrased.text == template_answer(RESULT)
+    with http_server(text="Your total revenue is $9,999.00.") as (url, _):
+        phrased = GeneratorClient(url, timeout_s=1.0).phrase("What is my revenue?", RESULT)
+        assert phrased.generator == "template" and phrased.text == template_answer(RESULT)
+        assert phrased.fallback_reason and "not in the data" in phrased.fallback_reason
+
+
+def test_ask_answers_from_the_template_when_the_generator_is_slow(make_settings: Callable[..., Settings]) -> None:
+    with http_server(delay_s=2.0) as (url, hits):
+        settings = make_settings(generator_url=url, generator_timeout_s=0.3)
+        with TestClient(create_app(settings)) as client:
+            body = client.post("/api/mcp/ask", json={"shop_id": "10", "question": "total revenue this year"}).json()
+    assert hits == ["/generate"]
+    assert body["success"] and body["generator"] == "template" and body["model_version"] == "template"
+    assert body["answer"] == template_answer(ToolResult.model_validate(body["data"]))
