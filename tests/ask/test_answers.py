@@ -175,7 +175,7 @@ def test_revenue_by_month_covers_the_last_twelve_months(client: TestClient, sql:
 
 
 def test_order_status_breakdown(client: TestClient, sql: SQL) -> None:
-    expected = dict(sql("SELECT status, count(*) FROM orders WHERE shop_id = '10' GROUP BY status"))
+    expected: dict[str, int] = dict(sql("SELECT status, count(*) FROM orders WHERE shop_id = '10' GROUP BY status"))
     body = ask(client, "Give me a breakdown of my orders by status")
     assert body["tool"] == "order_status_breakdown"
     assert {r["status"]: r["count"] for r in body["data"]["rows"]} == expected

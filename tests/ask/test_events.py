@@ -35,7 +35,7 @@ def test_one_query_event_per_request_with_the_documented_fields(
         received = list(col.received)
 
     assert len(received) == len(requests)  # exactly one each
-    by_question = {r.event.question: r for r in received}
+    by_question = {r.event.question: r for r in received if isinstance(r.event, QueryEvent)}
     for (shop_id, question, status), body in zip(requests, responses, strict=True):
         rec = by_question[question]
         event = rec.event
