@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# docker-compose (Debian's package) parses docker-compose.yml without a Docker engine; CI runs as root.
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing docker-compose (to check docker-compose.yml)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >/dev/null 2>&1 \
+    || echo "warning: could not install docker-compose; the compose parse check will say so"
+fi
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy shared services
 echo "== pytest"; .venv/bin/python -m pytest "$@"
