@@ -187,6 +187,10 @@ def train(
         train_set, tokenizer, settings.max_input_length, settings.max_target_length, pad_to_max
     )
     val_ds = data_mod.tokenise(val_set, tokenizer, settings.max_input_length, settings.max_target_length, pad_to_max)
+    unk = getattr(tokenizer, "unk_token_id", None)
+    if unk is not None and any(unk in ids for ids in train_ds["labels"]):
+        n = sum(unk in ids for ids in train_ds["labels"])
+        log.warning("%d training targets contain words the model's vocabulary lacks (<unk>)", n)
     callbacks: list[TrainerCallback] = [ProgressCallback(progress, settings.logging_steps)]
     if settings.early_stopping_patience > 0:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=settings.early_stopping_patience))
@@ -199,6 +203,8 @@ def train(
         processing_class=tokenizer,
         callbacks=callbacks,
     )
+    # Loading the best checkpoint at the end warns about "missing" embedding keys: they are tied to
+    # ``shared.weight``, which is loaded, so the warning is harmless.
     trainer.remove_callback(PrinterCallback)  # ProgressCallback logs instead of printing dicts
     t0 = time.perf_counter()
     output = trainer.train()

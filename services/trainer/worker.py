@@ -15,6 +15,8 @@ import logging
 import threading
 from pathlib import Path
 
+import torch
+
 from services.trainer.job import JobOutcome, run_job
 from services.trainer.settings import Settings
 from shared.events import ExportComplete, ModelReady, TrainingFailed
@@ -78,6 +80,8 @@ class TrainerWorker:
         try:
             outcome = run_job(self.settings, Path(event.path), export_id=event.export_id, registry=self.registry)
         except Exception as exc:  # every failure is reported, none stops the worker
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()  # after an out-of-memory error, give the memory back
             reason = f"{type(exc).__name__}: {exc}"
             log.error("training on export %s failed: %s", event.export_id, reason, exc_info=True)
             failed = TrainingFailed(export_id=event.export_id, reason=reason, source="trainer")
