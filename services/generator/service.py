@@ -9,6 +9,7 @@ phrasing goes on answering. Each model is checked (``smoke_check``) before it se
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from concurrent.futures import Future
@@ -94,6 +95,11 @@ class GeneratorService:
         serving = promoted_model(self.settings)
         if serving is not None:
             self.slot.swap(serving)
+        if self.settings.gc_freeze:
+            # Start-up objects (torch, transformers, the model) leave the garbage collector's view,
+            # so its occasional full collections stay short instead of pausing requests.
+            gc.collect()
+            gc.freeze()
         self.batcher.start()
         if self.settings.reload:
             self.reloader = ModelReloader(self.settings, self.slot, self.stats, self.started_at).start()

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     device: str = "cpu"
     # torch intra-op threads; None leaves torch's default.
     torch_threads: int | None = Field(default=None, ge=1)
+    # gc.freeze() after start-up (keeps full garbage collections short); off in tests that start many services.
+    gc_freeze: bool = True
 
     # Dynamic batching: one generate() for up to batch_max_size requests that arrive within batch_wait_ms.
     batch_max_size: int = Field(default=16, ge=1)

@@ -113,6 +113,7 @@ def make_settings(tmp_path: Path, kafka: KafkaSettings | None = None, **override
         "paths": PathSettings(data_dir=tmp_path),
         "model": str(tmp_path / "no-such-model"),  # never the hub: these machines are offline
         "torch_threads": 1,
+        "gc_freeze": False,
         "max_new_tokens": 48,
         "check_max_new_tokens": 24,
         "reload": kafka is not None,

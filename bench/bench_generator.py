@@ -1,0 +1,292 @@
+"""Generator benchmark: dynamic batching and hot-reload latency, over real HTTP.
+
+    .venv/bin/python bench/bench_generator.py [--threads 1] [--requests 400] [--swaps 10]
+
+Trains the tiny byte-level T5 used by the tests (a few seconds), puts 1 + ``--swaps`` copies of
+it in a fresh registry, starts a Tansu broker, and runs ``python -m services.generator`` as a
+separate process (so the client's threads do not share its interpreter). Then:
+
+1. requests/s and p50/p99 latency at concurrency 1 and 16, with batching on
+   (``batch_max_size=16``, ``batch_wait_ms=5``) and off (``batch_max_size=1``), same run;
+2. p99 at concurrency 16 while ``--swaps`` ModelReady events swap versions (each one waited for
+   until answers come from it), against the steady p99 of the same server.
+
+Figures go to stdout and ``bench/RESULTS_generator.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from services.generator.cli import model_ready  # noqa: E402
+from shared.broker import LocalBroker, free_port  # noqa: E402
+from shared.kafka import EventProducer, ensure_topics  # noqa: E402
+from shared.modeling import count_parameters, load_seq2seq  # noqa: E402
+from shared.registry import ModelRegistry  # noqa: E402
+from shared.results import ToolResult  # noqa: E402
+from shared.settings import KafkaSettings  # noqa: E402
+from tests.generator.support import QUESTIONS, add_version, train_tiny_phraser  # noqa: E402
+
+
+@dataclass
+class Run:
+    name: str
+    concurrency: int
+    latencies_ms: list[float]
+    seconds: float
+    failures: int
+    generators: dict[str, int]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies_ms)
+        return data[min(len(data) - 1, int(round(q * (len(data) - 1))))]
+
+    def row(self) -> str:
+        gens = ", ".join(f"{k} {v}" for k, v in sorted(self.generators.items()))
+        return (
+            f"| {self.name} | {self.concurrency} | {len(self.latencies_ms)} | {self.rps:.1f} | "
+            f"{self.pct(0.5):.1f} | {self.pct(0.99):.1f} | {self.failures} | {gens} |"
+        )
+
+
+def payload(i: int) -> dict:
+    tool = sorted(QUESTIONS)[i % len(QUESTIONS)]
+    result = ToolResult(tool=tool, values={"count": 1000 + 37 * i})
+    return {"question": QUESTIONS[tool][i % 3], "result": result.model_dump()}
+
+
+async def load(
+    url: str,
+    concurrency: int,
+    requests: int | None = None,
+    until: asyncio.Event | None = None,
+    name: str = "",
+) -> Run:
+    """``concurrency`` clients sending back to back: ``requests`` in all, or until ``until`` is set."""
+    latencies: list[float] = []
+    generators: dict[str, int] = {}
+    failures = 0
+    counter = iter(range(10**9))
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while True:
+            i = next(counter)
+            if requests is not None and i >= requests:
+                return
+            if until is not None and until.is_set():
+                return
+            started = time.perf_counter()
+            try:
+                r = await http.post("/generate", json=payload(i))
+                r.raise_for_status()
+                body = r.json()
+            except httpx.HTTPError:
+                failures += 1
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            generators[body["generator"]] = generators.get(body["generator"], 0) + 1
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        for i in range(min(concurrency, 8)):  # warm-up, not measured
+            await http.post("/generate", json=payload(i))
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return Run(name, concurrency, latencies, seconds, failures, generators)
+
+
+class Server:
+    """``python -m services.generator`` in a subprocess with the given settings."""
+
+    def __init__(self, data_dir: Path, kafka: KafkaSettings, threads: int, **settings: object):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ)
+        env.update(
+            {
+                "ECOMINSIGHT_DATA_DIR": str(data_dir),
+                "ECOMINSIGHT_GENERATOR_PORT": str(self.port),
+                "ECOMINSIGHT_GENERATOR_TORCH_THREADS": str(threads),
+                "ECOMINSIGHT_GENERATOR_MODEL": str(data_dir / "no-base-model"),
+                "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+                "KAFKA_TOPIC_MODELS": kafka.topic_models,
+                "KAFKA_TOPIC_TRAINING": kafka.topic_training,
+                "KAFKA_SESSION_TIMEOUT_MS": "2000",
+                "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+                "OMP_NUM_THREADS": str(threads),
+            }
+        )
+        env.update({f"ECOMINSIGHT_GENERATOR_{k.upper()}": str(v) for k, v in settings.items()})
+        self.log = open(data_dir / f"generator-{self.port}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "services.generator"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, reloader: bool = False) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(self.url + "/health", timeout=2).json()
+                if not reloader or health["reloader"] == "ready":
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"generator on {self.url} did not become ready; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+async def swap_run(url: str, kafka: KafkaSettings, registry: ModelRegistry, versions: list[str]) -> Run:
+    """Load at concurrency 16 while each version in turn is promoted and announced."""
+    done = asyncio.Event()
+
+    async def swapper() -> None:
+        with EventProducer(kafka) as producer:
+            async with httpx.AsyncClient(base_url=url) as http:
+                await asyncio.sleep(0.5)
+                for version in versions:
+                    meta = registry.promote(version)
+                    await asyncio.to_thread(
+                        producer.publish_sync, kafka.topic_models, model_ready(registry, meta)
+                    )
+                    while (await http.get("/model")).json()["version"] != version:
+                        await asyncio.sleep(0.02)
+                await asyncio.sleep(0.5)
+        done.set()
+
+    task = asyncio.create_task(swapper())
+    run = await load(url, 16, until=done, name="batched, during swaps")
+    await task
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=1, help="torch threads in the generator")
+    parser.add_argument("--requests", type=int, default=400, help="requests per concurrency-16 run")
+    parser.add_argument("--swaps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=200, help="training steps for the tiny model")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS_generator.md")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-generator-"))
+    t0 = time.perf_counter()
+    model_dir = train_tiny_phraser(work / "trained", steps=args.steps)
+    train_s = time.perf_counter() - t0
+    n_params = count_parameters(load_seq2seq(model_dir)[1])
+    print(f"trained the tiny T5 ({n_params:,} parameters) in {train_s:.1f}s", flush=True)
+
+    runs: list[Run] = []
+    with LocalBroker(log_file=work / "tansu.log") as broker:
+        kafka = KafkaSettings(
+            bootstrap_servers=broker.bootstrap_servers,
+            topic_models="bench.models",
+            topic_training="bench.training",
+        )
+        ensure_topics(kafka, [kafka.topic_models, kafka.topic_training])
+        # Both servers run side by side and are measured in turn, so machine noise hits both alike.
+        servers = {}
+        for mode, size in (("batched", 16), ("one-by-one", 1)):
+            data = work / mode
+            add_version(ModelRegistry(data / "models"), model_dir, promote=True)
+            servers[mode] = Server(
+                data, kafka, args.threads, batch_max_size=size, batch_wait_ms=5, reload="false"
+            )
+        try:
+            for server in servers.values():
+                server.wait_ready()
+            for c, n in ((1, max(50, args.requests // 4)), (16, args.requests)):
+                for mode, server in servers.items():
+                    run = asyncio.run(load(server.url, c, requests=n, name=mode))
+                    print(run.row(), flush=True)
+                    runs.append(run)
+        finally:
+            for server in servers.values():
+                server.stop()
+
+        data = work / "swaps"
+        registry = ModelRegistry(data / "models")
+        versions = [add_version(registry, model_dir, promote=(i == 0)) for i in range(args.swaps + 1)]
+        server = Server(data, kafka, args.threads, batch_max_size=16, batch_wait_ms=5, reload="true")
+        try:
+            server.wait_ready(reloader=True)
+            steady = asyncio.run(
+                load(server.url, 16, requests=args.requests, name="batched, steady (swap server)")
+            )
+            print(steady.row(), flush=True)
+            swapping = asyncio.run(swap_run(server.url, kafka, registry, versions[1:]))
+            print(swapping.row(), flush=True)
+            final = httpx.get(server.url + "/model").json()
+        finally:
+            server.stop()
+
+    by = {(r.name, r.concurrency): r for r in runs}
+    ratio16 = by[("batched", 16)].rps / by[("one-by-one", 16)].rps
+    ratio1 = by[("batched", 1)].rps / by[("one-by-one", 1)].rps
+    swap_ratio = swapping.pct(0.99) / steady.pct(0.99)
+    swap_rate = args.swaps / swapping.seconds
+    failures = sum(r.failures for r in [*runs, steady, swapping])
+    header = (
+        "| run | concurrency | requests | req/s | p50 ms | p99 ms | failed | answered by |\n"
+        "|---|---|---|---|---|---|---|---|"
+    )
+    text = f"""# Generator benchmark
+
+`{" ".join(["python", *sys.argv])}` on {platform.machine()} / {os.cpu_count()} CPU cores
+(shared with other work), torch {torch.__version__}, {args.threads} torch thread(s) in the generator,
+CPU. Model: the tests' tiny byte-level T5 ({n_params:,} parameters) trained {args.steps} steps
+({train_s:.0f}s) to answer with placeholders. Each server is `python -m services.generator`
+in its own process; the client is one asyncio process over HTTP (keep-alive).
+
+{header}
+{chr(10).join(r.row() for r in runs)}
+{steady.row()}
+{swapping.row()}
+
+* Dynamic batching vs one-by-one, same run: **{ratio16:.2f}x** requests/s at concurrency 16
+  ({by[("batched", 16)].rps:.1f} vs {by[("one-by-one", 16)].rps:.1f}); at concurrency 1, where
+  nothing can share a batch and the 5 ms window is pure wait: {ratio1:.2f}x.
+* Hot reload: {args.swaps} ModelReady swaps (each: load beside the old model, check, swap, unload the old) in {swapping.seconds:.1f}s ({swap_rate:.2f} swaps/s) under
+  concurrency 16: p99 {swapping.pct(0.99):.1f} ms vs steady p99 {steady.pct(0.99):.1f} ms =
+  **{swap_ratio:.2f}x** (target <= 1.5x); {swapping.failures} failed requests; ended on
+  {final["version"]}. Steady and swap runs use the same server.
+* Failed requests over all runs: {failures}.
+"""
+    args.out.write_text(text)
+    print(text)
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
