@@ -60,7 +60,9 @@ class Filters:
 
 
 def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, Any]:
-    """Totals, rates, averages and distributions over the selected queries, and their feedback."""
+    """Totals, rates, averages and distributions over the selected queries, and feedback counts:
+    all feedback received when no filter is given (it may come before its query), else the
+    feedback on the selected queries."""
     filters = filters or Filters()
     where, params = filters.where()
     total, successful, avg_conf, avg_ms = conn.execute(
@@ -72,17 +74,19 @@ def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = No
         f"SELECT intent, count(*) AS n FROM queries WHERE {where} GROUP BY intent ORDER BY n DESC, intent", params
     ).fetchall()
     tools = conn.execute(
-        f"SELECT coalesce(tool, 'none'), count(*) AS n FROM queries WHERE {where} GROUP BY 1 ORDER BY n DESC, 1",
+        f"SELECT tool, count(*) AS n FROM queries WHERE {where} GROUP BY tool ORDER BY n DESC, tool NULLS LAST",
         params,
     ).fetchall()
-    qwhere, qparams = filters.where("q")
-    feedback = dict(
-        conn.execute(
+    if filters == Filters():  # all feedback (some may be for queries not logged yet): no join needed
+        feedback_sql, feedback_params = "SELECT rating, count(*) FROM feedback GROUP BY rating", list[Any]()
+    else:  # the feedback on the selected queries
+        qwhere, params_q = filters.where("q")
+        feedback_params = params_q
+        feedback_sql = (
             f"SELECT f.rating, count(*) FROM feedback f "
-            f"WHERE f.query_id IN (SELECT q.query_id FROM queries q WHERE {qwhere}) GROUP BY f.rating",
-            qparams,
-        ).fetchall()
-    )
+            f"WHERE f.query_id IN (SELECT q.query_id FROM queries q WHERE {qwhere}) GROUP BY f.rating"
+        )
+    feedback = dict(conn.execute(feedback_sql, feedback_params).fetchall())
     return {
         "total_queries": int(total),
         "successful_queries": int(successful),
@@ -92,7 +96,7 @@ def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = No
         "avg_response_time": float(avg_ms) / 1000.0 if avg_ms is not None else 0.0,
         "avg_response_time_ms": float(avg_ms) if avg_ms is not None else 0.0,
         "intent_distribution": {name: int(n) for name, n in intents},
-        "tool_distribution": {name: int(n) for name, n in tools},
+        "tool_distribution": {name or "none": int(n) for name, n in tools},
         "feedback": {"positive": int(feedback.get("positive", 0)), "negative": int(feedback.get("negative", 0))},
         "filters": filters.as_dict(),
     }

@@ -84,7 +84,10 @@ def test_stats_equal_sql_computed_over_the_logs(client: TestClient, settings: Se
     assert s["avg_response_time_ms"] == pytest.approx(expected["rt"] * 1000)
     assert s["intent_distribution"] == expected["intents"]
     assert s["tool_distribution"] == expected["tools"]
-    feedback = [e for e in client.app_state_events if isinstance(e, FeedbackEvent) and e.query_id in expected["ids"]]  # type: ignore[attr-defined]
+    feedback = [
+        e for e in client.app_state_events  # type: ignore[attr-defined]
+        if isinstance(e, FeedbackEvent) and (not params or e.query_id in expected["ids"])  # unfiltered: all feedback
+    ]
     assert s["feedback"] == {
         "positive": sum(e.rating == "positive" for e in feedback),
         "negative": sum(e.rating == "negative" for e in feedback),

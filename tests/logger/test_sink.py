@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
@@ -46,7 +46,8 @@ def test_query_and_feedback_events_become_lines_and_rows(settings: Settings, ser
     by_id = {line["event_id"]: line for line in lines}
     assert set(by_id) == {str(e.event_id) for e in all_queries} and len(lines) == len(all_queries)
     for event in all_queries:
-        line = by_id[str(event.event_id)]
+        line = dict(by_id[str(event.event_id)])
+        assert datetime.fromisoformat(line.pop("timestamp")) == event.occurred_at  # ISO 8601, UTC
         assert line == {
             "question": event.question,
             "answer": event.answer,
@@ -58,7 +59,6 @@ def test_query_and_feedback_events_become_lines_and_rows(settings: Settings, ser
             "response_time": event.response_time_ms / 1000,
             "query_id": event.query_id,
             "shop_id": event.shop_id,
-            "timestamp": event.occurred_at.isoformat(),
             "model_version": event.model_version,
             "generator": event.generator,
             "event_id": str(event.event_id),
@@ -79,12 +79,13 @@ def test_query_and_feedback_events_become_lines_and_rows(settings: Settings, ser
     assert len(rows) == len(all_queries)
     for row in rows:
         event = next(e for e in all_queries if str(e.event_id) == row[0])
-        assert row[1:] == (
+        assert row[1:8] + row[9:16] == (
             event.query_id, event.shop_id, event.occurred_at.astimezone(UTC).replace(tzinfo=None), event.question,
-            event.answer, event.intent, event.tool, json.dumps(event.tool_params), event.confidence, event.success,
+            event.answer, event.intent, event.tool, event.confidence, event.success,
             event.error, event.response_time_ms, event.model_version, event.generator, event.prompt,
-            None if event.result is None else json.dumps(event.result),
         )
+        assert json.loads(row[8]) == event.tool_params
+        assert (None if row[16] is None else json.loads(row[16])) == event.result
     assert fb == [("q-late", "negative", "wrong"), (queries[0].query_id, "positive", None)]
     assert service.worker is not None and service.worker.sink.duplicates == 2
 
