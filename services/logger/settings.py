@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     group_id: str = "ecominsight-logger"
 
     # Micro-batches: a batch is what one poll returns, at most this many events, waiting at most this long.
-    batch_max_events: int = Field(default=2000, ge=1)
+    batch_max_events: int = Field(default=5000, ge=1)
     batch_max_ms: int = Field(default=200, ge=1)
 
     admin_token: SecretStr = SecretStr(DEV_ADMIN_TOKEN)

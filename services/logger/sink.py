@@ -19,7 +19,6 @@ A crash after the commit loses nothing. Crash points for tests: ``ECOMINSIGHT_LO
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from typing import IO, Any
 
 import duckdb
 import pyarrow as pa
+import pydantic_core
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
@@ -54,12 +54,9 @@ QUERY_COLUMNS = (
 FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at")
 
 
-# One encoder, made once (json.dumps with options builds a new encoder on every call).
-_encode = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
-
-
 def to_json(value: Any) -> str:
-    return "{}" if value == {} else _encode(value)
+    """Compact JSON text (pydantic's Rust serializer: several times faster than json.dumps)."""
+    return "{}" if value == {} else pydantic_core.to_json(value, fallback=str).decode()
 
 
 def utc_naive(moment: datetime) -> datetime:
@@ -103,7 +100,7 @@ def query_table(queries: list[QueryEvent], logged_at: datetime, ids: dict[int, s
             "model_version": pa.array([e.model_version for e in queries], pa.string()),
             "generator": pa.array([e.generator for e in queries], pa.string()),
             "prompt": pa.array([e.prompt for e in queries], pa.string()),
-            "result": pa.array([None if e.result is None else _encode(e.result) for e in queries], pa.string()),
+            "result": pa.array([None if e.result is None else to_json(e.result) for e in queries], pa.string()),
             "logged_at": pa.array([logged_at] * len(queries), pa.timestamp("us")),
         }
     )
