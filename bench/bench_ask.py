@@ -36,22 +36,47 @@ from shared.kafka import ensure_topics  # noqa: E402
 from shared.settings import KafkaSettings  # noqa: E402
 
 QUESTIONS = [
-    "How many orders do I have?", "How many orders did I get {period}?", "How many cancelled orders {period}?",
-    "What was my revenue {period}?", "What's my average order value {period}?", "Who are my top {n} customers?",
-    "How many orders over ${amount} {period}?", "List orders under ${small}", "Top {n} products by revenue {period}",
-    "Which products sold the most units {period}?", "How many customers do I have?",
-    "How many new customers {period}?", "Show revenue by month", "Order status breakdown {period}",
-    "What was my best month?", "Which day had the highest revenue {period}?", "What's the weather like?",
+    "How many orders do I have?",
+    "How many orders did I get {period}?",
+    "How many cancelled orders {period}?",
+    "What was my revenue {period}?",
+    "What's my average order value {period}?",
+    "Who are my top {n} customers?",
+    "How many orders over ${amount} {period}?",
+    "List orders under ${small}",
+    "Top {n} products by revenue {period}",
+    "Which products sold the most units {period}?",
+    "How many customers do I have?",
+    "How many new customers {period}?",
+    "Show revenue by month",
+    "Order status breakdown {period}",
+    "What was my best month?",
+    "Which day had the highest revenue {period}?",
+    "What's the weather like?",
 ]
-PERIODS = ["last month", "this month", "this year", "in the last 30 days", "last week", "in March", "yesterday"]
+PERIODS = [
+    "last month",
+    "this month",
+    "this year",
+    "in the last 30 days",
+    "last week",
+    "in March",
+    "yesterday",
+]
 
 
 def questions(count: int) -> list[str]:
     out = []
     for i in range(count):
         template = QUESTIONS[i % len(QUESTIONS)]
-        out.append(template.format(period=PERIODS[(i // len(QUESTIONS)) % len(PERIODS)], n=3 + i % 5,
-                                   amount=100 * (1 + i % 9), small=10 + i % 20))
+        out.append(
+            template.format(
+                period=PERIODS[(i // len(QUESTIONS)) % len(PERIODS)],
+                n=3 + i % 5,
+                amount=100 * (1 + i % 9),
+                small=10 + i % 20,
+            )
+        )
     return out
 
 
@@ -65,11 +90,28 @@ class Server:
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**env, "ECOMINSIGHT_ASK_PUBLISH_EVENTS": str(publish).lower(), "ECOMINSIGHT_OUTBOX_DIR": str(outbox)}
+        env = {
+            **env,
+            "ECOMINSIGHT_ASK_PUBLISH_EVENTS": str(publish).lower(),
+            "ECOMINSIGHT_OUTBOX_DIR": str(outbox),
+        }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "services.ask.app:create_app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "services.ask.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         wait_for_port("127.0.0.1", self.port, timeout=120)
         with httpx.Client(base_url=self.url, timeout=30) as client:
@@ -104,7 +146,9 @@ def throughput(url: str, qs: list[str], clients: int, seconds: float) -> float:
         with httpx.Client(base_url=url, timeout=30) as client:
             i = k
             while time.perf_counter() < stop:
-                r = client.post("/api/mcp/ask", json={"shop_id": ("10", "11", "12")[i % 3], "question": qs[i % len(qs)]})
+                r = client.post(
+                    "/api/mcp/ask", json={"shop_id": ("10", "11", "12")[i % 3], "question": qs[i % len(qs)]}
+                )
                 assert r.status_code == 200
                 done[k] += 1
                 i += clients
@@ -120,9 +164,19 @@ def throughput(url: str, qs: list[str], clients: int, seconds: float) -> float:
 
 def outbox_append_us(directory: Path, n: int = 5000) -> tuple[float, float]:
     """What publishing adds to a request: one append to the outbox (p50, p99 in microseconds)."""
-    event = QueryEvent(query_id="q", shop_id="10", question="How many orders?", answer="You have 1,174 orders.",
-                       intent="order_count", tool="count_orders", confidence=0.9, success=True, response_time_ms=3.0,
-                       prompt="Answer this e-commerce analytics question: ...", result={"values": {"count": 1174}})
+    event = QueryEvent(
+        query_id="q",
+        shop_id="10",
+        question="How many orders?",
+        answer="You have 1,174 orders.",
+        intent="order_count",
+        tool="count_orders",
+        confidence=0.9,
+        success=True,
+        response_time_ms=3.0,
+        prompt="Answer this e-commerce analytics question: ...",
+        result={"values": {"count": 1174}},
+    )
     outbox = Outbox(directory, fsync="interval")
     took = []
     try:
@@ -166,13 +220,20 @@ def run_api(args: argparse.Namespace) -> str:
         ensure_topics(kafka)
         warehouse = Path(tmp) / "warehouse.duckdb"
         seed_warehouse(warehouse, shops=3, seed=42)
-        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-               "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse), "ECOMINSIGHT_DATA_DIR": tmp,
-               "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
-               "ECOMINSIGHT_ASK_USE_EMBEDDING": str(args.embedding).lower(), "OMP_NUM_THREADS": "1",
-               "PYTHONPATH": str(ROOT)}
-        servers = {"off": Server("off", False, env, Path(tmp) / "outbox-off"),
-                   "on": Server("on", True, env, Path(tmp) / "outbox-on")}
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+            "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse),
+            "ECOMINSIGHT_DATA_DIR": tmp,
+            "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
+            "ECOMINSIGHT_ASK_USE_EMBEDDING": str(args.embedding).lower(),
+            "OMP_NUM_THREADS": "1",
+            "PYTHONPATH": str(ROOT),
+        }
+        servers = {
+            "off": Server("off", False, env, Path(tmp) / "outbox-off"),
+            "on": Server("on", True, env, Path(tmp) / "outbox-on"),
+        }
         try:
             qs = questions(args.requests)
             for server in servers.values():  # warm-up: caches, first-query costs
@@ -183,9 +244,11 @@ def run_api(args: argparse.Namespace) -> str:
             for r in range(args.rounds):
                 order = ("off", "on") if r % 2 == 0 else ("on", "off")
                 for name in order:
-                    lat[name] += sequential(servers[name].url, qs[r * per_round:(r + 1) * per_round])
+                    lat[name] += sequential(servers[name].url, qs[r * per_round : (r + 1) * per_round])
                 for name in order:
-                    rps[name].append(throughput(servers[name].url, qs, args.clients, args.seconds / args.rounds))
+                    rps[name].append(
+                        throughput(servers[name].url, qs, args.clients, args.seconds / args.rounds)
+                    )
             time.sleep(2)
             with httpx.Client(base_url=servers["on"].url) as client:
                 events = client.get("/health").json()["events"]
@@ -221,11 +284,15 @@ def run_api(args: argparse.Namespace) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=2000, help="sequential requests per setting")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=12.0, help="throughput seconds per setting (all rounds)")
+    parser.add_argument(
+        "--seconds", type=float, default=12.0, help="throughput seconds per setting (all rounds)"
+    )
     parser.add_argument("--no-embedding", dest="embedding", action="store_false")
     parser.add_argument("--router", action="store_true", help="only measure router accuracy")
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.ask.generator_client import GeneratorClient
-from services.ask.outbox import Outbox, Publisher
+from services.ask.outbox import Outbox, Publisher, PublisherProcess
 from services.ask.router import UNSUPPORTED, Route, Router, load_embedder
 from services.ask.settings import Settings
 from services.ask.tools import run_tool
@@ -72,7 +72,7 @@ class Services:
     router: Router
     generator: GeneratorClient
     outbox: Outbox | None
-    publisher: Publisher | None
+    publisher: Publisher | PublisherProcess | None
 
     def publish(self, topic: str, event: Event, key: str | None) -> None:
         if self.outbox is None:
@@ -90,13 +90,18 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warehouse = Warehouse(settings.paths.warehouse)
-        outbox = publisher = None
+        outbox: Outbox | None = None
+        publisher: Publisher | PublisherProcess | None = None
         if settings.publish_events:
             outbox = Outbox(settings.paths.outbox, fsync=settings.outbox_fsync,
                             fsync_interval_s=settings.outbox_fsync_interval_s,
                             segment_bytes=settings.outbox_segment_bytes)
-            publisher = Publisher(outbox, settings.kafka, batch=settings.outbox_batch,
-                                  retry_s=settings.outbox_retry_s).start()
+            if settings.outbox_publisher == "process":
+                publisher = PublisherProcess(settings.paths.outbox, settings.kafka, batch=settings.outbox_batch,
+                                             retry_s=settings.outbox_retry_s, poll_s=settings.outbox_poll_s).start()
+            else:
+                publisher = Publisher(settings.paths.outbox, settings.kafka, batch=settings.outbox_batch,
+                                      retry_s=settings.outbox_retry_s, outbox=outbox).start()
         services = Services(
             settings=settings,
             warehouse=warehouse,

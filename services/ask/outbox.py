@@ -27,9 +27,11 @@ import contextlib
 import fcntl
 import json
 import logging
+import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -184,16 +186,22 @@ class Cursor:
 
 
 class Publisher:
-    """Drains the outbox to Kafka in a background thread (``start()`` / ``stop()``)."""
+    """Drains the outbox folder to Kafka: ``start()`` runs it in a thread of this process,
+    ``PublisherProcess`` runs it in a child process (what the service does: no GIL contention with
+    request threads). Without an ``outbox`` object at hand it polls the folder for new lines."""
 
-    def __init__(self, outbox: Outbox, kafka: KafkaSettings, *, batch: int = 200, retry_s: float = 0.5,
-                 client_id: str = "ecominsight-ask"):
+    def __init__(self, directory: Path, kafka: KafkaSettings, *, batch: int = 200, retry_s: float = 0.5,
+                 client_id: str = "ecominsight-ask", outbox: Outbox | None = None, poll_s: float = 0.005,
+                 report: Callable[[Publisher], None] | None = None):
+        self.directory = directory
         self.outbox = outbox
         self.kafka = kafka
         self.batch = batch
         self.retry_s = retry_s
         self.client_id = client_id
-        self.cursor = Cursor(outbox.directory)
+        self.poll_s = poll_s
+        self.report = report
+        self.cursor = Cursor(directory)
         self.published = 0
         self.failures = 0
         self.last_error: str | None = None
@@ -201,11 +209,10 @@ class Publisher:
         self._thread: threading.Thread | None = None
         self._producer: KafkaProducer | None = None
         self._sent: set[tuple[int, int]] = set()  # acknowledged records beyond the cursor
-        self._topics_checked: set[str] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Publisher:
-        self._thread = threading.Thread(target=self._run, name="outbox-publisher", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="outbox-publisher", daemon=True)
         self._thread.start()
         return self
 
@@ -215,17 +222,34 @@ class Publisher:
         while self.pending() and time.monotonic() < deadline and self.last_error is None:
             time.sleep(0.02)
         self._stop.set()
-        with self.outbox.appended:
-            self.outbox.appended.notify_all()
+        self._wake()
         if self._thread is not None:
             self._thread.join(timeout=60)
             if self._thread.is_alive():
                 log.error("outbox publisher did not stop within 60s")
         self._close_producer()
 
+    def _wake(self) -> None:
+        if self.outbox is not None:
+            with self.outbox.appended:
+                self.outbox.appended.notify_all()
+
+    def _wait_for_appends(self) -> None:
+        if self.outbox is not None:
+            with self.outbox.appended:
+                self.outbox.appended.wait(0.5)
+        else:
+            self._stop.wait(self.poll_s)
+
+    def _writer_segment(self) -> int:
+        if self.outbox is not None:
+            return self.outbox.segment
+        segments = _segments(self.directory)
+        return segments[-1] if segments else 1
+
     def pending(self) -> int:
         """How many records are not yet acknowledged by the broker."""
-        return len(self._read(self.cursor.segment, self.cursor.offset, limit=10**9))
+        return pending_records(self.directory)
 
     def __enter__(self) -> Publisher:
         return self.start()
@@ -239,7 +263,7 @@ class Publisher:
     def _read(self, segment: int, offset: int, limit: int) -> list[Record]:
         records: list[Record] = []
         while len(records) < limit:
-            path = self.outbox.directory / _segment_name(segment)
+            path = self.directory / _segment_name(segment)
             if not path.exists():
                 break
             with open(path, "rb") as f:
@@ -252,7 +276,7 @@ class Publisher:
                     records.append(Record(segment, offset, offset + len(line), data["topic"], data["key"],
                                           data["type"], data["value"]))
                     offset += len(line)
-            if segment >= self.outbox.segment:
+            if segment >= self._writer_segment():
                 break
             segment, offset = segment + 1, 0
         return records
@@ -339,22 +363,25 @@ class Publisher:
             self._drop_sent_segments()
 
     def _drop_sent_segments(self) -> None:
-        for number in _segments(self.outbox.directory):
+        for number in _segments(self.directory):
             if number < self.cursor.segment:
                 with contextlib.suppress(FileNotFoundError):
-                    (self.outbox.directory / _segment_name(number)).unlink()
+                    (self.directory / _segment_name(number)).unlink()
 
-    def _run(self) -> None:
+    def run(self, parent_pid: int | None = None) -> None:
+        """The loop: read a chunk after the cursor, send it, move the cursor; until ``stop()``."""
         while not self._stop.is_set():
+            if parent_pid is not None and os.getppid() != parent_pid:
+                log.warning("outbox publisher: the ask service is gone; stopping")
+                break
             records = self._read(self.cursor.segment, self.cursor.offset, self.batch)
             if not records:
                 # Move to the next segment when the writer has rolled over.
-                if self.cursor.segment < self.outbox.segment:
+                if self.cursor.segment < self._writer_segment():
                     self.cursor.save(self.cursor.segment + 1, 0)
                     self._drop_sent_segments()
                     continue
-                with self.outbox.appended:
-                    self.outbox.appended.wait(0.5)
+                self._wait_for_appends()
                 continue
             try:
                 results = self._send(records)
@@ -364,16 +391,111 @@ class Publisher:
             self._advance(records, results)
             if all(results):
                 self.last_error = None
-                continue
-            self.failures += 1
-            log.warning("outbox: %d event(s) not delivered yet (%s); retrying in %.1fs",
-                        results.count(False), self.last_error, self.retry_s)
-            self._close_producer()  # start clean against the broker that comes back
-            if self._stop.wait(self.retry_s):
-                break
-            self._ensure_topics({r.topic for r in records})
+            else:
+                self.failures += 1
+                log.warning("outbox: %d event(s) not delivered yet (%s); retrying in %.1fs",
+                            results.count(False), self.last_error, self.retry_s)
+                self._close_producer()  # start clean against the broker that comes back
+            if self.report is not None:
+                self.report(self)
+            if not all(results):
+                if self._stop.wait(self.retry_s):
+                    break
+                self._ensure_topics({r.topic for r in records})
+        self._close_producer()
 
     def _ensure_topics(self, topics: set[str]) -> None:
         """After a broker restart (memory storage) the topics may be gone: create them again."""
         with contextlib.suppress(BrokerError):
             ensure_topics(self.kafka, sorted(topics), timeout_s=2.0)
+
+
+def pending_records(directory: Path) -> int:
+    """Records in ``directory`` after the publisher's cursor (not yet acknowledged by the broker)."""
+    cursor = Cursor(directory)
+    count, segment, offset = 0, cursor.segment, cursor.offset
+    for number in _segments(directory):
+        if number < segment:
+            continue
+        with open(directory / _segment_name(number), "rb") as f:
+            f.seek(offset if number == segment else 0)
+            count += sum(1 for line in f if line.endswith(b"\n"))
+    return count
+
+
+def _publisher_main(directory: str, kafka: dict[str, Any], batch: int, retry_s: float, poll_s: float, stop: Any,
+                    published: Any, failures: Any, error: Any, parent_pid: int) -> None:
+    """Entry point of the publisher process."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    path = Path(directory)
+    # One publisher per outbox, even if an orphan from a killed service is still finishing.
+    lock_fd = os.open(path / "publisher.lock", os.O_WRONLY | os.O_CREAT, 0o644)
+    while True:
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            if stop.wait(0.5):
+                return
+
+    def report(p: Publisher) -> None:
+        published.value, failures.value = p.published, p.failures
+        error.value = (p.last_error or "").encode(errors="replace")[:499]
+
+    publisher = Publisher(path, KafkaSettings(**kafka), batch=batch, retry_s=retry_s, poll_s=poll_s, report=report)
+    def relay_stop() -> None:
+        stop.wait()
+        publisher._stop.set()
+
+    threading.Thread(target=relay_stop, daemon=True).start()
+    publisher.run(parent_pid=parent_pid)
+    report(publisher)
+
+
+class PublisherProcess:
+    """Runs the ``Publisher`` in a child process, so request threads never compete with it for the GIL."""
+
+    def __init__(self, directory: Path, kafka: KafkaSettings, *, batch: int = 200, retry_s: float = 0.5,
+                 poll_s: float = 0.05):
+        ctx = multiprocessing.get_context("spawn")
+        self.directory = directory
+        self._stop = ctx.Event()
+        self._published = ctx.Value("q", 0)
+        self._failures = ctx.Value("q", 0)
+        self._error: Any = ctx.Array("c", 500)
+        self._process = ctx.Process(
+            target=_publisher_main, name="outbox-publisher", daemon=True,
+            args=(str(directory), kafka.model_dump(), batch, retry_s, poll_s, self._stop, self._published, self._failures,
+                  self._error, os.getpid()),
+        )
+
+    @property
+    def published(self) -> int:
+        return int(self._published.value)
+
+    @property
+    def failures(self) -> int:
+        return int(self._failures.value)
+
+    @property
+    def last_error(self) -> str | None:
+        return self._error.value.decode(errors="replace") or None
+
+    def pending(self) -> int:
+        return pending_records(self.directory)
+
+    def start(self) -> PublisherProcess:
+        self._process.start()
+        return self
+
+    def stop(self, drain_timeout_s: float = 5.0) -> None:
+        deadline = time.monotonic() + drain_timeout_s
+        while self._process.is_alive() and self.pending() and time.monotonic() < deadline and not self.last_error:
+            time.sleep(0.02)
+        self._stop.set()
+        self._process.join(timeout=60)
+        if self._process.is_alive():
+            log.error("outbox publisher process did not stop within 60s; terminating it")
+            self._process.terminate()
+            self._process.join(timeout=10)

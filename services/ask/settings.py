@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     outbox_segment_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     outbox_batch: int = Field(default=200, ge=1)
     outbox_retry_s: float = Field(default=0.5, gt=0)
+    # "process": a child process sends the outbox to Kafka (no GIL contention with requests);
+    # "thread": a thread of the service does.
+    outbox_publisher: Literal["process", "thread"] = "process"
+    # How often the publisher process looks for new events: events reach Kafka within about this
+    # long, in batches (fewer, larger produce requests cost the broker and the CPU less).
+    outbox_poll_s: float = Field(default=0.05, gt=0)
 
     # Rows listed by "orders above/below an amount".
     list_limit: int = Field(default=10, ge=1)

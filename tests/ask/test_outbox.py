@@ -101,7 +101,7 @@ def test_outbox_survives_a_crash_with_a_torn_last_line(kafka_settings: KafkaSett
         f.write(b'{"topic": "' + kafka_settings.topic_queries.encode() + b'", "key": "10", "ty')  # the crash
 
     outbox = Outbox(tmp_path / "outbox", fsync="interval")
-    publisher = Publisher(outbox, kafka_settings, retry_s=0.2).start()
+    publisher = Publisher(tmp_path / "outbox", kafka_settings, retry_s=0.2, outbox=outbox).start()
     try:
         later = events[0].model_copy(update={"query_id": "q-after-restart"})
         outbox.append(kafka_settings.topic_queries, later, "10")
