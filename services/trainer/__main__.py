@@ -1,23 +1,10 @@
-"""Run the trainer worker: python -m services.trainer"""
+"""Run the trainer worker: python -m services.trainer (the same as ``ecominsight trainer``)."""
 
 from __future__ import annotations
 
-import logging
+import sys
 
-from services.trainer.settings import Settings
-from services.trainer.worker import TrainerWorker
-from shared.kafka import ensure_topics
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    settings = Settings()
-    ensure_topics(settings.kafka)
-    worker = TrainerWorker(settings)
-    worker.consumer.install_signal_handlers()
-    worker.run()
-
+from shared.cli import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(["trainer", *sys.argv[1:]]))
