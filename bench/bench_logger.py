@@ -10,6 +10,7 @@ The throughput part feeds the sink directly (no broker): it measures the write p
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -103,8 +104,11 @@ def make_events(n: int, seed: int = 1) -> list[Received]:
     return out
 
 
-def throughput(sink_cls: type[Sink], events: list[Received], batch: int) -> float:
+def throughput(sink_cls: type[Sink], events: list[Received], batch: int, prefill: int = 0) -> float:
+    """Events per second through ``sink.write`` into a fresh database (with ``prefill`` rows already in it)."""
     with tempfile.TemporaryDirectory() as tmp:
+        if prefill:
+            fill_million(Path(tmp) / "q.duckdb", prefill)
         conn = open_db(Path(tmp) / "q.duckdb")
         sink = sink_cls(conn.cursor(), Path(tmp))
         sink.recover()
@@ -179,19 +183,31 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--naive-events", type=int, default=5_000)
     parser.add_argument(
-        "--batch", type=int, default=2000, help="micro-batch size (Settings.batch_max_events)"
+        "--batch", type=int, default=5000, help="micro-batch size (Settings.batch_max_events)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="throughput runs of each path; the median is reported"
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    print(f"duckdb {duckdb.__version__}, python {sys.version.split()[0]}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"duckdb {duckdb.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}"
+    )
     events = make_events(max(args.events, args.naive_events))
-    bulk = throughput(Sink, events[: args.events], args.batch)
-    naive = throughput(NaiveSink, events[: args.naive_events], args.batch)
+    bulk = statistics.median(throughput(Sink, events[: args.events], args.batch) for _ in range(args.repeat))
+    naive = statistics.median(
+        throughput(NaiveSink, events[: args.naive_events], args.batch) for _ in range(args.repeat)
+    )
     print(f"sink bulk  ({args.events:,} events, batches of {args.batch}): {bulk:,.0f} events/s")
     print(f"sink naive ({args.naive_events:,} events, per-row INSERT):      {naive:,.0f} events/s")
     print(f"ratio bulk / naive: {bulk / naive:.0f}x")
+    small = statistics.median(throughput(Sink, events[: args.events], 2000) for _ in range(args.repeat))
+    print(f"sink bulk  ({args.events:,} events, batches of 2000): {small:,.0f} events/s")
+    full = throughput(Sink, events[: args.events], args.batch, prefill=args.rows)
+    print(f"sink bulk  ({args.events:,} events, batches of {args.batch}, {args.rows:,} rows already logged): {full:,.0f} events/s")
     for label, ms in stats_latency(args.rows, args.runs).items():
         print(f"GET /stats at {args.rows:,} rows, {label}: {ms:.1f} ms")
 
