@@ -90,6 +90,17 @@ def select_examples(
     return conn.execute(SELECT_EXAMPLES.format(extra=extra), params).fetchall()
 
 
+def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logged_after: datetime | None = None) -> int:
+    """How many rows ``select_examples`` would return, counted in the database."""
+    extra = ""
+    params: list[Any] = [min_confidence]
+    if logged_after is not None:
+        extra = "AND q.logged_at > ?"
+        params.append(utc_naive(logged_after))
+    row = conn.execute(f"SELECT count(*) FROM ({SELECT_EXAMPLES.format(extra=extra)})", params).fetchone()
+    return int(row[0]) if row else 0
+
+
 def to_record(row: tuple[Any, ...]) -> dict[str, Any]:
     prompt, answer, intent, tool, result, query_id, _ = row
     return {

@@ -19,7 +19,7 @@ from datetime import datetime
 import duckdb
 
 from services.logger.errors import TooFewExamples
-from services.logger.export import select_examples
+from services.logger.export import count_examples
 from services.logger.settings import Settings
 from services.logger.sink import CrashPlan, Sink
 from shared.kafka import EventConsumer, Received
@@ -64,7 +64,8 @@ class SinkWorker:
 
 class ExportPolicy:
     """Continuous learning: export every ``export_every_n`` new qualifying examples and/or every
-    ``export_every_seconds``. Both 0 (the default) means off. Checks once a second."""
+    ``export_every_seconds`` (if any new one arrived). Both 0 (the default) means off. "New" means
+    logged after the last export this database recorded. Checks once a second."""
 
     def __init__(
         self,
@@ -91,12 +92,13 @@ class ExportPolicy:
         return row[0] if row else None
 
     def due(self) -> bool:
+        """Every N new qualifying examples, or every interval when there is at least one new one."""
         s = self.settings
-        if s.export_every_n > 0:
-            new = len(select_examples(self.conn, s.export_min_confidence, logged_after=self._last_export()))
-            if new >= s.export_every_n:
-                return True
-        return s.export_every_seconds > 0 and time.monotonic() - self.last_attempt >= s.export_every_seconds
+        new = count_examples(self.conn, s.export_min_confidence, logged_after=self._last_export())
+        if s.export_every_n > 0 and new >= s.export_every_n:
+            return True
+        elapsed = time.monotonic() - self.last_attempt
+        return s.export_every_seconds > 0 and elapsed >= s.export_every_seconds and new > 0
 
     def check(self) -> bool:
         """Export if due; returns whether an export was written."""

@@ -143,3 +143,15 @@ def test_continuous_learning_exports_every_n_new_examples(tmp_path: Path, kafka_
         assert event.n_examples == 5
         ids = tc.post("/sql", json={"sql": "SELECT export_id FROM exports"}, headers=ADMIN).json()["rows"]
         assert ids == [[event.export_id]]
+
+
+def test_continuous_learning_exports_on_an_interval_when_there_is_something_new(tmp_path: Path, kafka_settings) -> None:
+    settings = make_settings(tmp_path, kafka_settings, export_every_seconds=1.0, export_min_examples=3)
+    with TestClient(create_app(settings)) as tc, Collector(settings.kafka, settings.kafka.topic_exports) as exports:
+        publish(settings, [count_event(i, 10 + i) for i in range(3)])
+        first = exports.wait_count(1)[0]
+        publish(settings, [count_event(3, 99)])
+        logged(tc, 4)
+        second = exports.wait_count(2)[1]
+    assert (first.n_examples, second.n_examples) == (3, 4)
+    assert first.export_id != second.export_id
