@@ -5,7 +5,9 @@ The consumer reads ``topic_queries`` and ``topic_feedback`` in micro-batches (on
 ``batch_max_events`` events, waiting at most ``batch_max_ms``), hands each to ``Sink.write`` and
 resumes from the offsets the database recorded (``Sink.on_assign``). It also commits to Kafka
 after each batch, which only serves to show the group's lag; the database is the truth.
-Undecodable messages go to the dead-letter topic (``EventConsumer``).
+Undecodable messages go to the dead-letter topic (``EventConsumer``). The handler only sees
+decoded events, so a dead letter at the very end of a partition is not covered by the recorded
+offset: after a restart it may be dead-lettered a second time (at-least-once for the DLQ only).
 """
 
 from __future__ import annotations

@@ -86,15 +86,23 @@ def test_python_api_online_then_offline_gives_the_same_answers(settings: Setting
     assert (tmp_path / "offline.jsonl").read_bytes() == (tmp_path / "mine.jsonl").read_bytes()
 
 
-def test_cli_prints_tables_from_the_file_when_the_logger_is_stopped(
+def test_cli_through_the_logger_then_tables_from_the_file_when_it_is_stopped(
     settings: Settings, filled: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    total = LogClient(settings).get_statistics()["total_queries"]
-    filled.__exit__()
     monkeypatch.setenv("ECOMINSIGHT_DATA_DIR", str(settings.paths.data_dir))
     monkeypatch.setenv("ECOMINSIGHT_LOGGER_PORT", str(settings.port))
+    monkeypatch.setenv("ECOMINSIGHT_LOGGER_ADMIN_TOKEN", "test-token")
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka.bootstrap_servers)
     monkeypatch.setenv("COLUMNS", "200")
+    assert run_cli(["stats", "--json"]) == 0  # through the running logger
+    online = json.loads(capsys.readouterr().out)
+    assert run_cli(["sql", "SELECT count(*) AS n FROM queries", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == [[online["total_queries"]]]
+    total = online["total_queries"]
+    filled.__exit__()
+
+    assert run_cli(["stats", "--json"]) == 0  # from the file, read-only
+    assert json.loads(capsys.readouterr().out) == online
 
     assert run_cli(["stats"]) == 0
     out = capsys.readouterr().out
