@@ -5,8 +5,10 @@
   prompts and targets with the ``tokenizers`` library. Sequences are ~4x shorter than bytes.
   Words are split off with their leading space kept (``▁orders``) and punctuation and digits
   stand alone, so decoding gives back the exact text; placeholders (``V_NAME_1``) are one token.
-  Words the vocabulary lacks become ``<unk>``; that only happens in inputs (names, unseen
-  words), since every target word was in the training data.
+  The vocabulary is the export's words plus every tool's template phrasing with up to
+  ``MAX_ROWS`` rows (so ``V_NAME_17`` and tools the first export lacked are known when a later
+  export fine-tunes this model). Other words become ``<unk>``: in practice only input words
+  such as customer names, which the answer refers to by placeholder anyway.
 """
 
 from __future__ import annotations
@@ -20,23 +22,58 @@ from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, proce
 from transformers import PreTrainedTokenizerFast, T5Config, T5ForConditionalGeneration
 
 from shared.modeling import TinyT5Spec, build_tiny_t5, set_generation_defaults
+from shared.phrasing import TEMPLATES, UNSUPPORTED_ANSWER, template_text
+from shared.prompt import build_prompt
+from shared.results import ToolResult
 
 SPECIALS = ["<pad>", "</s>", "<unk>"]
 # A placeholder, a word, one digit, one other character, or a lone space; each may carry its space.
 _PIECE = r"▁?V_[A-Z0-9_]*[A-Z0-9]|▁?[A-Za-z]+|▁?\d|▁?[^▁A-Za-z\d]|▁"
 
 
-def train_word_tokenizer(texts: Iterable[str], vocab_size: int = 4000) -> PreTrainedTokenizerFast:
+MAX_ROWS = 25
+# The result keys each tool's template uses (shared/phrasing.py's contract table): values, then
+# the row column sets it may have.
+_TOOL_KEYS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {
+    "count_orders": (("count", "status", "period"), ()),
+    "total_revenue": (("revenue", "orders", "period"), ()),
+    "average_order_value": (("aov", "orders", "period"), ()),
+    "top_customers": (("n", "period"), (("name", "spending", "orders"),)),
+    "orders_by_amount": (("count", "direction", "threshold", "period"), (("order_id", "total", "date"),)),
+    "top_products": (("n", "metric", "period"), (("name", "revenue"), ("name", "units"))),
+    "customer_count": (("count",), ()),
+    "new_customers": (("count", "period"), ()),
+    "revenue_by_month": (("period",), (("month", "revenue"),)),
+    "order_status_breakdown": (("total", "period"), (("status", "count"),)),
+    "best_period": (("grain", "best", "revenue"), ()),
+}
+
+
+def vocabulary_seed() -> list[str]:
+    """Every tool's phrasing (with no rows and with ``MAX_ROWS`` rows) and its prompt."""
+    texts = [UNSUPPORTED_ANSWER]
+    for tool in TEMPLATES:
+        keys, column_sets = _TOOL_KEYS.get(tool, ((), ()))
+        values: dict[str, str | int | float | None] = {key: "x" for key in keys}
+        variants: list[list[dict[str, str | int | float | None]]] = [[]]
+        variants += [[{col: "x" for col in columns} for _ in range(MAX_ROWS)] for columns in column_sets]
+        for rows in variants:
+            result = ToolResult(tool=tool, values=values, rows=rows)
+            texts += [template_text(result), build_prompt("question", result)]
+    return texts
+
+
+def train_word_tokenizer(texts: Iterable[str], vocab_size: int = 8000) -> PreTrainedTokenizerFast:
     tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="never", split=False),
+            pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=False),
             pre_tokenizers.Split(Regex(_PIECE), behavior="isolated"),
         ]
     )
-    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="never", split=False)
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=False)
     trainer = trainers.WordLevelTrainer(vocab_size=vocab_size, min_frequency=1, special_tokens=SPECIALS)
-    tok.train_from_iterator(list(texts), trainer=trainer)
+    tok.train_from_iterator([*vocabulary_seed(), *texts], trainer=trainer)
     eos = tok.token_to_id("</s>")
     tok.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", eos)])
     return PreTrainedTokenizerFast(

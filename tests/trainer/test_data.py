@@ -12,7 +12,7 @@ import pytest
 from services.trainer.data import load_export, split, tokenise
 from services.trainer.errors import ExportError
 from services.trainer.tiny import train_word_tokenizer
-from shared.phrasing import fill
+from shared.phrasing import fill, template_text
 from shared.results import ToolResult, slots
 from tests.trainer.exports import make_result, record, write_export
 
@@ -88,3 +88,16 @@ def test_word_tokenizer_decodes_targets_exactly(tmp_path: Path) -> None:
         assert tok.decode(ids, skip_special_tokens=True) == ex.target
     # one JSON line per record, as the logger writes them
     assert all(json.loads(line)["query_id"] for line in path.read_text().splitlines())
+
+
+def test_word_vocabulary_knows_every_tool_and_long_lists_beyond_the_export() -> None:
+    only_counts = ToolResult(tool="count_orders", values={"count": 3})
+    tok = train_word_tokenizer([template_text(only_counts)])
+    rows = [{"name": f"Product {i}", "units": i} for i in range(1, 13)]
+    later = ToolResult(tool="top_products", values={"n": 12, "metric": "units sold"}, rows=rows)
+    best = ToolResult(tool="best_period", values={"grain": "month", "best": "March 2026", "revenue": 10.0},
+                      money=["revenue"])
+    for result in (later, best):
+        ids = tok(text_target=template_text(result))["input_ids"]
+        assert tok.unk_token_id not in ids
+        assert tok.decode(ids, skip_special_tokens=True) == template_text(result)
