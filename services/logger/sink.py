@@ -3,16 +3,19 @@ feedback events -> the ``feedback`` table.
 
 One micro-batch is written like this:
 
-1. find which events of the batch are new (an event id already in a table is ignored);
-2. append their JSONL lines to ``all_queries.jsonl`` and ``success_queries.jsonl`` or
-   ``failed_queries.jsonl``, flush and fsync;
-3. in ONE DuckDB transaction: bulk-insert the rows (Arrow tables, never one INSERT per row),
-   record the next Kafka offset of every partition and the new size of every JSONL file; commit.
+1. find which events of the batch are new (an event id already in a table is ignored) and put
+   them in Arrow tables;
+2. append their JSONL lines (built by DuckDB from the Arrow table) to ``all_queries.jsonl`` and
+   ``success_queries.jsonl`` or ``failed_queries.jsonl``, flush and fsync;
+3. in ONE DuckDB transaction (opened before step 1): bulk-insert the rows from the Arrow tables
+   (never one INSERT per row), record the next Kafka offset of every partition and the new size
+   of every JSONL file; commit.
 
 A crash before the commit leaves bytes in the JSONL files the database does not know about;
 ``recover()`` (run at start) cuts every file back to its recorded size, and the consumer is
 seeked to the recorded offsets (``on_assign``), so the batch is written again, exactly once.
-A crash after the commit loses nothing. Crash points for tests: ``ECOMINSIGHT_LOGGER_CRASH_AT=
+A crash after the commit loses nothing. Because a line exists exactly when its row does, the
+event-id check alone would also make a redelivered batch harmless. Crash points for tests: ``ECOMINSIGHT_LOGGER_CRASH_AT=
 <step>:<n>`` makes the process ``os._exit(137)`` at ``<step>`` of its n-th batch.
 """
 
