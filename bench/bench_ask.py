@@ -80,6 +80,19 @@ def questions(count: int) -> list[str]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its live children, from /proc (Linux)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            total += cpu_seconds(int(child))
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -240,11 +253,17 @@ def run_api(args: argparse.Namespace) -> str:
                 sequential(server.url, qs[:200])
             lat: dict[str, list[float]] = {"off": [], "on": []}
             rps: dict[str, list[float]] = {"off": [], "on": []}
+            cpu: dict[str, float] = {"off": 0.0, "on": 0.0}
+            assert broker._proc is not None
             per_round = max(1, args.requests // args.rounds)
             for r in range(args.rounds):
                 order = ("off", "on") if r % 2 == 0 else ("on", "off")
                 for name in order:
+                    pids = [servers[name].proc.pid, broker._proc.pid]
+                    before = sum(cpu_seconds(p) for p in pids)
                     lat[name] += sequential(servers[name].url, qs[r * per_round : (r + 1) * per_round])
+                    time.sleep(0.3)  # the publisher sends its last chunk
+                    cpu[name] += sum(cpu_seconds(p) for p in pids) - before
                 for name in order:
                     rps[name].append(
                         throughput(servers[name].url, qs, args.clients, args.seconds / args.rounds)
@@ -261,6 +280,7 @@ def run_api(args: argparse.Namespace) -> str:
         return statistics.median(lat[name]), percentile(lat[name], 99), statistics.mean(rps[name])
 
     off, on = row("off"), row("on")
+    cpu_off, cpu_on = (cpu[n] / len(lat[n]) * 1000 for n in ("off", "on"))
     total_requests = len(lat["on"]) + 200
     lines = [
         f"`bench/bench_ask.py` on {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
@@ -272,6 +292,10 @@ def run_api(args: argparse.Namespace) -> str:
         f"| off | {off[0]:.2f} | {off[1]:.2f} | {off[2]:.0f} |",
         f"| on (outbox + publisher to Tansu) | {on[0]:.2f} | {on[1]:.2f} | {on[2]:.0f} |",
         f"| on - off / on ÷ off | {on[0] - off[0]:+.2f} ms | {on[1] - off[1]:+.2f} ms | {on[2] / off[2]:.1%} |",
+        "",
+        f"CPU per request (server, its publisher process and the broker; sequential phase): off {cpu_off:.2f} ms, "
+        f"on {cpu_on:.2f} ms ({cpu_on - cpu_off:+.2f} ms, {cpu_off / cpu_on:.1%} of the 'off' throughput on a "
+        "CPU-bound machine).",
         "",
         f"Latency: {len(lat['on'])} sequential requests per setting (client-measured). Throughput: {args.clients} "
         f"concurrent clients, {args.seconds:g} s per setting. Targets: publishing adds <= 1 ms at p99 and keeps >= 90% "

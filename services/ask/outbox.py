@@ -391,6 +391,8 @@ class Publisher:
             self._advance(records, results)
             if all(results):
                 self.last_error = None
+                if len(records) < self.batch and self.outbox is None:
+                    self._stop.wait(self.poll_s)  # let the next chunk gather: fewer, larger requests
             else:
                 self.failures += 1
                 log.warning("outbox: %d event(s) not delivered yet (%s); retrying in %.1fs",
@@ -426,6 +428,9 @@ def pending_records(directory: Path) -> int:
 def _publisher_main(directory: str, kafka: dict[str, Any], batch: int, retry_s: float, poll_s: float, stop: Any,
                     published: Any, failures: Any, error: Any, parent_pid: int) -> None:
     """Entry point of the publisher process."""
+    # Requests come first: when the CPU is short, the publisher waits (its events wait in the outbox).
+    with contextlib.suppress(OSError):
+        os.nice(10)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     path = Path(directory)

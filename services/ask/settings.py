@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     outbox_publisher: Literal["process", "thread"] = "process"
     # How often the publisher process looks for new events: events reach Kafka within about this
     # long, in batches (fewer, larger produce requests cost the broker and the CPU less).
-    outbox_poll_s: float = Field(default=0.05, gt=0)
+    outbox_poll_s: float = Field(default=0.1, gt=0)
 
     # Rows listed by "orders above/below an amount".
     list_limit: int = Field(default=10, ge=1)
