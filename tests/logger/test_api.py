@@ -50,7 +50,7 @@ def sql_over_jsonl(path: Path, where: str = "TRUE") -> dict:
         total, rate, conf, rt = conn.execute(
             f"SELECT count(*), avg(CASE WHEN success THEN 1.0 ELSE 0.0 END), avg(confidence), avg(response_time) "
             f"FROM logs WHERE {where}"
-        ).fetchone()
+        ).fetchone() or (0, None, None, None)
         intents = dict(conn.execute(f"SELECT intent, count(*) FROM logs WHERE {where} GROUP BY 1").fetchall())
         tools = dict(conn.execute(f"SELECT coalesce(tool_used, 'none'), count(*) FROM logs WHERE {where} GROUP BY 1").fetchall())
         ids = {r[0] for r in conn.execute(f"SELECT query_id FROM logs WHERE {where}").fetchall()}

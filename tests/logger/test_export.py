@@ -36,7 +36,7 @@ def count_event(i: int, count: int, question: str = "How many orders do I have?"
         "result": result.model_dump(),
     }
     fields.update(overrides)
-    return query_event(i, **fields)
+    return query_event(i, None, **fields)
 
 
 def scenario() -> tuple[list, list[QueryEvent]]:
