@@ -15,6 +15,7 @@ to load or to check is refused: the old one keeps serving, an error is logged an
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -68,7 +69,18 @@ class ModelReloader:
         return self.consumer.ready
 
     def run(self) -> None:
+        self._lower_priority()
         self.consumer.run()
+
+    def _lower_priority(self) -> None:
+        """Loading and checking a version competes with serving for the CPU: let serving win."""
+        nice = self.settings.reload_nice
+        if not nice:
+            return
+        try:  # Linux: a thread id with PRIO_PROCESS sets that one thread's niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        except (AttributeError, OSError) as exc:
+            log.debug("cannot lower the reloader thread's priority: %s", exc)
 
     def start(self) -> ModelReloader:
         self._thread = threading.Thread(target=self.run, name="generator-reloader", daemon=True)

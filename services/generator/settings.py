@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     check_min_valid: float = Field(default=0.0, ge=0.0, le=1.0)
     # Publish TrainingFailed on kafka.topic_training when a version is refused (a log line is always written).
     report_refusals: bool = True
+    # Niceness of the thread that loads and checks new versions (0 = same as serving).
+    reload_nice: int = Field(default=10, ge=0, le=19)
 
     @property
     def base_url(self) -> str:
