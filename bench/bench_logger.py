@@ -207,7 +207,9 @@ def main() -> None:
     small = statistics.median(throughput(Sink, events[: args.events], 2000) for _ in range(args.repeat))
     print(f"sink bulk  ({args.events:,} events, batches of 2000): {small:,.0f} events/s")
     full = throughput(Sink, events[: args.events], args.batch, prefill=args.rows)
-    print(f"sink bulk  ({args.events:,} events, batches of {args.batch}, {args.rows:,} rows already logged): {full:,.0f} events/s")
+    print(
+        f"sink bulk  ({args.events:,} events, batches of {args.batch}, {args.rows:,} rows already logged): {full:,.0f} events/s"
+    )
     for label, ms in stats_latency(args.rows, args.runs).items():
         print(f"GET /stats at {args.rows:,} rows, {label}: {ms:.1f} ms")
 
