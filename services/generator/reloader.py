@@ -3,8 +3,9 @@
 Every replica must see every event, so each one consumes ``kafka.topic_models`` in a consumer
 group of its own (``ecominsight-generator-<replica id>``). Tansu's 'latest' offset is
 unreliable, so the group reads from the beginning and skips stale events: those that occurred
-before this replica started (it read the registry's CURRENT then, which already reflects them),
-all but the newest event of a batch, and the version it already serves.
+before this replica started (it read the registry's CURRENT then, which already reflects them)
+or before the newest event it already handled, all but the newest event of a batch, and the
+version it already serves.
 
 A new version is loaded beside the serving one, checked (``smoke_check``), and swapped in;
 batches already running finish on the old model, which is then unloaded. A version that fails
@@ -49,6 +50,7 @@ class ModelReloader:
         self.slot = slot
         self.stats = stats or Stats()
         self.started_at = started_at or datetime.now(UTC)
+        self._seen_until = self.started_at  # events up to here are stale
         self.replica_id = replica_id or uuid.uuid4().hex[:12]
         self.registry = ModelRegistry(settings.paths.models)
         self.consumer = EventConsumer(
@@ -101,11 +103,13 @@ class ModelReloader:
         fresh = [
             r.event
             for r in batch
-            if isinstance(r.event, ModelReady) and r.event.occurred_at >= self.started_at
+            if isinstance(r.event, ModelReady) and r.event.occurred_at > self._seen_until
         ]
         if not fresh:
             return
         newest = max(fresh, key=lambda e: e.occurred_at)
+        # A rebalance can deliver events again (this group commits no offsets): never act twice.
+        self._seen_until = newest.occurred_at
         if newest.version == self.slot.version:
             log.info("ModelReady %s: already serving it", newest.version)
             return
