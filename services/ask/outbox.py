@@ -27,8 +27,11 @@ import contextlib
 import fcntl
 import json
 import logging
-import multiprocessing
 import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +54,7 @@ log = logging.getLogger(__name__)
 LINGER_MS = 1000
 REQUEST_TIMEOUT_MS = 3000
 DELIVERY_TIMEOUT_MS = LINGER_MS + REQUEST_TIMEOUT_MS + 500
+BOOTSTRAP_TIMEOUT_MS = 2000
 
 
 def _segment_name(number: int) -> str:
@@ -298,6 +302,7 @@ class Publisher:
                 request_timeout_ms=REQUEST_TIMEOUT_MS,
                 delivery_timeout_ms=DELIVERY_TIMEOUT_MS,  # a chunk fails within this when the broker is gone
                 reconnect_backoff_max_ms=1000,
+                bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,  # a down broker must not hold this loop for long
             )
         return self._producer
 
@@ -407,9 +412,22 @@ class Publisher:
         self._close_producer()
 
     def _ensure_topics(self, topics: set[str]) -> None:
-        """After a broker restart (memory storage) the topics may be gone: create them again."""
+        """After a broker restart (memory storage) the topics may be gone: create them again.
+        Only tried when a broker accepts connections (the admin client would wait long otherwise)."""
+        if not self._broker_reachable():
+            return
         with contextlib.suppress(BrokerError):
             ensure_topics(self.kafka, sorted(topics), timeout_s=2.0)
+
+    def _broker_reachable(self) -> bool:
+        for server in self.kafka.servers:
+            host, _, port = server.rpartition(":")
+            try:
+                with socket.create_connection((host or "127.0.0.1", int(port)), timeout=0.5):
+                    return True
+            except (OSError, ValueError):
+                continue
+        return False
 
 
 def pending_records(directory: Path) -> int:
@@ -425,15 +443,18 @@ def pending_records(directory: Path) -> int:
     return count
 
 
-def _publisher_main(directory: str, kafka: dict[str, Any], batch: int, retry_s: float, poll_s: float, stop: Any,
-                    published: Any, failures: Any, error: Any, parent_pid: int) -> None:
-    """Entry point of the publisher process."""
+def _publisher_main(argv: list[str] | None = None) -> int:
+    """The publisher process: ``python -m services.ask.outbox DIR KAFKA_JSON BATCH RETRY_S POLL_S PARENT_PID``."""
+    directory, kafka_json, batch, retry_s, poll_s, parent_pid = argv or sys.argv[1:]
     # Requests come first: when the CPU is short, the publisher waits (its events wait in the outbox).
     with contextlib.suppress(OSError):
         os.nice(10)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     path = Path(directory)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     # One publisher per outbox, even if an orphan from a killed service is still finishing.
     lock_fd = os.open(path / "publisher.lock", os.O_WRONLY | os.O_CREAT, 0o644)
     while True:
@@ -442,65 +463,92 @@ def _publisher_main(directory: str, kafka: dict[str, Any], batch: int, retry_s: 
             break
         except OSError:
             if stop.wait(0.5):
-                return
+                return 0
+    last = {"at": 0.0, "failures": -1}
 
-    def report(p: Publisher) -> None:
-        published.value, failures.value = p.published, p.failures
-        error.value = (p.last_error or "").encode(errors="replace")[:499]
+    def report(p: Publisher, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or p.failures != last["failures"] or now - last["at"] >= 1.0:
+            write_stats(path, p)
+            last.update(at=now, failures=p.failures)
 
-    publisher = Publisher(path, KafkaSettings(**kafka), batch=batch, retry_s=retry_s, poll_s=poll_s, report=report)
+    publisher = Publisher(path, KafkaSettings.model_validate_json(kafka_json), batch=int(batch),
+                          retry_s=float(retry_s), poll_s=float(poll_s), report=report)
+
     def relay_stop() -> None:
         stop.wait()
         publisher._stop.set()
 
     threading.Thread(target=relay_stop, daemon=True).start()
-    publisher.run(parent_pid=parent_pid)
-    report(publisher)
+    publisher.run(parent_pid=int(parent_pid))
+    report(publisher, force=True)
+    return 0
+
+
+STATS = "publisher.json"
+
+
+def write_stats(directory: Path, p: Publisher) -> None:
+    tmp = directory / (STATS + ".tmp")
+    tmp.write_text(json.dumps({"published": p.published, "failures": p.failures, "last_error": p.last_error}))
+    os.replace(tmp, directory / STATS)
 
 
 class PublisherProcess:
-    """Runs the ``Publisher`` in a child process, so request threads never compete with it for the GIL."""
+    """Runs the ``Publisher`` in a child process (``python -m services.ask.outbox``), so request
+    threads never compete with it for the GIL. It reports its counters in ``publisher.json``."""
 
     def __init__(self, directory: Path, kafka: KafkaSettings, *, batch: int = 200, retry_s: float = 0.5,
-                 poll_s: float = 0.05):
-        ctx = multiprocessing.get_context("spawn")
+                 poll_s: float = 0.1):
         self.directory = directory
-        self._stop = ctx.Event()
-        self._published = ctx.Value("q", 0)
-        self._failures = ctx.Value("q", 0)
-        self._error: Any = ctx.Array("c", 500)
-        self._process = ctx.Process(
-            target=_publisher_main, name="outbox-publisher", daemon=True,
-            args=(str(directory), kafka.model_dump(), batch, retry_s, poll_s, self._stop, self._published, self._failures,
-                  self._error, os.getpid()),
-        )
+        self._args = [str(directory), kafka.model_dump_json(), str(batch), str(retry_s), str(poll_s)]
+        self._process: subprocess.Popen[bytes] | None = None
+        (directory / STATS).unlink(missing_ok=True)
+
+    def _stats(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads((self.directory / STATS).read_text()))
+        except (OSError, ValueError):
+            return {}
 
     @property
     def published(self) -> int:
-        return int(self._published.value)
+        return int(self._stats().get("published", 0))
 
     @property
     def failures(self) -> int:
-        return int(self._failures.value)
+        return int(self._stats().get("failures", 0))
 
     @property
     def last_error(self) -> str | None:
-        return self._error.value.decode(errors="replace") or None
+        return self._stats().get("last_error")
 
     def pending(self) -> int:
         return pending_records(self.directory)
 
     def start(self) -> PublisherProcess:
-        self._process.start()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "services.ask.outbox", *self._args, str(os.getpid())],
+            cwd=Path(__file__).resolve().parents[2],
+        )
         return self
 
     def stop(self, drain_timeout_s: float = 5.0) -> None:
+        """Give pending events up to ``drain_timeout_s`` to go out (unless the broker is failing), then stop."""
+        if self._process is None:
+            return
         deadline = time.monotonic() + drain_timeout_s
-        while self._process.is_alive() and self.pending() and time.monotonic() < deadline and not self.last_error:
+        while self._process.poll() is None and self.pending() and time.monotonic() < deadline and not self.last_error:
             time.sleep(0.02)
-        self._stop.set()
-        self._process.join(timeout=60)
-        if self._process.is_alive():
-            log.error("outbox publisher process did not stop within 60s; terminating it")
-            self._process.terminate()
-            self._process.join(timeout=10)
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            log.error("outbox publisher process did not stop within 60s; killing it")
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+
+if __name__ == "__main__":
+    raise SystemExit(_publisher_main())
