@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.ask.generator_client import GeneratorClient
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
-from services.ask.router import UNSUPPORTED, Route, Router, load_embedder
+from services.ask.router import Route, Router, load_embedder
 from services.ask.settings import Settings
 from services.ask.tools import run_tool
 from services.ask.warehouse import Warehouse
@@ -187,7 +187,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
                 generator, model_version = phrased.generator, phrased.model_version
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         response = AskResponse(
-            query_id=query_id, answer=answer, intent=route.intent if route.call or not error else UNSUPPORTED,
+            query_id=query_id, answer=answer, intent=route.intent,
             tool=route.tool, confidence=route.confidence, success=success,
             data=result.model_dump() if result else None, model_version=model_version,
             generator="model" if generator == "model" else "template", response_time_ms=elapsed_ms,
