@@ -1,7 +1,8 @@
 """Dynamic batching: concurrent requests share one ``generate()`` call.
 
 A worker thread takes the first waiting request, then keeps collecting until it has
-``max_size`` requests or ``wait_ms`` has passed, and runs them as one batch on the model that is
+``max_size`` requests or ``wait_ms`` has passed (no wait when requests come one at a time:
+the previous batch had one request and nothing else is queued), and runs them as one batch on the model that is
 serving at that moment (``ModelSlot.current``). Each request gets a ``Future[Answer]``. A batch
 never fails a request: if generation raises, every request in it gets the template answer.
 """
@@ -86,6 +87,7 @@ class Batcher:
         self.stats = stats or Stats()
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._last_size = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> Batcher:
@@ -127,7 +129,9 @@ class Batcher:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                # Alone now and alone last time: nobody is sending concurrently, so waiting
+                # would only add latency.
+                if remaining <= 0 or (len(batch) == 1 and self._last_size == 1):
                     break
                 try:
                     item = self._queue.get(timeout=remaining)
@@ -145,6 +149,7 @@ class Batcher:
             if first is None:
                 break
             batch, stopping = self._collect(first)
+            self._last_size = len(batch)
             try:
                 answers = self._run(batch)
             except Exception:  # never leave a caller waiting

@@ -147,16 +147,29 @@ CHECK_SAMPLES: list[tuple[str, ToolResult]] = [
 
 
 def smoke_check(
-    serving: ServingModel, max_new_tokens: int, max_input_tokens: int, min_valid: float = 0.0
+    serving: ServingModel,
+    max_new_tokens: int,
+    max_input_tokens: int,
+    min_valid: float = 0.0,
+    pause_s: float = 0.0,
 ) -> float:
     """Generate on the sample prompts; returns the share whose output passes the placeholder check.
+
+    With ``pause_s`` the prompts run one at a time with a pause between them, so a check running
+    beside a serving model takes its share of the CPU (and the GIL) in small slices.
 
     Raises ``ModelRefused`` if generation fails, returns the wrong number of outputs, or fewer
     than ``min_valid`` of them pass.
     """
     prompts = [build_prompt(q, r) for q, r in CHECK_SAMPLES]
+    outputs: list[str] = []
     try:
-        outputs = serving.generate(prompts, max_new_tokens, max_input_tokens)
+        if pause_s > 0:
+            for prompt in prompts:
+                time.sleep(pause_s)
+                outputs += serving.generate([prompt], max_new_tokens, max_input_tokens)
+        else:
+            outputs = serving.generate(prompts, max_new_tokens, max_input_tokens)
     except Exception as exc:
         raise ModelRefused(
             f"model {serving.version} failed to generate: {type(exc).__name__}: {exc}"

@@ -129,6 +129,7 @@ class ModelReloader:
                 self.settings.check_max_new_tokens,
                 self.settings.max_input_tokens,
                 self.settings.check_min_valid,
+                pause_s=self.settings.check_pause_ms / 1000.0,
             )
         except ModelRefused as exc:
             self._refuse(event, str(exc))

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # check_min_valid > 0 that share of them must also pass the placeholder check.
     check_max_new_tokens: int = Field(default=48, ge=1)
     check_min_valid: float = Field(default=0.0, ge=0.0, le=1.0)
+    # A hot-reload check runs its prompts one by one with this pause between (spreads its cost).
+    check_pause_ms: float = Field(default=50.0, ge=0.0)
     # Publish TrainingFailed on kafka.topic_training when a version is refused (a log line is always written).
     report_refusals: bool = True
     # Niceness of the thread that loads and checks new versions (0 = same as serving).

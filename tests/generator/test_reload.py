@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from pathlib import Path
@@ -81,7 +82,7 @@ def test_ten_swaps_under_load_drop_no_request(
         for version in versions[1:]:
             registry.promote(version)
             publish_ready(kafka_settings, registry, version)
-            wait_for(lambda v=version: load.seen(v), 30, what=f"answers from {version}")
+            wait_for(functools.partial(load.seen, version), 30, what=f"answers from {version}")
         with httpx.Client(base_url=url) as client:
             model = client.get("/model").json()
     assert load.failures == []
