@@ -210,21 +210,28 @@ def run_router() -> str:
 
     torch.set_num_threads(1)
     embedded, rules = Router(load_embedder()), Router()
-    lines = ["| phrasing set | embedding + parsing (served) | parsing only | nearest exemplar alone (supported) |",
-             "|---|---|---|---|"]
+    lines = [
+        "| phrasing set | embedding + parsing (served) | parsing only | nearest exemplar alone (supported) |",
+        "|---|---|---|---|",
+    ]
     for name, phrasings in (("held-out", HELDOUT), ("fresh", FRESH)):
         supported = [(q, t) for q, t in phrasings if t is not None]
         combined = sum(embedded.route(q).tool == t for q, t in phrasings)
         parsing = sum(rules.route(q).tool == t for q, t in phrasings)
         nearest = sum(embedded.embedding_only(q) == t for q, t in supported)
-        lines.append(f"| {name} ({len(phrasings)}) | {combined}/{len(phrasings)} ({combined / len(phrasings):.0%}) | "
-                     f"{parsing}/{len(phrasings)} ({parsing / len(phrasings):.0%}) | "
-                     f"{nearest}/{len(supported)} ({nearest / len(supported):.0%}) |")
+        lines.append(
+            f"| {name} ({len(phrasings)}) | {combined}/{len(phrasings)} ({combined / len(phrasings):.0%}) | "
+            f"{parsing}/{len(phrasings)} ({parsing / len(phrasings):.0%}) | "
+            f"{nearest}/{len(supported)} ({nearest / len(supported):.0%}) |"
+        )
     started = time.perf_counter()
     for i, (q, _) in enumerate(HELDOUT):
         embedded.route(f"{q} #{i}")  # uncached
     per_query = (time.perf_counter() - started) / len(HELDOUT) * 1000
-    return "\n".join(lines) + f"\n\nRouting with the embedding: {per_query:.1f} ms per uncached question (1 torch thread).\n"
+    return (
+        "\n".join(lines)
+        + f"\n\nRouting with the embedding: {per_query:.1f} ms per uncached question (1 torch thread).\n"
+    )
 
 
 def run_api(args: argparse.Namespace) -> str:
