@@ -93,21 +93,38 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         outbox: Outbox | None = None
         publisher: Publisher | PublisherProcess | None = None
         if settings.publish_events:
-            outbox = Outbox(settings.paths.outbox, fsync=settings.outbox_fsync,
-                            fsync_interval_s=settings.outbox_fsync_interval_s,
-                            segment_bytes=settings.outbox_segment_bytes)
+            outbox = Outbox(
+                settings.paths.outbox,
+                fsync=settings.outbox_fsync,
+                fsync_interval_s=settings.outbox_fsync_interval_s,
+                segment_bytes=settings.outbox_segment_bytes,
+            )
             if settings.outbox_publisher == "process":
-                publisher = PublisherProcess(settings.paths.outbox, settings.kafka, batch=settings.outbox_batch,
-                                             retry_s=settings.outbox_retry_s, poll_s=settings.outbox_poll_s).start()
+                publisher = PublisherProcess(
+                    settings.paths.outbox,
+                    settings.kafka,
+                    batch=settings.outbox_batch,
+                    retry_s=settings.outbox_retry_s,
+                    poll_s=settings.outbox_poll_s,
+                ).start()
             else:
-                publisher = Publisher(settings.paths.outbox, settings.kafka, batch=settings.outbox_batch,
-                                      retry_s=settings.outbox_retry_s, outbox=outbox).start()
+                publisher = Publisher(
+                    settings.paths.outbox,
+                    settings.kafka,
+                    batch=settings.outbox_batch,
+                    retry_s=settings.outbox_retry_s,
+                    outbox=outbox,
+                ).start()
         services = Services(
             settings=settings,
             warehouse=warehouse,
             router=router or Router(load_embedder() if settings.use_embedding else None),
-            generator=GeneratorClient(settings.generator_url, settings.generator_timeout_s,
-                                      settings.generator_retry_after_s, enabled=settings.use_generator),
+            generator=GeneratorClient(
+                settings.generator_url,
+                settings.generator_timeout_s,
+                settings.generator_retry_after_s,
+                enabled=settings.use_generator,
+            ),
             outbox=outbox,
             publisher=publisher,
         )
@@ -136,10 +153,17 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     @app.get("/health")
     def health(request: Request) -> dict[str, Any]:
         s: Services = request.app.state.services
-        body: dict[str, Any] = {"status": "ok", "service": "ask", "router": "embedding" if s.router.embedder else "rules"}
+        body: dict[str, Any] = {
+            "status": "ok",
+            "service": "ask",
+            "router": "embedding" if s.router.embedder else "rules",
+        }
         if s.publisher is not None:
-            body["events"] = {"published": s.publisher.published, "failures": s.publisher.failures,
-                              "last_error": s.publisher.last_error}
+            body["events"] = {
+                "published": s.publisher.published,
+                "failures": s.publisher.failures,
+                "last_error": s.publisher.last_error,
+            }
         return body
 
     @app.post("/api/mcp/ask", response_model=AskResponse)
@@ -152,10 +176,21 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         shop_id = body.shop_id.encode("utf-8", "replace").decode("utf-8").strip()
 
         def reject(status: int, message: str) -> HTTPException:
-            s.publish(s.settings.kafka.topic_queries, QueryEvent(
-                query_id=query_id, shop_id=shop_id, question=question[: s.settings.max_question_length],
-                answer="", intent="invalid", confidence=0.0, success=False, error=message,
-                response_time_ms=(time.perf_counter() - started) * 1000), shop_id)
+            s.publish(
+                s.settings.kafka.topic_queries,
+                QueryEvent(
+                    query_id=query_id,
+                    shop_id=shop_id,
+                    question=question[: s.settings.max_question_length],
+                    answer="",
+                    intent="invalid",
+                    confidence=0.0,
+                    success=False,
+                    error=message,
+                    response_time_ms=(time.perf_counter() - started) * 1000,
+                ),
+                shop_id,
+            )
             return HTTPException(status, message)
 
         if not question:
@@ -187,18 +222,38 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
                 generator, model_version = phrased.generator, phrased.model_version
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         response = AskResponse(
-            query_id=query_id, answer=answer, intent=route.intent,
-            tool=route.tool, confidence=route.confidence, success=success,
-            data=result.model_dump() if result else None, model_version=model_version,
-            generator="model" if generator == "model" else "template", response_time_ms=elapsed_ms,
+            query_id=query_id,
+            answer=answer,
+            intent=route.intent,
+            tool=route.tool,
+            confidence=route.confidence,
+            success=success,
+            data=result.model_dump() if result else None,
+            model_version=model_version,
+            generator="model" if generator == "model" else "template",
+            response_time_ms=elapsed_ms,
         )
-        s.publish(s.settings.kafka.topic_queries, QueryEvent(
-            query_id=query_id, shop_id=shop_id, question=question, answer=answer, intent=route.intent,
-            tool=route.tool, tool_params=route.call.params() if route.call else {}, confidence=route.confidence,
-            success=success, error=error, response_time_ms=elapsed_ms, model_version=model_version,
-            generator=response.generator, prompt=build_prompt(question, result) if result else None,
-            result=result.model_dump() if result else None,
-        ), shop_id)
+        s.publish(
+            s.settings.kafka.topic_queries,
+            QueryEvent(
+                query_id=query_id,
+                shop_id=shop_id,
+                question=question,
+                answer=answer,
+                intent=route.intent,
+                tool=route.tool,
+                tool_params=route.call.params() if route.call else {},
+                confidence=route.confidence,
+                success=success,
+                error=error,
+                response_time_ms=elapsed_ms,
+                model_version=model_version,
+                generator=response.generator,
+                prompt=build_prompt(question, result) if result else None,
+                result=result.model_dump() if result else None,
+            ),
+            shop_id,
+        )
         return response
 
     @app.post("/api/mcp/feedback", status_code=202)

@@ -50,14 +50,24 @@ def register(sub: Any) -> None:
     serve.set_defaults(func=_serve)
 
     seed = sub.add_parser("seed-data", help="fill the warehouse with deterministic sample shops and orders")
-    seed.add_argument("--shops", type=int, default=3, help="number of shops (shop '10' is always first; max 6)")
+    seed.add_argument(
+        "--shops", type=int, default=3, help="number of shops (shop '10' is always first; max 6)"
+    )
     seed.add_argument("--seed", type=int, default=42, help="random seed")
     seed.add_argument("--orders", type=int, default=3000, help="orders per shop (about)")
-    seed.add_argument("--warehouse", default=None, help="warehouse file (default: ECOMINSIGHT_WAREHOUSE_PATH)")
+    seed.add_argument(
+        "--warehouse", default=None, help="warehouse file (default: ECOMINSIGHT_WAREHOUSE_PATH)"
+    )
     seed.set_defaults(func=_seed)
 
-    imp = sub.add_parser("import-data", help="load CSV or Parquet files (shops.csv, orders.parquet, ...) into the warehouse")
+    imp = sub.add_parser(
+        "import-data", help="load CSV or Parquet files (shops.csv, orders.parquet, ...) into the warehouse"
+    )
     imp.add_argument("paths", nargs="+", help="files named after their table, or folders holding them")
-    imp.add_argument("--replace", action="store_true", help="replace the contents of the imported tables instead of adding to them")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the contents of the imported tables instead of adding to them",
+    )
     imp.add_argument("--warehouse", default=None, help="warehouse file (default: ECOMINSIGHT_WAREHOUSE_PATH)")
     imp.set_defaults(func=_import)

@@ -38,7 +38,9 @@ def template(result: ToolResult, reason: str | None = None) -> Phrased:
 
 
 class GeneratorClient:
-    def __init__(self, base_url: str, timeout_s: float = 2.0, retry_after_s: float = 5.0, enabled: bool = True):
+    def __init__(
+        self, base_url: str, timeout_s: float = 2.0, retry_after_s: float = 5.0, enabled: bool = True
+    ):
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.retry_after_s = retry_after_s
@@ -54,7 +56,8 @@ class GeneratorClient:
             return template(result, "generator unavailable (recent failure)")
         try:
             response = self._http.post(
-                f"{self.base_url}/generate", json={"question": question, "result": result.model_dump(mode="json")}
+                f"{self.base_url}/generate",
+                json={"question": question, "result": result.model_dump(mode="json")},
             )
             response.raise_for_status()
             body = response.json()

@@ -16,8 +16,11 @@ from services.ask.warehouse import STATUSES, TABLES, open_for_writing
 from shared.errors import EcomInsightError
 
 # Columns a file may leave out (they get their default or NULL).
-OPTIONAL = {"shops": {"currency", "created_at"}, "customers": {"email", "country", "created_at"},
-            "products": {"category"}}
+OPTIONAL = {
+    "shops": {"currency", "created_at"},
+    "customers": {"email", "country", "created_at"},
+    "products": {"category"},
+}
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -30,9 +33,13 @@ def collect(paths: list[Path]) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.stem.lower() in TABLES)
+            files = sorted(
+                p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.stem.lower() in TABLES
+            )
             if not files:
-                raise ImportDataError(f"{path} holds no table files (expected names like {', '.join(t + '.csv' for t in TABLES)})")
+                raise ImportDataError(
+                    f"{path} holds no table files (expected names like {', '.join(t + '.csv' for t in TABLES)})"
+                )
         elif path.is_file():
             if path.suffix.lower() not in SUFFIXES:
                 raise ImportDataError(f"{path}: only .csv and .parquet files can be imported")
@@ -69,7 +76,9 @@ def import_files(warehouse: Path, paths: list[Path], replace: bool = False) -> d
             for path in files:
                 rel = _read(con, path)
                 columns = [c.lower() for c in rel.columns]
-                missing = [c for c in TABLES[table] if c not in columns and c not in OPTIONAL.get(table, set())]
+                missing = [
+                    c for c in TABLES[table] if c not in columns and c not in OPTIONAL.get(table, set())
+                ]
                 if missing:
                     raise ImportDataError(
                         f"{path}: missing column(s) {', '.join(missing)} (the {table} table needs "
@@ -81,7 +90,8 @@ def import_files(warehouse: Path, paths: list[Path], replace: bool = False) -> d
                     if table == "orders":
                         bad = con.execute(
                             "SELECT DISTINCT lower(status) FROM incoming WHERE lower(status) NOT IN "
-                            "(SELECT unnest(?::VARCHAR[]))", [list(STATUSES)]
+                            "(SELECT unnest(?::VARCHAR[]))",
+                            [list(STATUSES)],
                         ).fetchall()
                         if bad:
                             raise ImportDataError(

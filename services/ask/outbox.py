@@ -79,8 +79,13 @@ class Record:
 class Outbox:
     """The append side: thread-safe, one file descriptor open on the newest segment."""
 
-    def __init__(self, directory: Path, fsync: str = "interval", fsync_interval_s: float = 0.2,
-                 segment_bytes: int = 16 * 1024 * 1024):
+    def __init__(
+        self,
+        directory: Path,
+        fsync: str = "interval",
+        fsync_interval_s: float = 0.2,
+        segment_bytes: int = 16 * 1024 * 1024,
+    ):
         self.directory = directory
         self.fsync = fsync
         self.segment_bytes = segment_bytes
@@ -91,8 +96,10 @@ class Outbox:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(self._lock_fd)
-            raise ConfigError(f"the outbox {directory} is in use by another process; give each ask "
-                              "replica its own ECOMINSIGHT_OUTBOX_DIR") from exc
+            raise ConfigError(
+                f"the outbox {directory} is in use by another process; give each ask "
+                "replica its own ECOMINSIGHT_OUTBOX_DIR"
+            ) from exc
         self._lock = threading.Lock()
         self.appended = threading.Condition(self._lock)
         segments = _segments(directory)
@@ -105,8 +112,9 @@ class Outbox:
         self._closed = threading.Event()
         self._syncer: threading.Thread | None = None
         if fsync == "interval":
-            self._syncer = threading.Thread(target=self._sync_loop, args=(fsync_interval_s,),
-                                            name="outbox-fsync", daemon=True)
+            self._syncer = threading.Thread(
+                target=self._sync_loop, args=(fsync_interval_s,), name="outbox-fsync", daemon=True
+            )
             self._syncer.start()
 
     @staticmethod
@@ -126,7 +134,12 @@ class Outbox:
         return self._segment
 
     def append(self, topic: str, event: Event, key: str | None = None) -> None:
-        line = json.dumps({"topic": topic, "key": key, "type": event.type, "value": event.model_dump_json()}).encode() + b"\n"
+        line = (
+            json.dumps(
+                {"topic": topic, "key": key, "type": event.type, "value": event.model_dump_json()}
+            ).encode()
+            + b"\n"
+        )
         with self._lock:
             if self._closed.is_set():
                 raise BrokerError("the outbox is closed")
@@ -194,9 +207,18 @@ class Publisher:
     ``PublisherProcess`` runs it in a child process (what the service does: no GIL contention with
     request threads). Without an ``outbox`` object at hand it polls the folder for new lines."""
 
-    def __init__(self, directory: Path, kafka: KafkaSettings, *, batch: int = 200, retry_s: float = 0.5,
-                 client_id: str = "ecominsight-ask", outbox: Outbox | None = None, poll_s: float = 0.005,
-                 report: Callable[[Publisher], None] | None = None):
+    def __init__(
+        self,
+        directory: Path,
+        kafka: KafkaSettings,
+        *,
+        batch: int = 200,
+        retry_s: float = 0.5,
+        client_id: str = "ecominsight-ask",
+        outbox: Outbox | None = None,
+        poll_s: float = 0.005,
+        report: Callable[[Publisher], None] | None = None,
+    ):
         self.directory = directory
         self.outbox = outbox
         self.kafka = kafka
@@ -277,8 +299,17 @@ class Publisher:
                     if not line.endswith(b"\n"):  # end of file, or a line still being written
                         break
                     data = json.loads(line)
-                    records.append(Record(segment, offset, offset + len(line), data["topic"], data["key"],
-                                          data["type"], data["value"]))
+                    records.append(
+                        Record(
+                            segment,
+                            offset,
+                            offset + len(line),
+                            data["topic"],
+                            data["key"],
+                            data["type"],
+                            data["value"],
+                        )
+                    )
                     offset += len(line)
             if segment >= self._writer_segment():
                 break
@@ -326,10 +357,14 @@ class Publisher:
                 futures.append(None)
                 continue
             try:
-                futures.append(producer.send(
-                    rec.topic, value=rec.value.encode(), key=rec.key.encode() if rec.key else None,
-                    headers=[(TYPE_HEADER, rec.type.encode())],
-                ))
+                futures.append(
+                    producer.send(
+                        rec.topic,
+                        value=rec.value.encode(),
+                        key=rec.key.encode() if rec.key else None,
+                        headers=[(TYPE_HEADER, rec.type.encode())],
+                    )
+                )
             except KafkaError as exc:  # no metadata for the topic (broker down, topic missing)
                 self.last_error = str(exc)
                 futures.append(False)
@@ -400,8 +435,12 @@ class Publisher:
                     self._stop.wait(self.poll_s)  # let the next chunk gather: fewer, larger requests
             else:
                 self.failures += 1
-                log.warning("outbox: %d event(s) not delivered yet (%s); retrying in %.1fs",
-                            results.count(False), self.last_error, self.retry_s)
+                log.warning(
+                    "outbox: %d event(s) not delivered yet (%s); retrying in %.1fs",
+                    results.count(False),
+                    self.last_error,
+                    self.retry_s,
+                )
                 self._close_producer()  # start clean against the broker that comes back
             if self.report is not None:
                 self.report(self)
@@ -472,8 +511,14 @@ def _publisher_main(argv: list[str] | None = None) -> int:
             write_stats(path, p)
             last.update(at=now, failures=p.failures)
 
-    publisher = Publisher(path, KafkaSettings.model_validate_json(kafka_json), batch=int(batch),
-                          retry_s=float(retry_s), poll_s=float(poll_s), report=report)
+    publisher = Publisher(
+        path,
+        KafkaSettings.model_validate_json(kafka_json),
+        batch=int(batch),
+        retry_s=float(retry_s),
+        poll_s=float(poll_s),
+        report=report,
+    )
 
     def relay_stop() -> None:
         stop.wait()
@@ -498,8 +543,15 @@ class PublisherProcess:
     """Runs the ``Publisher`` in a child process (``python -m services.ask.outbox``), so request
     threads never compete with it for the GIL. It reports its counters in ``publisher.json``."""
 
-    def __init__(self, directory: Path, kafka: KafkaSettings, *, batch: int = 200, retry_s: float = 0.5,
-                 poll_s: float = 0.1):
+    def __init__(
+        self,
+        directory: Path,
+        kafka: KafkaSettings,
+        *,
+        batch: int = 200,
+        retry_s: float = 0.5,
+        poll_s: float = 0.1,
+    ):
         self.directory = directory
         self._args = [str(directory), kafka.model_dump_json(), str(batch), str(retry_s), str(poll_s)]
         self._process: subprocess.Popen[bytes] | None = None
@@ -538,7 +590,12 @@ class PublisherProcess:
         if self._process is None:
             return
         deadline = time.monotonic() + drain_timeout_s
-        while self._process.poll() is None and self.pending() and time.monotonic() < deadline and not self.last_error:
+        while (
+            self._process.poll() is None
+            and self.pending()
+            and time.monotonic() < deadline
+            and not self.last_error
+        ):
             time.sleep(0.02)
         self._process.terminate()
         try:

@@ -13,12 +13,40 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-                 "a": 1, "an": 1}
+_WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "a": 1,
+    "an": 1,
+}
 _NUM = r"(\d{1,4}|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _MONTH_RE = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 
@@ -72,7 +100,10 @@ def parse_period(text: str, today: date | None = None) -> Period | None:
     tomorrow = _dt(today + timedelta(days=1))
     this_month = _month_start(today.year, today.month)
 
-    m = re.search(r"\b(?:last|past|previous|recent|the last|over the last)\s+" + _NUM + r"\s+(day|week|month|year)s?\b", t)
+    m = re.search(
+        r"\b(?:last|past|previous|recent|the last|over the last)\s+" + _NUM + r"\s+(day|week|month|year)s?\b",
+        t,
+    )
     if m and (n := to_number(m.group(1))):
         unit = m.group(2)
         if unit == "day":

@@ -44,61 +44,116 @@ INTENTS = {
 
 EXEMPLARS: dict[str, list[str]] = {
     "count_orders": [
-        "How many orders do I have?", "What is my total number of orders?", "Count my orders",
-        "How many orders did I get last month?", "How many pending orders are there?",
-        "Number of cancelled orders this year", "How many orders were shipped this week?",
-        "order count", "How many purchases were made yesterday?", "How many sales did I make today?",
+        "How many orders do I have?",
+        "What is my total number of orders?",
+        "Count my orders",
+        "How many orders did I get last month?",
+        "How many pending orders are there?",
+        "Number of cancelled orders this year",
+        "How many orders were shipped this week?",
+        "order count",
+        "How many purchases were made yesterday?",
+        "How many sales did I make today?",
     ],
     "total_revenue": [
-        "What is my total revenue?", "How much money did I make?", "What were my sales last month?",
-        "Total revenue this year", "How much did I earn in the last 30 days?", "What's my income so far?",
-        "How much have I sold in total?", "Show me my revenue", "gross sales for October",
+        "What is my total revenue?",
+        "How much money did I make?",
+        "What were my sales last month?",
+        "Total revenue this year",
+        "How much did I earn in the last 30 days?",
+        "What's my income so far?",
+        "How much have I sold in total?",
+        "Show me my revenue",
+        "gross sales for October",
         "How much did the shop take in this month?",
     ],
     "average_order_value": [
-        "What is my average order value?", "What's the AOV?", "How much does a customer spend per order on average?",
-        "average order size last month", "What is the mean order amount?", "average basket value this year",
-        "On average, how big is an order?", "typical order value",
+        "What is my average order value?",
+        "What's the AOV?",
+        "How much does a customer spend per order on average?",
+        "average order size last month",
+        "What is the mean order amount?",
+        "average basket value this year",
+        "On average, how big is an order?",
+        "typical order value",
     ],
     "top_customers": [
-        "Who are my top customers?", "Show my top 5 customers by spending", "Which customers spent the most?",
-        "Who are my best clients?", "List my biggest spenders", "top 10 buyers this year",
-        "Which shoppers bring in the most revenue?", "my most valuable customers", "Who buys the most from me?",
+        "Who are my top customers?",
+        "Show my top 5 customers by spending",
+        "Which customers spent the most?",
+        "Who are my best clients?",
+        "List my biggest spenders",
+        "top 10 buyers this year",
+        "Which shoppers bring in the most revenue?",
+        "my most valuable customers",
+        "Who buys the most from me?",
     ],
     "orders_by_amount": [
-        "How many orders are over $500?", "Show orders above 1000 dollars", "List orders below $20",
-        "Orders worth more than $250", "How many orders were under 50?", "Which orders exceeded $300?",
-        "orders greater than 200", "Find purchases smaller than $10", "orders of at least $100",
+        "How many orders are over $500?",
+        "Show orders above 1000 dollars",
+        "List orders below $20",
+        "Orders worth more than $250",
+        "How many orders were under 50?",
+        "Which orders exceeded $300?",
+        "orders greater than 200",
+        "Find purchases smaller than $10",
+        "orders of at least $100",
     ],
     "top_products": [
-        "What are my top products?", "What are my best-selling products?", "Which products sell the most?",
-        "Top 5 products by revenue", "Which items bring in the most money?", "most popular items",
-        "best sellers this month", "Which products sold the most units?", "highest grossing products",
+        "What are my top products?",
+        "What are my best-selling products?",
+        "Which products sell the most?",
+        "Top 5 products by revenue",
+        "Which items bring in the most money?",
+        "most popular items",
+        "best sellers this month",
+        "Which products sold the most units?",
+        "highest grossing products",
     ],
     "customer_count": [
-        "How many customers do I have?", "What is my total number of customers?", "Count my customers",
-        "How big is my customer base?", "How many clients does my shop have?", "number of buyers",
+        "How many customers do I have?",
+        "What is my total number of customers?",
+        "Count my customers",
+        "How big is my customer base?",
+        "How many clients does my shop have?",
+        "number of buyers",
         "How many people have an account?",
     ],
     "new_customers": [
-        "How many new customers did I get this month?", "How many customers signed up last month?",
-        "new customers this year", "How many new clients joined recently?", "How many customers did I acquire last week?",
-        "customer signups in the last 30 days", "How many first-time buyers registered in October?",
+        "How many new customers did I get this month?",
+        "How many customers signed up last month?",
+        "new customers this year",
+        "How many new clients joined recently?",
+        "How many customers did I acquire last week?",
+        "customer signups in the last 30 days",
+        "How many first-time buyers registered in October?",
     ],
     "revenue_by_month": [
-        "Show revenue by month", "What is my monthly revenue?", "Break down sales per month",
-        "revenue for each month this year", "How did revenue develop month by month?", "monthly sales trend",
+        "Show revenue by month",
+        "What is my monthly revenue?",
+        "Break down sales per month",
+        "revenue for each month this year",
+        "How did revenue develop month by month?",
+        "monthly sales trend",
         "Give me month-by-month revenue",
     ],
     "order_status_breakdown": [
-        "Show me an order status breakdown", "How many orders are in each status?", "Orders by status",
-        "What is the status distribution of my orders?", "Split my orders by status",
-        "How are my orders distributed across statuses?", "status of my orders",
+        "Show me an order status breakdown",
+        "How many orders are in each status?",
+        "Orders by status",
+        "What is the status distribution of my orders?",
+        "Split my orders by status",
+        "How are my orders distributed across statuses?",
+        "status of my orders",
     ],
     "best_period": [
-        "What was my best month?", "Which month had the highest revenue?", "What was my best day for sales?",
-        "On which day did I make the most money?", "What was my strongest month this year?",
-        "Which day had the biggest revenue?", "record sales month",
+        "What was my best month?",
+        "Which month had the highest revenue?",
+        "What was my best day for sales?",
+        "On which day did I make the most money?",
+        "What was my strongest month this year?",
+        "Which day had the biggest revenue?",
+        "record sales month",
     ],
 }
 
@@ -108,49 +163,90 @@ ORDER_STRICT = re.compile(r"\b(orders?|purchases?|transactions?|checkouts?)\b")
 REVENUE = re.compile(
     r"\b(revenue|sales|sold|earn(ed|ings|t)?|made|make|income|turnover|gross(ed|ing)?|takings?|money|take in|took in|brought in|bring in|proceeds)\b"
 )
-CUSTOMER = re.compile(r"\b(customers?|clients?|buyers?|shoppers?|spenders?|people|users?|accounts?|purchasers?|sign ?ups?|signed up|who)\b")
+CUSTOMER = re.compile(
+    r"\b(customers?|clients?|buyers?|shoppers?|spenders?|people|users?|accounts?|purchasers?|sign ?ups?|signed up|who)\b"
+)
 PRODUCT = re.compile(r"\b(products?|items?|skus?|goods|sellers?|selling|merchandise|articles?|lines?)\b")
-TOP = re.compile(r"\b(number one|no\.? ?1|#1|top|best|biggest|most|highest|largest|leading|loyal|vip|valuable|greatest|strongest|popular|bestsell\w*|best-sell\w*|big)\b")
+TOP = re.compile(
+    r"\b(number one|no\.? ?1|#1|top|best|biggest|most|highest|largest|leading|loyal|vip|valuable|greatest|strongest|popular|bestsell\w*|best-sell\w*|big)\b"
+)
 COUNT = re.compile(r"\b(how many|number of|count|total orders|# of|quantity of|tally)\b")
 AOV = re.compile(
     r"\b(aov|average (order|basket|cart|purchase|sale|spend|ticket|transaction|checkout)|avg\.? (order|basket|cart)|"
     r"mean (order|basket|purchase)|typical (order|basket|purchase)|per order|order (size|value) on average|on average)\b"
 )
-NEW = re.compile(r"\b(new|signed up|sign ?ups?|joined|acquired?|registered|first[- ]time|onboarded|gained|gain)\b")
-MONTHLY = re.compile(r"\b(by month|per month|each month|every month|monthly|month[- ]by[- ]month|months? breakdown|per-month|trend)\b")
-STATUS_BREAKDOWN = re.compile(r"\b(status(es)?|breakdown|broken down|distribution|distributed|split|each state|per state)\b")
+NEW = re.compile(
+    r"\b(new|signed up|sign ?ups?|joined|acquired?|registered|first[- ]time|onboarded|gained|gain)\b"
+)
+MONTHLY = re.compile(
+    r"\b(by month|per month|each month|every month|monthly|month[- ]by[- ]month|months? breakdown|per-month|trend)\b"
+)
+STATUS_BREAKDOWN = re.compile(
+    r"\b(status(es)?|breakdown|broken down|distribution|distributed|split|each state|per state)\b"
+)
 BEST_PERIOD = re.compile(
     r"\b(best|top|highest|strongest|biggest|record|peak|busiest|most profitable|most lucrative)\s+(sales\s+|revenue\s+|selling\s+)?(month|day|date)\b|"
     r"\b(which|what)\s+(month|day|date)\b.*\b(most|highest|best|biggest|peak|top)\b|\b(month|day)\s+with\s+the\s+(most|highest|best|biggest)\b"
 )
 
 STATUS_WORDS = {
-    "pending": "pending", "unpaid": "pending", "awaiting payment": "pending", "open": "pending",
-    "paid": "paid", "shipped": "shipped", "in transit": "shipped", "dispatched": "shipped", "sent out": "shipped",
-    "delivered": "delivered", "completed": "delivered", "fulfilled": "delivered", "received": "delivered",
-    "cancelled": "cancelled", "canceled": "cancelled", "cancelations": "cancelled", "cancellations": "cancelled",
-    "refunded": "refunded", "refunds": "refunded", "returned": "refunded",
+    "pending": "pending",
+    "unpaid": "pending",
+    "awaiting payment": "pending",
+    "open": "pending",
+    "paid": "paid",
+    "shipped": "shipped",
+    "in transit": "shipped",
+    "dispatched": "shipped",
+    "sent out": "shipped",
+    "delivered": "delivered",
+    "completed": "delivered",
+    "fulfilled": "delivered",
+    "received": "delivered",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "cancelations": "cancelled",
+    "cancellations": "cancelled",
+    "refunded": "refunded",
+    "refunds": "refunded",
+    "returned": "refunded",
 }
 _STATUS_RE = re.compile(r"\b(" + "|".join(sorted(STATUS_WORDS, key=len, reverse=True)) + r")\b")
 _NUMBER_WORD = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
 # Requests to change data, not questions about it: never answered with a number.
-ACTION = re.compile(r"^(please |can you |could you )?(delete|remove|cancel|update|change|edit|refund|drop|create|add|insert|send|email|ship|mark|reset)\b")
+ACTION = re.compile(
+    r"^(please |can you |could you )?(delete|remove|cancel|update|change|edit|refund|drop|create|add|insert|send|email|ship|mark|reset)\b"
+)
 _N_PATTERNS = [
     re.compile(r"\b(number one|no\.? ?(1)|#(1))\b"),
     re.compile(r"\b(?:top|best|biggest|largest|highest|leading|first)\s+" + _NUMBER_WORD + r"\b"),
-    re.compile(r"\b" + _NUMBER_WORD + r"\s+(?:top|best|biggest|largest|highest|most|leading|best-selling|bestselling|favou?rite|popular)\b"),
-    re.compile(r"\b(?:which|what|the|my|show|list|name|give me)\s+" + _NUMBER_WORD
-               + r"\s+(?:\w+\s+)?(?:products?|items?|customers?|clients?|buyers?|shoppers?|spenders?)\b"),
+    re.compile(
+        r"\b"
+        + _NUMBER_WORD
+        + r"\s+(?:top|best|biggest|largest|highest|most|leading|best-selling|bestselling|favou?rite|popular)\b"
+    ),
+    re.compile(
+        r"\b(?:which|what|the|my|show|list|name|give me)\s+"
+        + _NUMBER_WORD
+        + r"\s+(?:\w+\s+)?(?:products?|items?|customers?|clients?|buyers?|shoppers?|spenders?)\b"
+    ),
 ]
 _AMOUNT = r"(?:[$€£¥]|usd|eur|gbp)?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|thousand)?(?!\s*(?:orders?|items?|units?|products?|times|customers?|days?|weeks?|months?|years?|%))"
 _ABOVE = re.compile(
-    r"\b(over|above|more than|greater than|exceed(?:ing|ed|s)?|bigger than|larger than|higher than|worth more than|in excess of)\s+" + _AMOUNT
+    r"\b(over|above|more than|greater than|exceed(?:ing|ed|s)?|bigger than|larger than|higher than|worth more than|in excess of)\s+"
+    + _AMOUNT
 )
-_BELOW = re.compile(r"\b(under|below|less than|smaller than|lower than|cheaper than|worth less than)\s+" + _AMOUNT)
+_BELOW = re.compile(
+    r"\b(under|below|less than|smaller than|lower than|cheaper than|worth less than)\s+" + _AMOUNT
+)
 _AT_LEAST = re.compile(r"\b(at least|minimum of|no less than|min\.?|or more)\s+" + _AMOUNT)
 _AT_MOST = re.compile(r"\b(at most|maximum of|no more than|max\.?|up to)\s+" + _AMOUNT)
-_UNITS = re.compile(r"\b(units?|quantity|quantities|volume|most sold|sold the most|sells? the most|best[- ]?sell\w*|popular|how many (were |got )?sold|count)\b")
-_BY_REVENUE = re.compile(r"\b(revenue|money|earn\w*|income|gross\w*|turnover|sales value|by sales|dollars?|made)\b")
+_UNITS = re.compile(
+    r"\b(units?|quantity|quantities|volume|most sold|sold the most|sells? the most|best[- ]?sell\w*|popular|how many (were |got )?sold|count)\b"
+)
+_BY_REVENUE = re.compile(
+    r"\b(revenue|money|earn\w*|income|gross\w*|turnover|sales value|by sales|dollars?|made)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -177,14 +273,21 @@ def normalise(question: str) -> str:
 
 def parse_amount(q: str) -> tuple[str, float] | None:
     """("above" | "below" | "at least" | "at most", amount) when the question names a threshold."""
-    for direction, pattern in (("at least", _AT_LEAST), ("at most", _AT_MOST), ("above", _ABOVE), ("below", _BELOW)):
+    for direction, pattern in (
+        ("at least", _AT_LEAST),
+        ("at most", _AT_MOST),
+        ("above", _ABOVE),
+        ("below", _BELOW),
+    ):
         m = pattern.search(q)
         if m:
             amount = float(m.group(2).replace(",", ""))
             if m.group(3):
                 amount *= 1000
             return direction, amount
-    m = re.search(r"[$€£¥]\s*(\d[\d,]*(?:\.\d+)?)\s*\+", q) or re.search(r"\b(\d[\d,]*(?:\.\d+)?)\s*\+\s*(?:dollars?|euros?)?\s*orders?\b", q)
+    m = re.search(r"[$€£¥]\s*(\d[\d,]*(?:\.\d+)?)\s*\+", q) or re.search(
+        r"\b(\d[\d,]*(?:\.\d+)?)\s*\+\s*(?:dollars?|euros?)?\s*orders?\b", q
+    )
     if m:
         return "at least", float(m.group(1).replace(",", ""))
     return None
@@ -216,18 +319,26 @@ def allowed_tools(q: str, amount: tuple[str, float] | None) -> dict[str, bool]:
     """Which families the question's words make possible (the embedding chooses among these)."""
     customer = bool(CUSTOMER.search(q)) and not re.search(r"\bper customer\b", q)
     product = bool(PRODUCT.search(q)) and not re.search(r"\bbest[- ]?sell\w* (month|day)\b", q)
-    top = bool(TOP.search(q)) or bool(re.search(r"\bspent the most|spend the most|buys? the most|sells? the most\b", q))
+    top = bool(TOP.search(q)) or bool(
+        re.search(r"\bspent the most|spend the most|buys? the most|sells? the most\b", q)
+    )
     return {
-        "count_orders": bool(ORDER.search(q)) and not re.search(r"\b(how much|revenue|value)\b", q) or bool(COUNT.search(q) and ORDER.search(q)),
+        "count_orders": bool(ORDER.search(q))
+        and not re.search(r"\b(how much|revenue|value)\b", q)
+        or bool(COUNT.search(q) and ORDER.search(q)),
         "total_revenue": bool(REVENUE.search(q)) or bool(re.search(r"\bhow much\b", q) and ORDER.search(q)),
         "average_order_value": bool(AOV.search(q)),
         "top_customers": customer and (top or bool(re.search(r"\bspen[dt]\w*\b", q))),
-        "orders_by_amount": amount is not None and bool(ORDER.search(q) or re.search(r"\b(over|above|under|below|more than|less than)\b", q)),
+        "orders_by_amount": amount is not None
+        and bool(ORDER.search(q) or re.search(r"\b(over|above|under|below|more than|less than)\b", q)),
         "top_products": product and top or bool(re.search(r"\bbest[- ]?sellers?\b", q)),
         "customer_count": customer and not top,
-        "new_customers": (customer or bool(re.search(r"\bsign ?ups?|signed up|registrations?\b", q))) and bool(NEW.search(q)),
+        "new_customers": (customer or bool(re.search(r"\bsign ?ups?|signed up|registrations?\b", q)))
+        and bool(NEW.search(q)),
         "revenue_by_month": bool(MONTHLY.search(q)) and bool(REVENUE.search(q) or ORDER.search(q)),
-        "order_status_breakdown": (bool(STATUS_BREAKDOWN.search(q)) and bool(ORDER.search(q) or re.search(r"\bstatus", q)))
+        "order_status_breakdown": (
+            bool(STATUS_BREAKDOWN.search(q)) and bool(ORDER.search(q) or re.search(r"\bstatus", q))
+        )
         or len({STATUS_WORDS[w] for w in _STATUS_RE.findall(q)}) >= 2,
         "best_period": bool(BEST_PERIOD.search(q)),
     }
@@ -235,8 +346,17 @@ def allowed_tools(q: str, amount: tuple[str, float] | None) -> dict[str, bool]:
 
 # Without the embedding: the most specific family whose cues are present wins.
 PRIORITY = [
-    "average_order_value", "new_customers", "orders_by_amount", "best_period", "revenue_by_month",
-    "order_status_breakdown", "top_products", "top_customers", "customer_count", "count_orders", "total_revenue",
+    "average_order_value",
+    "new_customers",
+    "orders_by_amount",
+    "best_period",
+    "revenue_by_month",
+    "order_status_breakdown",
+    "top_products",
+    "top_customers",
+    "customer_count",
+    "count_orders",
+    "total_revenue",
 ]
 
 
@@ -264,7 +384,9 @@ def load_embedder() -> Embedder:
 
     def embed(texts: list[str]) -> Any:
         with lock:
-            return model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            return model.encode(
+                texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
 
     return embed
 
@@ -272,8 +394,12 @@ def load_embedder() -> Embedder:
 class Router:
     """``route(question)`` -> ``Route``. Pass ``embedder=None`` for the parsing-only router."""
 
-    def __init__(self, embedder: Embedder | None = None, min_similarity: float = 0.35,
-                 embedding_alone_similarity: float = 0.75):
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        min_similarity: float = 0.35,
+        embedding_alone_similarity: float = 0.75,
+    ):
         self.embedder = embedder
         self.min_similarity = min_similarity
         # Above this, the nearest example decides even without cue words (the highest off-topic
@@ -318,7 +444,11 @@ class Router:
         if self.embedder is None:
             if rule is None:
                 return Route(UNSUPPORTED, None, 0.1)
-            return Route(INTENTS[rule], self._call(rule, q, amount), 0.8 if rule not in ("count_orders", "total_revenue") else 0.7)
+            return Route(
+                INTENTS[rule],
+                self._call(rule, q, amount),
+                0.8 if rule not in ("count_orders", "total_revenue") else 0.7,
+            )
         sims = self.similarities(question)
         if not candidates:
             # No cue word, but a phrasing very close to an example ("what sells best?"): trust the embedding.
@@ -333,8 +463,12 @@ class Router:
             return Route(UNSUPPORTED, None, round(min(0.3, sims[tool] * 0.4), 3), sims)
         others = [s for t, s in scores.items() if t != tool]
         margin = scores[tool] - max(others) if others else 0.3
-        confidence = 0.3 + 0.45 * max(0.0, min(1.0, sims[tool])) + min(0.15, margin) + (0.1 if tool == rule else 0.0)
-        return Route(INTENTS[tool], self._call(tool, q, amount), round(max(0.0, min(1.0, confidence)), 3), sims)
+        confidence = (
+            0.3 + 0.45 * max(0.0, min(1.0, sims[tool])) + min(0.15, margin) + (0.1 if tool == rule else 0.0)
+        )
+        return Route(
+            INTENTS[tool], self._call(tool, q, amount), round(max(0.0, min(1.0, confidence)), 3), sims
+        )
 
     @staticmethod
     def _call(tool: str, q: str, amount: tuple[str, float] | None) -> ToolCall:
@@ -347,5 +481,13 @@ class Router:
         direction, threshold = amount if amount else ("above", 0.0)
         metric = "units" if _UNITS.search(q) and not _BY_REVENUE.search(q) else "revenue"
         grain = "day" if re.search(r"\b(day|date|daily)\b", q) else "month"
-        return ToolCall(tool=tool, period=period, status=status, n=parse_n(q), metric=metric, direction=direction,
-                        threshold=threshold, grain=grain)
+        return ToolCall(
+            tool=tool,
+            period=period,
+            status=status,
+            n=parse_n(q),
+            metric=metric,
+            direction=direction,
+            threshold=threshold,
+            grain=grain,
+        )

@@ -26,22 +26,106 @@ SHOPS = [
     ("14", "Sakura Select", "JPY"),
     ("15", "Outback Outfitters", "AUD"),
 ]
-FIRST = ["Ada", "Grace", "Alan", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger",
-         "Radia", "Tim", "Hedy", "John", "Katherine", "Guido", "Sophie", "Yukihiro", "Anita", "Niklaus",
-         "Joan", "Bjarne", "Carol", "Donald", "Evelyn", "James", "Lucia", "Mateo", "Amara", "Ravi"]
-LAST = ["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen",
-        "Dijkstra", "Perlman", "Berners-Lee", "Lamarr", "Backus", "Johnson", "van Rossum", "Wilson",
-        "Matsumoto", "Borg", "Wirth", "Clarke", "Stroustrup", "Shaw", "Knuth", "Berry", "Gosling"]
+FIRST = [
+    "Ada",
+    "Grace",
+    "Alan",
+    "Linus",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Hedy",
+    "John",
+    "Katherine",
+    "Guido",
+    "Sophie",
+    "Yukihiro",
+    "Anita",
+    "Niklaus",
+    "Joan",
+    "Bjarne",
+    "Carol",
+    "Donald",
+    "Evelyn",
+    "James",
+    "Lucia",
+    "Mateo",
+    "Amara",
+    "Ravi",
+]
+LAST = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Torvalds",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Lamarr",
+    "Backus",
+    "Johnson",
+    "van Rossum",
+    "Wilson",
+    "Matsumoto",
+    "Borg",
+    "Wirth",
+    "Clarke",
+    "Stroustrup",
+    "Shaw",
+    "Knuth",
+    "Berry",
+    "Gosling",
+]
 COUNTRIES = ["US", "GB", "DE", "FR", "CA", "AU", "JP", "IN", "NL", "ES"]
 CATALOGUE = {
-    "Kitchen": ["Cast Iron Skillet", "Chef's Knife", "Bamboo Cutting Board", "Espresso Maker", "Spice Rack",
-                "Ceramic Mug Set", "Salad Spinner", "Dutch Oven"],
-    "Outdoors": ["Trail Backpack", "Camping Lantern", "Insulated Bottle", "Hammock", "Rain Jacket",
-                 "Hiking Poles", "Sleeping Bag"],
-    "Home": ["Linen Throw", "Scented Candle", "Desk Lamp", "Wool Rug", "Wall Clock", "Plant Pot",
-             "Picture Frame", "Storage Basket"],
-    "Tech": ["Wireless Earbuds", "USB-C Hub", "Mechanical Keyboard", "Laptop Stand", "Phone Case",
-             "Portable Charger", "Webcam"],
+    "Kitchen": [
+        "Cast Iron Skillet",
+        "Chef's Knife",
+        "Bamboo Cutting Board",
+        "Espresso Maker",
+        "Spice Rack",
+        "Ceramic Mug Set",
+        "Salad Spinner",
+        "Dutch Oven",
+    ],
+    "Outdoors": [
+        "Trail Backpack",
+        "Camping Lantern",
+        "Insulated Bottle",
+        "Hammock",
+        "Rain Jacket",
+        "Hiking Poles",
+        "Sleeping Bag",
+    ],
+    "Home": [
+        "Linen Throw",
+        "Scented Candle",
+        "Desk Lamp",
+        "Wool Rug",
+        "Wall Clock",
+        "Plant Pot",
+        "Picture Frame",
+        "Storage Basket",
+    ],
+    "Tech": [
+        "Wireless Earbuds",
+        "USB-C Hub",
+        "Mechanical Keyboard",
+        "Laptop Stand",
+        "Phone Case",
+        "Portable Charger",
+        "Webcam",
+    ],
     "Apparel": ["Merino Sweater", "Canvas Sneakers", "Leather Belt", "Cotton Tee", "Beanie", "Silk Scarf"],
 }
 STATUS_WEIGHTS = {"delivered": 55, "shipped": 10, "paid": 9, "pending": 6, "cancelled": 11, "refunded": 9}
@@ -51,8 +135,9 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
-def generate(shops: int = 3, seed: int = 42, orders_per_shop: int = 3000,
-             now: datetime | None = None) -> dict[str, pa.Table]:
+def generate(
+    shops: int = 3, seed: int = 42, orders_per_shop: int = 3000, now: datetime | None = None
+) -> dict[str, pa.Table]:
     """Build the sample tables in memory (one pyarrow table per warehouse table)."""
     now = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
     rng = random.Random(seed)
@@ -117,8 +202,11 @@ def generate(shops: int = 3, seed: int = 42, orders_per_shop: int = 3000,
             add("orders", oid, shop_id, cid, status, total, created)
 
     types = {
-        "price": pa.decimal128(10, 2), "unit_price": pa.decimal128(10, 2), "total_amount": pa.decimal128(12, 2),
-        "created_at": pa.timestamp("us"), "quantity": pa.int32(),
+        "price": pa.decimal128(10, 2),
+        "unit_price": pa.decimal128(10, 2),
+        "total_amount": pa.decimal128(12, 2),
+        "created_at": pa.timestamp("us"),
+        "quantity": pa.int32(),
     }
     return {
         name: pa.table({c: pa.array(v, type=types.get(c, pa.string())) for c, v in cols.items()})

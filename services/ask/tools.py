@@ -86,7 +86,9 @@ def total_revenue(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) ->
         [shop_id, *args],
     )[0]
     values = {"revenue": _money(revenue), "orders": int(orders), **_period_value(call)}
-    return ToolResult(tool="total_revenue", params=call.params(), values=values, money=["revenue"], currency=currency)
+    return ToolResult(
+        tool="total_revenue", params=call.params(), values=values, money=["revenue"], currency=currency
+    )
 
 
 def average_order_value(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
@@ -97,7 +99,9 @@ def average_order_value(wh: Warehouse, shop_id: str, currency: str, call: ToolCa
     )[0]
     aov = _money(Decimal(revenue) / orders) if orders else 0.0
     values = {"aov": aov, "orders": int(orders), **_period_value(call)}
-    return ToolResult(tool="average_order_value", params=call.params(), values=values, money=["aov"], currency=currency)
+    return ToolResult(
+        tool="average_order_value", params=call.params(), values=values, money=["aov"], currency=currency
+    )
 
 
 def top_customers(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
@@ -111,11 +115,19 @@ def top_customers(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) ->
     )
     out = [{"name": name, "spending": _money(spending), "orders": int(n)} for name, spending, n in rows]
     values = {"n": len(out), **_period_value(call)}
-    return ToolResult(tool="top_customers", params=call.params(), values=values, rows=out, money=["spending"],
-                      currency=currency)
+    return ToolResult(
+        tool="top_customers",
+        params=call.params(),
+        values=values,
+        rows=out,
+        money=["spending"],
+        currency=currency,
+    )
 
 
-def orders_by_amount(wh: Warehouse, shop_id: str, currency: str, call: ToolCall, limit: int = 10) -> ToolResult:
+def orders_by_amount(
+    wh: Warehouse, shop_id: str, currency: str, call: ToolCall, limit: int = 10
+) -> ToolResult:
     where, args = _where_period(call)
     if call.status:
         where += " AND o.status = ?"
@@ -125,14 +137,32 @@ def orders_by_amount(wh: Warehouse, shop_id: str, currency: str, call: ToolCall,
     base = f"FROM orders o WHERE o.shop_id = ? AND o.total_amount {op} ?{where}"
     (count,) = wh.query(f"SELECT count(*) {base}", [shop_id, threshold, *args])[0]
     order = "o.total_amount DESC" if op.startswith(">") else "o.total_amount ASC"
-    rows = wh.query(f"SELECT o.order_id, o.total_amount, o.created_at {base} ORDER BY {order}, o.order_id LIMIT ?",
-                    [shop_id, threshold, *args, limit])
-    out = [{"order_id": str(oid), "total": _money(total), "date": created.date().isoformat()}
-           for oid, total, created in rows]
-    values = {"count": int(count), "direction": call.direction, "threshold": _money(threshold), **_period_value(call)}
-    params = call.params() | {"listed": len(out), "list_order": "largest first" if op.startswith(">") else "smallest first"}
-    return ToolResult(tool="orders_by_amount", params=params, values=values, rows=out,
-                      money=["threshold", "total"], currency=currency)
+    rows = wh.query(
+        f"SELECT o.order_id, o.total_amount, o.created_at {base} ORDER BY {order}, o.order_id LIMIT ?",
+        [shop_id, threshold, *args, limit],
+    )
+    out = [
+        {"order_id": str(oid), "total": _money(total), "date": created.date().isoformat()}
+        for oid, total, created in rows
+    ]
+    values = {
+        "count": int(count),
+        "direction": call.direction,
+        "threshold": _money(threshold),
+        **_period_value(call),
+    }
+    params = call.params() | {
+        "listed": len(out),
+        "list_order": "largest first" if op.startswith(">") else "smallest first",
+    }
+    return ToolResult(
+        tool="orders_by_amount",
+        params=params,
+        values=values,
+        rows=out,
+        money=["threshold", "total"],
+        currency=currency,
+    )
 
 
 def top_products(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
@@ -151,21 +181,37 @@ def top_products(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> 
         out: list[dict[str, Any]] = [{"name": name, "revenue": _money(m)} for name, m in rows]
     else:
         out = [{"name": name, "units": int(m)} for name, m in rows]
-    values = {"n": len(out), "metric": "revenue" if call.metric == "revenue" else "units sold", **_period_value(call)}
-    return ToolResult(tool="top_products", params=call.params(), values=values, rows=out, money=["revenue"],
-                      currency=currency)
+    values = {
+        "n": len(out),
+        "metric": "revenue" if call.metric == "revenue" else "units sold",
+        **_period_value(call),
+    }
+    return ToolResult(
+        tool="top_products",
+        params=call.params(),
+        values=values,
+        rows=out,
+        money=["revenue"],
+        currency=currency,
+    )
 
 
 def customer_count(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
     (count,) = wh.query("SELECT count(*) FROM customers WHERE shop_id = ?", [shop_id])[0]
-    return ToolResult(tool="customer_count", params=call.params(), values={"count": int(count)}, currency=currency)
+    return ToolResult(
+        tool="customer_count", params=call.params(), values={"count": int(count)}, currency=currency
+    )
 
 
 def new_customers(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
     where, args = _where_period(call, column="created_at")
     (count,) = wh.query(f"SELECT count(*) FROM customers WHERE shop_id = ?{where}", [shop_id, *args])[0]
-    return ToolResult(tool="new_customers", params=call.params(), values={"count": int(count), **_period_value(call)},
-                      currency=currency)
+    return ToolResult(
+        tool="new_customers",
+        params=call.params(),
+        values={"count": int(count), **_period_value(call)},
+        currency=currency,
+    )
 
 
 def revenue_by_month(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
@@ -178,8 +224,14 @@ def revenue_by_month(wh: Warehouse, shop_id: str, currency: str, call: ToolCall)
     )
     out = [{"month": month_label(month), "revenue": _money(revenue)} for month, revenue in rows]
     params = call.params() | period.as_params()
-    return ToolResult(tool="revenue_by_month", params=params, values={"period": period.label}, rows=out,
-                      money=["revenue"], currency=currency)
+    return ToolResult(
+        tool="revenue_by_month",
+        params=params,
+        values={"period": period.label},
+        rows=out,
+        money=["revenue"],
+        currency=currency,
+    )
 
 
 def order_status_breakdown(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
@@ -190,7 +242,9 @@ def order_status_breakdown(wh: Warehouse, shop_id: str, currency: str, call: Too
     )
     out = [{"status": status, "count": int(n)} for status, n in rows]
     values = {"total": sum(r["count"] for r in out), **_period_value(call)}
-    return ToolResult(tool="order_status_breakdown", params=call.params(), values=values, rows=out, currency=currency)
+    return ToolResult(
+        tool="order_status_breakdown", params=call.params(), values=values, rows=out, currency=currency
+    )
 
 
 def best_period(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> ToolResult:
@@ -205,9 +259,13 @@ def best_period(wh: Warehouse, shop_id: str, currency: str, call: ToolCall) -> T
     values: dict[str, Any] = {"grain": unit}
     if rows:
         bucket, revenue = rows[0]
-        values.update(best=month_label(bucket) if unit == "month" else day_label(bucket), revenue=_money(revenue))
+        values.update(
+            best=month_label(bucket) if unit == "month" else day_label(bucket), revenue=_money(revenue)
+        )
     values.update(_period_value(call))
-    return ToolResult(tool="best_period", params=call.params(), values=values, money=["revenue"], currency=currency)
+    return ToolResult(
+        tool="best_period", params=call.params(), values=values, money=["revenue"], currency=currency
+    )
 
 
 Tool = Callable[[Warehouse, str, str, ToolCall], ToolResult]

@@ -89,7 +89,9 @@ class Warehouse:
 
     def __init__(self, path: Path):
         if not path.is_file():
-            raise ConfigError(f"no warehouse at {path}: run `ecominsight seed-data` or `ecominsight import-data` first")
+            raise ConfigError(
+                f"no warehouse at {path}: run `ecominsight seed-data` or `ecominsight import-data` first"
+            )
         self.path = path
         try:
             self._con = duckdb.connect(str(path), read_only=True)

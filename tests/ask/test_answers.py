@@ -18,8 +18,20 @@ from shared.results import ToolResult
 
 SQL = Callable[..., list[tuple[Any, ...]]]
 PAID = "status NOT IN ('cancelled', 'refunded')"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def usd(amount: Decimal | float) -> str:
@@ -60,17 +72,28 @@ def test_order_count_all_time(client: TestClient, sql: SQL) -> None:
 def test_order_count_by_status_and_period(client: TestClient, sql: SQL) -> None:
     start, end = month_start(today(), 1), month_start(today())
     body = ask(client, "How many orders were cancelled last month?")
-    (expected,) = sql("SELECT count(*) FROM orders WHERE shop_id = '10' AND status = 'cancelled' "
-                      "AND created_at >= ? AND created_at < ?", start, end)[0]
-    assert body["data"]["values"] == {"count": expected, "status": "cancelled",
-                                      "period": f"last month ({MONTHS[start.month - 1]} {start.year})"}
+    (expected,) = sql(
+        "SELECT count(*) FROM orders WHERE shop_id = '10' AND status = 'cancelled' "
+        "AND created_at >= ? AND created_at < ?",
+        start,
+        end,
+    )[0]
+    assert body["data"]["values"] == {
+        "count": expected,
+        "status": "cancelled",
+        "period": f"last month ({MONTHS[start.month - 1]} {start.year})",
+    }
     assert f"You have {expected:,} orders with status cancelled last month" in body["answer"]
 
 
 def test_revenue_last_month_excludes_cancelled_and_refunded(client: TestClient, sql: SQL) -> None:
     start, end = month_start(today(), 1), month_start(today())
-    revenue, orders = sql(f"SELECT sum(total_amount), count(*) FROM orders WHERE shop_id = '10' AND {PAID} "
-                          "AND created_at >= ? AND created_at < ?", start, end)[0]
+    revenue, orders = sql(
+        f"SELECT sum(total_amount), count(*) FROM orders WHERE shop_id = '10' AND {PAID} "
+        "AND created_at >= ? AND created_at < ?",
+        start,
+        end,
+    )[0]
     body = ask(client, "What was my revenue last month?")
     assert body["tool"] == "total_revenue"
     assert Decimal(str(body["data"]["values"]["revenue"])) == revenue
@@ -87,8 +110,10 @@ def test_revenue_is_shown_in_the_shops_currency(client: TestClient, sql: SQL) ->
 
 def test_average_order_value_this_year(client: TestClient, sql: SQL) -> None:
     start = datetime(today().year, 1, 1)
-    revenue, orders = sql(f"SELECT sum(total_amount), count(*) FROM orders WHERE shop_id = '10' AND {PAID} "
-                          "AND created_at >= ?", start)[0]
+    revenue, orders = sql(
+        f"SELECT sum(total_amount), count(*) FROM orders WHERE shop_id = '10' AND {PAID} AND created_at >= ?",
+        start,
+    )[0]
     aov = (revenue / orders).quantize(Decimal("0.01"))
     body = ask(client, "What's my average order value this year?")
     assert body["tool"] == "average_order_value"
@@ -111,10 +136,14 @@ def test_top_customers_by_spending(client: TestClient, sql: SQL) -> None:
 
 def test_orders_above_an_amount_in_a_period(client: TestClient, sql: SQL) -> None:
     start = datetime.combine(today() - timedelta(days=30), datetime.min.time())
-    (count,) = sql("SELECT count(*) FROM orders WHERE shop_id = '10' AND total_amount > 500 AND created_at >= ?",
-                   start)[0]
-    largest = sql("SELECT order_id, total_amount FROM orders WHERE shop_id = '10' AND total_amount > 500 "
-                  "AND created_at >= ? ORDER BY total_amount DESC, order_id LIMIT 10", start)
+    (count,) = sql(
+        "SELECT count(*) FROM orders WHERE shop_id = '10' AND total_amount > 500 AND created_at >= ?", start
+    )[0]
+    largest = sql(
+        "SELECT order_id, total_amount FROM orders WHERE shop_id = '10' AND total_amount > 500 "
+        "AND created_at >= ? ORDER BY total_amount DESC, order_id LIMIT 10",
+        start,
+    )
     body = ask(client, "How many orders over $500 did I get in the last 30 days?")
     assert body["tool"] == "orders_by_amount"
     assert body["data"]["values"]["count"] == count and body["data"]["values"]["direction"] == "above"
@@ -139,11 +168,14 @@ def test_top_products_by_revenue_and_by_units(client: TestClient, sql: SQL) -> N
     assert [(r["name"], Decimal(str(r["revenue"]))) for r in body["data"]["rows"]] == by_revenue
 
     start = datetime(today().year, 1, 1)
-    by_units = sql(f"""
+    by_units = sql(
+        f"""
         SELECT any_value(p.name), sum(i.quantity) AS u
         FROM order_items i JOIN orders o USING (order_id) JOIN products p ON p.product_id = i.product_id
         WHERE o.shop_id = '10' AND o.{PAID} AND o.created_at >= ?
-        GROUP BY i.product_id ORDER BY u DESC, i.product_id LIMIT 3""", start)
+        GROUP BY i.product_id ORDER BY u DESC, i.product_id LIMIT 3""",
+        start,
+    )
     body = ask(client, "Which 3 products sold the most units this year?")
     assert body["data"]["values"]["metric"] == "units sold"
     assert [(r["name"], r["units"]) for r in body["data"]["rows"]] == by_units
@@ -163,9 +195,12 @@ def test_customer_count_and_new_customers(client: TestClient, sql: SQL) -> None:
 
 
 def test_revenue_by_month_covers_the_last_twelve_months(client: TestClient, sql: SQL) -> None:
-    expected = sql(f"""
+    expected = sql(
+        f"""
         SELECT year(created_at), month(created_at), sum(total_amount) FROM orders
-        WHERE shop_id = '10' AND {PAID} AND created_at >= ? GROUP BY ALL ORDER BY 1, 2""", month_start(today(), 11))
+        WHERE shop_id = '10' AND {PAID} AND created_at >= ? GROUP BY ALL ORDER BY 1, 2""",
+        month_start(today(), 11),
+    )
     body = ask(client, "Show me revenue by month")
     rows = body["data"]["rows"]
     assert [(r["month"], Decimal(str(r["revenue"]))) for r in rows] == [
@@ -175,7 +210,9 @@ def test_revenue_by_month_covers_the_last_twelve_months(client: TestClient, sql:
 
 
 def test_order_status_breakdown(client: TestClient, sql: SQL) -> None:
-    expected: dict[str, int] = dict(sql("SELECT status, count(*) FROM orders WHERE shop_id = '10' GROUP BY status"))
+    expected: dict[str, int] = dict(
+        sql("SELECT status, count(*) FROM orders WHERE shop_id = '10' GROUP BY status")
+    )
     body = ask(client, "Give me a breakdown of my orders by status")
     assert body["tool"] == "order_status_breakdown"
     assert {r["status"]: r["count"] for r in body["data"]["rows"]} == expected

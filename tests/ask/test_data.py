@@ -35,10 +35,22 @@ def test_seed_data_is_deterministic_and_realistic(tmp_path: Path, capsys: pytest
     (span,) = rows(a, "SELECT date_diff('day', min(created_at), max(created_at)) FROM orders")[0]
     assert 350 <= span <= 366
     assert rows(a, "SELECT max(created_at) <= now()::TIMESTAMP FROM orders")[0][0]
-    assert rows(a, """SELECT count(*) FROM orders o WHERE total_amount <>
-                      (SELECT sum(quantity * unit_price) FROM order_items i WHERE i.order_id = o.order_id)""")[0][0] == 0
-    assert rows(a, """SELECT count(*) FROM orders o JOIN customers c USING (customer_id)
-                      WHERE o.created_at < c.created_at""")[0][0] == 0
+    assert (
+        rows(
+            a,
+            """SELECT count(*) FROM orders o WHERE total_amount <>
+                      (SELECT sum(quantity * unit_price) FROM order_items i WHERE i.order_id = o.order_id)""",
+        )[0][0]
+        == 0
+    )
+    assert (
+        rows(
+            a,
+            """SELECT count(*) FROM orders o JOIN customers c USING (customer_id)
+                      WHERE o.created_at < c.created_at""",
+        )[0][0]
+        == 0
+    )
     statuses = {s for (s,) in rows(a, "SELECT DISTINCT status FROM orders")}
     assert statuses == {"pending", "paid", "shipped", "delivered", "cancelled", "refunded"}
 
@@ -52,19 +64,27 @@ def test_import_data_loads_csv_and_parquet(tmp_path: Path) -> None:
     data = tmp_path / "mine"
     data.mkdir()
     write(data / "shops.csv", "shop_id,name,currency,created_at\n77,My Shop,EUR,2025-01-01 00:00:00")
-    write(data / "customers.csv", "customer_id,shop_id,name,email,country,created_at\n"
-                                  "c1,77,Ada,ada@x.org,GB,2025-02-01 10:00:00\nc2,77,Bo,,SE,2025-03-01 10:00:00")
+    write(
+        data / "customers.csv",
+        "customer_id,shop_id,name,email,country,created_at\n"
+        "c1,77,Ada,ada@x.org,GB,2025-02-01 10:00:00\nc2,77,Bo,,SE,2025-03-01 10:00:00",
+    )
     write(data / "products.csv", "product_id,shop_id,name,category,price\np1,77,Mug,Kitchen,12.50")
     orders = duckdb.connect()
-    orders.execute("""COPY (SELECT * FROM (VALUES
+    orders.execute(
+        """COPY (SELECT * FROM (VALUES
         ('o1', '77', 'c1', 'paid', 25.00::DECIMAL(12,2), TIMESTAMP '2025-05-01 09:00:00'),
         ('o2', '77', 'c2', 'Cancelled', 12.50::DECIMAL(12,2), TIMESTAMP '2025-05-02 09:00:00'))
-        AS t(order_id, shop_id, customer_id, status, total_amount, created_at)) TO '""" + str(data / "orders.parquet") + "' (FORMAT parquet)")
+        AS t(order_id, shop_id, customer_id, status, total_amount, created_at)) TO '"""
+        + str(data / "orders.parquet")
+        + "' (FORMAT parquet)"
+    )
     write(data / "order_items.csv", "order_id,product_id,quantity,unit_price\no1,p1,2,12.50\no2,p1,1,12.50")
     warehouse = tmp_path / "w.duckdb"
     assert main(["import-data", str(data), "--warehouse", str(warehouse)]) == 0
     assert rows(warehouse, "SELECT order_id, status, total_amount FROM orders ORDER BY 1") == [
-        ("o1", "paid", pytest.approx(25)), ("o2", "cancelled", pytest.approx(12.5))
+        ("o1", "paid", pytest.approx(25)),
+        ("o2", "cancelled", pytest.approx(12.5)),
     ]
     assert rows(warehouse, "SELECT count(*) FROM customers")[0][0] == 2
     # --replace swaps a table's contents instead of adding to it
@@ -75,17 +95,28 @@ def test_import_data_loads_csv_and_parquet(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("orders.csv", "order_id,shop_id,status\no1,77,paid", "missing column(s) customer_id, total_amount, created_at"),
-        ("orders.csv", "order_id,shop_id,customer_id,status,total_amount,created_at\no1,77,c1,lost,5,2025-01-01",
-         "unknown status value(s) 'lost'"),
-        ("orders.csv", "order_id,shop_id,customer_id,status,total_amount,created_at\no1,77,c1,paid,lots,2025-01-01",
-         "orders.csv"),
+        (
+            "orders.csv",
+            "order_id,shop_id,status\no1,77,paid",
+            "missing column(s) customer_id, total_amount, created_at",
+        ),
+        (
+            "orders.csv",
+            "order_id,shop_id,customer_id,status,total_amount,created_at\no1,77,c1,lost,5,2025-01-01",
+            "unknown status value(s) 'lost'",
+        ),
+        (
+            "orders.csv",
+            "order_id,shop_id,customer_id,status,total_amount,created_at\no1,77,c1,paid,lots,2025-01-01",
+            "orders.csv",
+        ),
         ("sales.csv", "a,b\n1,2", "the file name must be one of the tables"),
         ("orders.txt", "x", "only .csv and .parquet"),
     ],
 )
-def test_import_data_says_what_is_wrong(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
-                                        content: str, message: str) -> None:
+def test_import_data_says_what_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, message: str
+) -> None:
     path = write(tmp_path / name, content)
     warehouse = tmp_path / "w.duckdb"
     assert main(["import-data", str(path), "--warehouse", str(warehouse)]) == 2

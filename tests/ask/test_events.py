@@ -25,7 +25,10 @@ def test_one_query_event_per_request_with_the_documented_fields(
         ("10", "What's the weather in Paris?", 200),  # unsupported
         ("404", "How many orders do I have?", 404),  # unknown shop: still one event
     ]
-    with TestClient(create_app(settings)) as client, Collector(kafka_settings, kafka_settings.topic_queries) as col:
+    with (
+        TestClient(create_app(settings)) as client,
+        Collector(kafka_settings, kafka_settings.topic_queries) as col,
+    ):
         responses = []
         for shop_id, question, status in requests:
             response = client.post("/api/mcp/ask", json={"shop_id": shop_id, "question": question})
@@ -59,16 +62,27 @@ def test_one_query_event_per_request_with_the_documented_fields(
             assert event.tool_params == body["data"]["params"]
 
 
-def test_feedback_becomes_a_feedback_event(kafka_settings: KafkaSettings, make_settings: Callable[..., Settings]) -> None:
+def test_feedback_becomes_a_feedback_event(
+    kafka_settings: KafkaSettings, make_settings: Callable[..., Settings]
+) -> None:
     settings = make_settings(kafka_settings)
-    with TestClient(create_app(settings)) as client, Collector(kafka_settings, kafka_settings.topic_feedback) as col:
-        query_id = client.post("/api/mcp/ask", json={"shop_id": "10", "question": "total revenue"}).json()["query_id"]
-        r1 = client.post("/api/mcp/feedback", json={"query_id": query_id, "feedback": "negative", "comment": "wrong period"})
+    with (
+        TestClient(create_app(settings)) as client,
+        Collector(kafka_settings, kafka_settings.topic_feedback) as col,
+    ):
+        query_id = client.post("/api/mcp/ask", json={"shop_id": "10", "question": "total revenue"}).json()[
+            "query_id"
+        ]
+        r1 = client.post(
+            "/api/mcp/feedback",
+            json={"query_id": query_id, "feedback": "negative", "comment": "wrong period"},
+        )
         r2 = client.post("/api/mcp/feedback", json={"query_id": query_id, "feedback": "positive"})
         assert r1.status_code == r2.status_code == 202
         events = col.wait_count(2)
     assert all(isinstance(e, FeedbackEvent) for e in events)
     assert [(e.query_id, e.rating, e.comment) for e in events] == [
-        (query_id, "negative", "wrong period"), (query_id, "positive", None)
+        (query_id, "negative", "wrong period"),
+        (query_id, "positive", None),
     ]
     assert str(events[0].event_id) == r1.json()["event_id"]

@@ -26,7 +26,9 @@ RESULT = ToolResult(tool="total_revenue", values={"revenue": 1234.5, "orders": 1
 
 
 @contextmanager
-def http_server(delay_s: float = 0.0, status: int = 200, text: str = "You made V") -> Iterator[tuple[str, list[str]]]:
+def http_server(
+    delay_s: float = 0.0, status: int = 200, text: str = "You made V"
+) -> Iterator[tuple[str, list[str]]]:
     """A small HTTP server answering POST /generate after ``delay_s`` with ``text``."""
     hits: list[str] = []
 
@@ -35,8 +37,16 @@ def http_server(delay_s: float = 0.0, status: int = 200, text: str = "You made V
             hits.append(self.path)
             self.rfile.read(int(self.headers.get("content-length", 0)))
             time.sleep(delay_s)
-            body = json.dumps({"text": text, "model_version": "v0007", "generator": "model", "latency_ms": 1.0,
-                               "prompt": "p", "fallback_reason": None}).encode()
+            body = json.dumps(
+                {
+                    "text": text,
+                    "model_version": "v0007",
+                    "generator": "model",
+                    "latency_ms": 1.0,
+                    "prompt": "p",
+                    "fallback_reason": None,
+                }
+            ).encode()
             try:
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -90,11 +100,15 @@ def test_generator_errors_and_invented_numbers_fall_back_to_the_template() -> No
         assert phrased.fallback_reason and "not in the data" in phrased.fallback_reason
 
 
-def test_ask_answers_from_the_template_when_the_generator_is_slow(make_settings: Callable[..., Settings]) -> None:
+def test_ask_answers_from_the_template_when_the_generator_is_slow(
+    make_settings: Callable[..., Settings],
+) -> None:
     with http_server(delay_s=2.0) as (url, hits):
         settings = make_settings(generator_url=url, generator_timeout_s=0.3)
         with TestClient(create_app(settings)) as client:
-            body = client.post("/api/mcp/ask", json={"shop_id": "10", "question": "total revenue this year"}).json()
+            body = client.post(
+                "/api/mcp/ask", json={"shop_id": "10", "question": "total revenue this year"}
+            ).json()
     assert hits == ["/generate"]
     assert body["success"] and body["generator"] == "template" and body["model_version"] == "template"
     assert body["answer"] == template_answer(ToolResult.model_validate(body["data"]))

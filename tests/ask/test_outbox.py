@@ -32,7 +32,9 @@ def _send(client: TestClient, sent: list[tuple[str, str]], n: int, tag: str) -> 
     for i in range(n):
         shop = SHOPS[i % len(SHOPS)]
         started = time.perf_counter()
-        response = client.post("/api/mcp/ask", json={"shop_id": shop, "question": f"How many orders do I have? ({tag} {i})"})
+        response = client.post(
+            "/api/mcp/ask", json={"shop_id": shop, "question": f"How many orders do I have? ({tag} {i})"}
+        )
         took.append(time.perf_counter() - started)
         assert response.status_code == 200
         sent.append((shop, response.json()["query_id"]))
@@ -45,8 +47,13 @@ def test_no_event_lost_across_a_broker_outage_and_an_ask_restart(
     port = free_port()
     suffix = uuid.uuid4().hex[:8]
     kafka = KafkaSettings(
-        bootstrap_servers=f"127.0.0.1:{port}", topic_queries=f"queries-{suffix}", topic_feedback=f"feedback-{suffix}",
-        partitions=3, session_timeout_ms=2000, heartbeat_interval_ms=500, max_block_ms=3000,
+        bootstrap_servers=f"127.0.0.1:{port}",
+        topic_queries=f"queries-{suffix}",
+        topic_feedback=f"feedback-{suffix}",
+        partitions=3,
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=500,
+        max_block_ms=3000,
     )
     topics = [kafka.topic_queries, kafka.topic_feedback]
     settings = make_settings(kafka, outbox_retry_s=0.2)
@@ -82,14 +89,25 @@ def test_no_event_lost_across_a_broker_outage_and_an_ask_restart(
     received = [(e.shop_id, e.query_id) for e in before + after]
     assert sorted(received) == sorted(sent), "every request's event arrives exactly once"
     for shop in SHOPS:
-        assert [q for s, q in received if s == shop] == [q for s, q in sent if s == shop], f"order of shop {shop}"
+        assert [q for s, q in received if s == shop] == [q for s, q in sent if s == shop], (
+            f"order of shop {shop}"
+        )
 
 
 def test_outbox_survives_a_crash_with_a_torn_last_line(kafka_settings: KafkaSettings, tmp_path: Path) -> None:
     """Events written before a crash are sent after it; a half-written last line is dropped."""
     events = [
-        QueryEvent(query_id=f"q{i}", shop_id="10", question="How many orders?", answer=f"You have {i} orders.",
-                   intent="order_count", tool="count_orders", confidence=0.9, success=True, response_time_ms=1.0)
+        QueryEvent(
+            query_id=f"q{i}",
+            shop_id="10",
+            question="How many orders?",
+            answer=f"You have {i} orders.",
+            intent="order_count",
+            tool="count_orders",
+            confidence=0.9,
+            success=True,
+            response_time_ms=1.0,
+        )
         for i in range(5)
     ]
     outbox = Outbox(tmp_path / "outbox", fsync="always")

@@ -85,15 +85,18 @@ def test_routes_carry_parameters() -> None:
 
 
 @pytest.mark.parametrize(("name", "phrasings"), [("held-out", HELDOUT), ("fresh", FRESH)])
-def test_accuracy_on_held_out_phrasings(embedding_router: Router, name: str,
-                                        phrasings: list[tuple[str, str | None]]) -> None:
+def test_accuracy_on_held_out_phrasings(
+    embedding_router: Router, name: str, phrasings: list[tuple[str, str | None]]
+) -> None:
     rules_only = Router()
     combined = sum(embedding_router.route(q).tool == tool for q, tool in phrasings)
     rules = sum(rules_only.route(q).tool == tool for q, tool in phrasings)
     supported = [(q, t) for q, t in phrasings if t is not None]
     nearest = sum(embedding_router.embedding_only(q) == t for q, t in supported)
-    print(f"\nrouter accuracy on {len(phrasings)} {name} phrasings: embedding+parsing {combined}/{len(phrasings)}, "
-          f"parsing only {rules}/{len(phrasings)}; nearest exemplar alone {nearest}/{len(supported)} supported")
+    print(
+        f"\nrouter accuracy on {len(phrasings)} {name} phrasings: embedding+parsing {combined}/{len(phrasings)}, "
+        f"parsing only {rules}/{len(phrasings)}; nearest exemplar alone {nearest}/{len(supported)} supported"
+    )
     assert combined / len(phrasings) >= 0.9
     assert combined >= rules  # the embedding never makes routing worse
     assert nearest < len(supported)  # the embedding alone is not enough: parsing earns its place
