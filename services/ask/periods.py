@@ -4,7 +4,8 @@ Every period is a half-open UTC interval ``[start, end)`` at day granularity, wi
 label that reads well after "You have 12 orders": ``"last month (October 2026)"``, ``"in 2025"``,
 ``"in the last 30 days"``. "Last month" is the previous calendar month,
 "this month"/"this week"/"this year" run from their start up to the end of today, "last N days"
-is the N whole days before today plus today so far.
+(weeks, months, years) is the N calendar days (7N days, N calendar months, 12N months) ending with
+today, today included.
 """
 
 from __future__ import annotations
@@ -94,7 +95,14 @@ def today_utc() -> date:
 
 
 def parse_period(text: str, today: date | None = None) -> Period | None:
-    """The period ``text`` talks about, or None when it names none (all time)."""
+    """The period ``text`` talks about, or None when it names none (all time) or an impossible one."""
+    try:
+        return _parse_period(text, today)
+    except (ValueError, OverflowError):  # "March 0000", "the last 99999 years"
+        return None
+
+
+def _parse_period(text: str, today: date | None = None) -> Period | None:
     t = text.lower()
     today = today or today_utc()
     tomorrow = _dt(today + timedelta(days=1))
@@ -107,13 +115,13 @@ def parse_period(text: str, today: date | None = None) -> Period | None:
     if m and (n := to_number(m.group(1))):
         unit = m.group(2)
         if unit == "day":
-            start = today - timedelta(days=n)
+            start = today - timedelta(days=n - 1)
         elif unit == "week":
-            start = today - timedelta(days=7 * n)
+            start = today - timedelta(days=7 * n - 1)
         elif unit == "month":
-            return Period(f"in the last {n} months", _dt(_add_months(this_month, -n)), tomorrow)
+            return last_months(n, today)
         else:
-            return Period(f"in the last {n} years", _dt(date(today.year - n, today.month, 1)), tomorrow)
+            return Period(f"in the last {n} years", _dt(_add_months(this_month, -(12 * n - 1))), tomorrow)
         unit_text = unit if n == 1 else unit + "s"
         return Period(f"in the last {n} {unit_text}", _dt(start), tomorrow)
 
@@ -166,7 +174,12 @@ def parse_period(text: str, today: date | None = None) -> Period | None:
 
 def last_months(n: int, today: date | None = None) -> Period:
     """The ``n`` calendar months up to and including the current one."""
+    n = max(1, n)
     today = today or today_utc()
     this_month = _month_start(today.year, today.month)
     start = _add_months(this_month, -(n - 1))
-    return Period(f"in the last {n} months", _dt(start), _dt(today + timedelta(days=1)))
+    return Period(
+        f"in the last {n} months" if n > 1 else f"this month ({month_label(today)})",
+        _dt(start),
+        _dt(today + timedelta(days=1)),
+    )

@@ -135,7 +135,7 @@ def test_top_customers_by_spending(client: TestClient, sql: SQL) -> None:
 
 
 def test_orders_above_an_amount_in_a_period(client: TestClient, sql: SQL) -> None:
-    start = datetime.combine(today() - timedelta(days=30), datetime.min.time())
+    start = datetime.combine(today() - timedelta(days=29), datetime.min.time())  # 30 days, today included
     (count,) = sql(
         "SELECT count(*) FROM orders WHERE shop_id = '10' AND total_amount > 500 AND created_at >= ?", start
     )[0]
