@@ -29,10 +29,12 @@ from services.generator.errors import ModelRefused
 from services.generator.settings import Settings
 from shared.errors import EcomInsightError
 from shared.events import ModelReady, TrainingFailed
-from shared.kafka import EventConsumer, EventProducer, Received
+from shared.kafka import EventConsumer, EventProducer, Received, ensure_topics
 from shared.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
+
+RETRY_S = 5.0  # between attempts to reach the broker
 
 
 class ModelReloader:
@@ -64,6 +66,7 @@ class ModelReloader:
         )
         self._producer: EventProducer | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -71,8 +74,24 @@ class ModelReloader:
         return self.consumer.ready
 
     def run(self) -> None:
+        """Follow the topic until ``stop()``; an unreachable broker is retried, never fatal."""
         self._lower_priority()
-        self.consumer.run()
+        kafka = self.settings.kafka
+        while not self.consumer.stopped:
+            try:
+                ensure_topics(kafka, [kafka.topic_models, kafka.topic_training], timeout_s=5.0)
+                self.consumer.run()
+            except Exception as exc:
+                log.warning(
+                    "cannot follow %s on %s (%s: %s); serving %s, retrying in %.0fs",
+                    kafka.topic_models,
+                    kafka.bootstrap_servers,
+                    type(exc).__name__,
+                    exc,
+                    self.slot.version,
+                    RETRY_S,
+                )
+                self._stopping.wait(RETRY_S)
 
     def _lower_priority(self) -> None:
         """Loading and checking a version competes with serving for the CPU: let serving win."""
@@ -89,10 +108,15 @@ class ModelReloader:
         self._thread.start()
         return self
 
-    def stop(self, timeout_s: float = 15.0) -> None:
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stopping.set()
         self.consumer.stop()
         if self._thread is not None:
             self._thread.join(timeout=timeout_s)
+            if self._thread.is_alive():  # still waiting on an unreachable broker; it exits after that
+                log.warning(
+                    "the model reloader did not stop within %.0fs; leaving it (daemon thread)", timeout_s
+                )
             self._thread = None
         if self._producer is not None:
             self._producer.close()

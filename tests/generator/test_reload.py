@@ -9,10 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from services.generator.app import create_app
 from services.generator.cli import model_ready
 from services.generator.service import GeneratorService
+from shared.broker import free_port
 from shared.events import ModelReady, TrainingFailed
 from shared.kafka import EventProducer
 from shared.registry import ModelRegistry
@@ -169,3 +171,20 @@ def test_unloadable_versions_are_refused(
         event = ModelReady(version=bad, path=str(registry.path(bad)), base_model="tiny-t5")
         assert reloader.apply(event) is False
         assert service.version == good and service.stats.refused[0]["version"] == bad
+
+
+def test_an_unreachable_broker_does_not_stop_serving(
+    tmp_path: Path, registry: ModelRegistry, trained_model: Path
+) -> None:
+    version = add_version(registry, trained_model, promote=True)
+    dead = KafkaSettings(bootstrap_servers=f"127.0.0.1:{free_port()}", request_timeout_ms=1000)
+    settings = make_settings(tmp_path, dead)
+    started = time.monotonic()
+    with TestClient(create_app(settings)) as client:
+        body = client.post(
+            "/generate", json={"question": "How many orders?", "result": RESULT.model_dump()}
+        ).json()
+        health = client.get("/health").json()
+    assert time.monotonic() - started < 30
+    assert body["model_version"] == version and "1,174" in body["text"]
+    assert health["status"] == "ok" and health["reloader"] == "starting"
