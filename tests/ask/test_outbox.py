@@ -7,11 +7,15 @@ port (memory storage: topics created again) and counts every event: exactly once
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
 
 from services.ask.app import create_app
@@ -133,3 +137,87 @@ def test_outbox_survives_a_crash_with_a_torn_last_line(kafka_settings: KafkaSett
         outbox.close()
     assert [e.query_id for e in got] == [e.query_id for e in events] + ["q-after-restart"]
     assert publisher.published == 6
+
+
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """The ask service as a real process (uvicorn), like in production."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "services.ask.app:create_app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    wait_for(lambda: _healthy(port), timeout=60, what="the ask server")
+    return proc
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_events_survive_a_killed_ask_process(warehouse_path: Path, tmp_path: Path) -> None:
+    """SIGKILL the server (no shutdown at all) while the broker is down; a new server on the same
+    outbox sends everything once the broker is there."""
+    broker_port, suffix = free_port(), uuid.uuid4().hex[:8]
+    kafka = KafkaSettings(
+        bootstrap_servers=f"127.0.0.1:{broker_port}",
+        topic_queries=f"queries-{suffix}",
+        topic_feedback=f"feedback-{suffix}",
+        partitions=3,
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=500,
+    )
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "KAFKA_TOPIC_QUERIES": kafka.topic_queries,
+        "KAFKA_TOPIC_FEEDBACK": kafka.topic_feedback,
+        "KAFKA_PARTITIONS": "3",
+        "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse_path),
+        "ECOMINSIGHT_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "ECOMINSIGHT_ASK_USE_EMBEDDING": "false",
+        "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    sent: list[tuple[str, str]] = []
+    port = free_port()
+    server = _serve(env, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            _send_http(client, sent, 9)
+        server.kill()  # a crash: no lifespan shutdown, no flush
+        server.wait()
+        port = free_port()
+        server = _serve(env, port)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            _send_http(client, sent, 9)
+        with LocalBroker(port=broker_port, log_file=tmp_path / "broker.log"):
+            ensure_topics(kafka, [kafka.topic_queries, kafka.topic_feedback])
+            with Collector(kafka, kafka.topic_queries) as collector:
+                collector.wait_count(18, timeout=60)
+                time.sleep(1.0)
+                received = [(e.shop_id, e.query_id) for e in collector.events]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert sorted(received) == sorted(sent)
+    for shop in SHOPS:
+        assert [q for s, q in received if s == shop] == [q for s, q in sent if s == shop]
+
+
+def _send_http(client: httpx.Client, sent: list[tuple[str, str]], n: int) -> None:
+    for i in range(n):
+        shop = SHOPS[i % len(SHOPS)]
+        response = client.post("/api/mcp/ask", json={"shop_id": shop, "question": f"orders this year? {i}"})
+        assert response.status_code == 200
+        sent.append((shop, response.json()["query_id"]))
