@@ -122,8 +122,10 @@ def load_version(version: str, folder: Path, device: str = "cpu") -> ServingMode
 def load_base(name: str, device: str = "cpu") -> ServingModel:
     """Load ``settings.model`` (hub id, folder, or ``tiny-t5``); its version is its name."""
     if name == TINY_BASE:
-        folder = build_tiny_t5(Path(tempfile.mkdtemp(prefix="ecominsight-tiny-t5-")))
-        return load_version(TINY_BASE, folder, device)
+        with tempfile.TemporaryDirectory(prefix="ecominsight-tiny-t5-") as tmp:
+            serving = load_version(TINY_BASE, build_tiny_t5(Path(tmp)), device)
+        serving.source = f"{TINY_BASE} (built at start, random weights)"
+        return serving
     try:
         tokenizer, model = load_seq2seq(name, device)
     except Exception as exc:

@@ -92,6 +92,15 @@ def test_settings_model_is_loaded_when_nothing_is_promoted(tmp_path: Path, train
     assert "1,174" in body["text"]
 
 
+def test_tiny_t5_can_be_named_as_the_base_model(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path, model="tiny-t5"))
+    with TestClient(app) as client:
+        app.state.service.wait_for_base(60)
+        assert client.get("/model").json()["version"] == "tiny-t5"
+        body = ask(client, "How many orders?", COUNT)  # untrained: its output is rejected
+    assert body["model_version"] == "tiny-t5" and body["text"] == "You have 1,174 orders."
+
+
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
