@@ -292,6 +292,9 @@ class Publisher:
             path = self.directory / _segment_name(segment)
             if not path.exists():
                 break
+            # Checked before reading: once the writer has moved on, this segment is complete, so
+            # reading it to the end cannot miss a line written just after our read.
+            complete = segment < self._writer_segment()
             with open(path, "rb") as f:
                 f.seek(offset)
                 while len(records) < limit:
@@ -311,7 +314,7 @@ class Publisher:
                         )
                     )
                     offset += len(line)
-            if segment >= self._writer_segment():
+            if not complete or len(records) >= limit:
                 break
             segment, offset = segment + 1, 0
         return records
@@ -416,8 +419,11 @@ class Publisher:
                 break
             records = self._read(self.cursor.segment, self.cursor.offset, self.batch)
             if not records:
-                # Move to the next segment when the writer has rolled over.
-                if self.cursor.segment < self._writer_segment():
+                # The writer has rolled over and the cursor's segment holds nothing more (read again
+                # now that it is known to be complete): move the cursor to the next segment.
+                if self.cursor.segment < self._writer_segment() and not self._read(
+                    self.cursor.segment, self.cursor.offset, 1
+                ):
                     self.cursor.save(self.cursor.segment + 1, 0)
                     self._drop_sent_segments()
                     continue

@@ -221,3 +221,37 @@ def _send_http(client: httpx.Client, sent: list[tuple[str, str]], n: int) -> Non
         response = client.post("/api/mcp/ask", json={"shop_id": shop, "question": f"orders this year? {i}"})
         assert response.status_code == 200
         sent.append((shop, response.json()["query_id"]))
+
+
+def test_segments_roll_over_and_sent_ones_are_deleted(kafka_settings: KafkaSettings, tmp_path: Path) -> None:
+    directory = tmp_path / "outbox"
+    outbox = Outbox(directory, fsync="never", segment_bytes=2048)
+    events = [
+        QueryEvent(
+            query_id=f"q{i:03d}",
+            shop_id="10",
+            question="How many orders?",
+            answer=f"You have {i} orders.",
+            intent="order_count",
+            tool="count_orders",
+            confidence=0.9,
+            success=True,
+            response_time_ms=1.0,
+        )
+        for i in range(40)
+    ]
+    publisher = Publisher(directory, kafka_settings, batch=7, retry_s=0.2, outbox=outbox).start()
+    try:
+        for event in events:
+            outbox.append(kafka_settings.topic_queries, event, "10")
+        assert max(int(p.stem) for p in directory.glob("*.log")) > 5  # it rolled over many times
+        wait_for(lambda: publisher.published == len(events), what="every event published")
+        with Collector(kafka_settings, kafka_settings.topic_queries) as col:
+            col.wait_count(len(events))
+            time.sleep(0.5)
+            got = col.events
+    finally:
+        publisher.stop()
+        outbox.close()
+    assert [e.query_id for e in got] == [e.query_id for e in events]
+    assert len(list(directory.glob("*.log"))) == 1  # only the segment being written is kept
