@@ -46,6 +46,7 @@ def ensure_topics(kafka: KafkaSettings, topics: Iterable[str] | None = None, tim
                 bootstrap_servers=kafka.servers,
                 client_id="ecominsight-admin",
                 request_timeout_ms=kafka.request_timeout_ms,
+                bootstrap_timeout_ms=kafka.bootstrap_timeout_ms,
             )
         except KafkaError as exc:
             last = exc
@@ -97,6 +98,7 @@ class EventProducer:
                         "enable_idempotence": False,
                         "linger_ms": 2,
                         "max_block_ms": self.kafka.max_block_ms,
+                        "bootstrap_timeout_ms": self.kafka.bootstrap_timeout_ms,
                         "request_timeout_ms": self.kafka.request_timeout_ms,
                         "retries": 5,
                     }

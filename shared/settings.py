@@ -33,6 +33,8 @@ class KafkaSettings(BaseSettings):
     request_timeout_ms: int = Field(default=15000, ge=1000)
     # How long producer.send() may block the caller waiting for metadata.
     max_block_ms: int = Field(default=2000, ge=0)
+    # How long a client waits for a first connection before it gives up (kafka-python: 30 s).
+    bootstrap_timeout_ms: int = Field(default=5000, ge=100)
 
     @property
     def servers(self) -> list[str]:
