@@ -274,9 +274,18 @@ def main() -> int:
             for tokenizer in tokenizers:
                 results.append(
                     bench_time_to_facts(
-                        tmp, train, val, tokenizer, lr=args.lr_byte if tokenizer == "byte" else args.lr_word,
-                        batch_size=args.batch_size, eval_every=2 if tokenizer == "byte" else 1,
-                        max_epochs=2 if args.quick else args.epochs_byte if tokenizer == "byte" else args.epochs_word,
+                        tmp,
+                        train,
+                        val,
+                        tokenizer,
+                        lr=args.lr_byte if tokenizer == "byte" else args.lr_word,
+                        batch_size=args.batch_size,
+                        eval_every=2 if tokenizer == "byte" else 1,
+                        max_epochs=2
+                        if args.quick
+                        else args.epochs_byte
+                        if tokenizer == "byte"
+                        else args.epochs_word,
                         limit_s=30 if args.quick else args.limit_s,
                     )
                 )

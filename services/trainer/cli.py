@@ -117,10 +117,15 @@ def _train(args: argparse.Namespace) -> int:
             f"({sum(outcome.skipped.values())} skipped) in {meta.train_time_s:.1f}s "
             f"({outcome.samples_per_s:.1f} samples/s)"
         )
-        console.print(_metrics_table(
-            "Held-out split", {f"candidate {meta.version}": outcome.candidate.metrics,
-                               f"serving ({outcome.baseline_name})": outcome.baseline.metrics},
-        ))
+        console.print(
+            _metrics_table(
+                "Held-out split",
+                {
+                    f"candidate {meta.version}": outcome.candidate.metrics,
+                    f"serving ({outcome.baseline_name})": outcome.baseline.metrics,
+                },
+            )
+        )
         if outcome.promoted:
             console.print(f"[green]promoted[/green] {meta.version} ({outcome.decision.mode} gate)")
         else:
@@ -149,7 +154,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     export = load_export(Path(args.data))
     if not export.examples:
         raise TrainerError(f"no usable examples in {args.data}")
-    examples = export.examples if args.all else split(export.examples, settings.validation_fraction, settings.seed)[1]
+    examples = (
+        export.examples
+        if args.all
+        else split(export.examples, settings.validation_fraction, settings.seed)[1]
+    )
     columns: dict[str, dict[str, Any]] = {}
     samples: dict[str, list[str]] = {}
     for spec in args.model:
@@ -166,7 +175,12 @@ def _evaluate(args: argparse.Namespace) -> int:
                 target = registry.path(spec)
             tokenizer, model = load_seq2seq(target)
             evaluation = evaluate_model(
-                model, tokenizer, examples, settings.eval_batch_size, settings.max_input_length, settings.max_new_tokens
+                model,
+                tokenizer,
+                examples,
+                settings.eval_batch_size,
+                settings.max_input_length,
+                settings.max_new_tokens,
             )
         columns[spec] = evaluation.metrics
         samples[spec] = [s.shown for s in evaluation.scored[: args.show]]
@@ -196,7 +210,9 @@ def _evaluate_api(url: str, shop_id: str) -> int:
                 raise TrainerError(f"cannot reach {url}: {exc}") from exc
             if response.status_code != 200:
                 failures += 1
-                console.print(f"[bold]{question}[/bold]\n  HTTP {response.status_code}: {response.text[:200]}")
+                console.print(
+                    f"[bold]{question}[/bold]\n  HTTP {response.status_code}: {response.text[:200]}"
+                )
                 continue
             body = response.json()
             console.print(f"[bold]{question}[/bold]\n  {body.get('answer')}")
@@ -212,10 +228,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     worker.set_defaults(func=_worker)
 
     train = sub.add_parser("train", help="fine-tune on an export file by hand, evaluate and gate the result")
-    train.add_argument("--data", required=True, help="export JSONL (finetuning_data.jsonl or a versioned copy)")
+    train.add_argument(
+        "--data", required=True, help="export JSONL (finetuning_data.jsonl or a versioned copy)"
+    )
     train.add_argument("--base-model", help="hub id, folder or 'tiny-t5' (default from settings)")
     train.add_argument("--tokenizer", choices=["byte", "word"], help="tokenizer of a fresh tiny-t5")
-    train.add_argument("--from-base", action="store_true", help="start from the base model, not the serving one")
+    train.add_argument(
+        "--from-base", action="store_true", help="start from the base model, not the serving one"
+    )
     train.add_argument("--epochs", type=float)
     train.add_argument("--learning-rate", type=float)
     train.add_argument("--batch-size", type=int)
@@ -234,11 +254,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.set_defaults(func=_train)
 
     evaluate = sub.add_parser("evaluate", help="compare models on an export, or ask the running system")
-    evaluate.add_argument("--model", action="append", help="'template', 'current', a version (v0003), a folder or hub id")
+    evaluate.add_argument(
+        "--model", action="append", help="'template', 'current', a version (v0003), a folder or hub id"
+    )
     evaluate.add_argument("--data", help="export JSONL to evaluate on (its held-out split unless --all)")
-    evaluate.add_argument("--all", action="store_true", help="evaluate on every example, not the held-out split")
+    evaluate.add_argument(
+        "--all", action="store_true", help="evaluate on every example, not the held-out split"
+    )
     evaluate.add_argument("--show", type=int, default=0, help="print this many answers per model")
-    evaluate.add_argument("--api", metavar="URL", help="ask the running ask service the seed's five questions")
+    evaluate.add_argument(
+        "--api", metavar="URL", help="ask the running ask service the seed's five questions"
+    )
     evaluate.add_argument("--shop-id", default="10", help="shop to ask about with --api")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(func=_evaluate)

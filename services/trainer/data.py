@@ -71,8 +71,10 @@ def load_export(path: Path) -> LoadedExport:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ExportError(f"{path.name} line {lineno} is not JSON: {exc.msg}") from exc
-            if not isinstance(record, dict) or not isinstance(record.get("input"), str) or not isinstance(
-                record.get("output"), str
+            if (
+                not isinstance(record, dict)
+                or not isinstance(record.get("input"), str)
+                or not isinstance(record.get("output"), str)
             ):
                 raise ExportError(f"{path.name} line {lineno} lacks the string fields 'input' and 'output'")
             reason, example = _to_example(record)
@@ -99,7 +101,9 @@ def _to_example(record: dict[str, Any]) -> tuple[str, Example | None]:
     return "", Example(record["input"], target, record["output"], result, record.get("query_id"))
 
 
-def split(examples: list[Example], validation_fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
+def split(
+    examples: list[Example], validation_fraction: float, seed: int
+) -> tuple[list[Example], list[Example]]:
     """A reproducible train/validation split (at least one example on each side)."""
     if len(examples) < 2:
         raise ExportError("need at least two examples to split into train and validation")
@@ -125,7 +129,10 @@ def tokenise(
         [e.prompt for e in examples], max_length=max_input_length, truncation=True, padding=padding
     )
     labels = tokenizer(
-        text_target=[e.target for e in examples], max_length=max_target_length, truncation=True, padding=padding
+        text_target=[e.target for e in examples],
+        max_length=max_target_length,
+        truncation=True,
+        padding=padding,
     )
     label_ids = labels["input_ids"]
     if pad_to_max:  # padded label positions must not count in the loss

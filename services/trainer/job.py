@@ -71,7 +71,9 @@ class ProgressCallback(TrainerCallback):
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         self.started = time.monotonic()
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any) -> None:
+    def on_log(
+        self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any
+    ) -> None:
         if logs and "loss" in logs:
             self.loss = float(logs["loss"])
 
@@ -86,7 +88,9 @@ class ProgressCallback(TrainerCallback):
             eta_text = f"{eta:.0f}s" if eta is not None else "-"
             log.info("training step %d/%d  loss %s  ETA %s", step, total, loss, eta_text)
 
-    def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None, **kw: Any) -> None:
+    def on_evaluate(
+        self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None, **kw: Any
+    ) -> None:
         if metrics and "eval_loss" in metrics:
             log.info("epoch %.1f: validation loss %.4f", state.epoch or 0.0, metrics["eval_loss"])
 
@@ -186,7 +190,9 @@ def train(
     train_ds = data_mod.tokenise(
         train_set, tokenizer, settings.max_input_length, settings.max_target_length, pad_to_max
     )
-    val_ds = data_mod.tokenise(val_set, tokenizer, settings.max_input_length, settings.max_target_length, pad_to_max)
+    val_ds = data_mod.tokenise(
+        val_set, tokenizer, settings.max_input_length, settings.max_target_length, pad_to_max
+    )
     unk = getattr(tokenizer, "unk_token_id", None)
     if unk is not None and any(unk in ids for ids in train_ds["labels"]):
         n = sum(unk in ids for ids in train_ds["labels"])
@@ -210,7 +216,11 @@ def train(
     output = trainer.train()
     elapsed = time.perf_counter() - t0
     trained = trainer.model
-    log.info("best checkpoint: %s (validation loss %s)", trainer.state.best_model_checkpoint, trainer.state.best_metric)
+    log.info(
+        "best checkpoint: %s (validation loss %s)",
+        trainer.state.best_model_checkpoint,
+        trainer.state.best_metric,
+    )
     set_generation_defaults(trained, settings.max_new_tokens)
     trained.eval()
     epochs_run = float(trainer.state.epoch or 0.0)
@@ -248,19 +258,30 @@ def run_job(
         trained = train(settings, load_from, train_set, val_set, workdir, progress)
         log.info(
             "trained %s parameters in %.1fs (%.1f samples/s, %.1f epochs)",
-            f"{count_parameters(trained.model):,}", trained.train_time_s, trained.samples_per_s, trained.epochs_run,
+            f"{count_parameters(trained.model):,}",
+            trained.train_time_s,
+            trained.samples_per_s,
+            trained.epochs_run,
         )
 
         candidate = evaluate_model(
-            trained.model, trained.tokenizer, val_set, settings.eval_batch_size,
-            settings.max_input_length, settings.max_new_tokens,
+            trained.model,
+            trained.tokenizer,
+            val_set,
+            settings.eval_batch_size,
+            settings.max_input_length,
+            settings.max_new_tokens,
         )
         serving = registry.current()
         if serving is not None:
             serving_tok, serving_model = load_seq2seq(registry.path(serving.version))
             baseline = evaluate_model(
-                serving_model, serving_tok, val_set, settings.eval_batch_size,
-                settings.max_input_length, settings.max_new_tokens,
+                serving_model,
+                serving_tok,
+                val_set,
+                settings.eval_batch_size,
+                settings.max_input_length,
+                settings.max_new_tokens,
             )
             baseline_name = serving.version
             del serving_model
@@ -275,16 +296,25 @@ def run_job(
             trained.model.save_pretrained(folder)
             trained.tokenizer.save_pretrained(folder)
             hyper = settings.hyperparameters()
-            hyper.update(epochs_run=trained.epochs_run, n_train=len(train_set), n_val=len(val_set),
-                         skipped=export.skipped, parameters=count_parameters(trained.model))
+            hyper.update(
+                epochs_run=trained.epochs_run,
+                n_train=len(train_set),
+                n_val=len(val_set),
+                skipped=export.skipped,
+                parameters=count_parameters(trained.model),
+            )
             meta = ModelMeta(
                 version=version,
                 base_model=base_name,
                 parent_version=parent,
                 export_id=export_id,
                 data_sha256=export.sha256,
-                metrics={**candidate.metrics, "gate": decision.mode, "baseline": baseline_name,
-                         "train_samples_per_s": round(trained.samples_per_s, 2)},
+                metrics={
+                    **candidate.metrics,
+                    "gate": decision.mode,
+                    "baseline": baseline_name,
+                    "train_samples_per_s": round(trained.samples_per_s, 2),
+                },
                 baseline_metrics=baseline.metrics,
                 hyperparameters=hyper,
                 library_versions=library_versions(),
@@ -301,7 +331,14 @@ def run_job(
         meta = registry.reject(version, decision.reasons)
         log.info("rejected %s: %s", version, "; ".join(decision.reasons))
     return JobOutcome(
-        meta=meta, decision=decision, model_path=folder, candidate=candidate, baseline=baseline,
-        baseline_name=baseline_name, n_train=len(train_set), n_val=len(val_set), skipped=export.skipped,
+        meta=meta,
+        decision=decision,
+        model_path=folder,
+        candidate=candidate,
+        baseline=baseline,
+        baseline_name=baseline_name,
+        n_train=len(train_set),
+        n_val=len(val_set),
+        skipped=export.skipped,
         samples_per_s=trained.samples_per_s,
     )

@@ -31,7 +31,12 @@ from shared.results import placeholders, slots
 _PLACEHOLDER = re.compile(r"\bV_[A-Z0-9_]+\b")
 _WORD = re.compile(r"\w+|[^\w\s]")
 METRIC_KEYS = (
-    "fact_accuracy", "invented_number_rate", "exact_match", "rouge_l", "repetition_rate", "mean_latency_ms",
+    "fact_accuracy",
+    "invented_number_rate",
+    "exact_match",
+    "rouge_l",
+    "repetition_rate",
+    "mean_latency_ms",
     "quality",
 )
 
@@ -136,7 +141,9 @@ class Evaluation:
     scored: list[Scored]
 
 
-def evaluate_outputs(examples: list[Example], answer: Callable[[list[Example]], list[str]], batch_size: int) -> Evaluation:
+def evaluate_outputs(
+    examples: list[Example], answer: Callable[[list[Example]], list[str]], batch_size: int
+) -> Evaluation:
     """Score ``answer`` (a batch of examples -> placeholder texts) on ``examples``."""
     scored: list[Scored] = []
     elapsed = 0.0

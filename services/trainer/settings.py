@@ -85,9 +85,22 @@ class Settings(BaseSettings):
     def hyperparameters(self) -> dict[str, object]:
         """What the lineage records about how a model was trained."""
         keys = (
-            "base_model", "finetune_current", "tiny_tokenizer", "validation_fraction", "seed", "max_input_length",
-            "max_target_length", "padding", "group_by_length", "learning_rate", "batch_size", "epochs",
-            "weight_decay", "gradient_accumulation_steps", "save_total_limit", "early_stopping_patience",
+            "base_model",
+            "finetune_current",
+            "tiny_tokenizer",
+            "validation_fraction",
+            "seed",
+            "max_input_length",
+            "max_target_length",
+            "padding",
+            "group_by_length",
+            "learning_rate",
+            "batch_size",
+            "epochs",
+            "weight_decay",
+            "gradient_accumulation_steps",
+            "save_total_limit",
+            "early_stopping_patience",
         )
         out: dict[str, object] = {k: getattr(self, k) for k in keys}
         out["precision"] = self.resolved_precision()

@@ -78,7 +78,9 @@ class TrainerWorker:
             return None
         log.info("training on export %s (%d examples) from %s", event.export_id, event.n_examples, event.path)
         try:
-            outcome = run_job(self.settings, Path(event.path), export_id=event.export_id, registry=self.registry)
+            outcome = run_job(
+                self.settings, Path(event.path), export_id=event.export_id, registry=self.registry
+            )
         except Exception as exc:  # every failure is reported, none stops the worker
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()  # after an out-of-memory error, give the memory back

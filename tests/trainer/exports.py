@@ -16,8 +16,18 @@ from shared.phrasing import template_answer
 from shared.prompt import build_prompt
 from shared.results import ToolResult
 
-NAMES = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth",
-         "Frances Allen", "Ken Thompson", "Margaret Hamilton", "John Backus"]
+NAMES = [
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Alan Turing",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Donald Knuth",
+    "Frances Allen",
+    "Ken Thompson",
+    "Margaret Hamilton",
+    "John Backus",
+]
 PERIODS = [None, "last month (October 2026)", "this year (2026)", "last week", "in September 2026"]
 
 
@@ -54,7 +64,9 @@ def make_result(rng: random.Random) -> tuple[str, ToolResult]:
         return f"Orders above ${threshold}", ToolResult(
             tool="orders_by_amount", values=values, money=["threshold"]
         )
-    return "How many customers do I have?", ToolResult(tool="customer_count", values={"count": rng.randint(1, 9000)})
+    return "How many customers do I have?", ToolResult(
+        tool="customer_count", values={"count": rng.randint(1, 9000)}
+    )
 
 
 def record(question: str, result: ToolResult, query_id: str, answer: str | None = None) -> dict[str, Any]:

@@ -23,8 +23,25 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_train_then_evaluate_against_the_template(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_export(env / "export.jsonl", 50, seed=9)
-    args = ["train", "--data", str(data), "--base-model", "tiny-t5", "--tokenizer", "word", "--epochs", "10",
-            "--learning-rate", "3e-3", "--early-stopping", "0", "--min-examples", "10", "--export-id", "by-hand"]
+    args = [
+        "train",
+        "--data",
+        str(data),
+        "--base-model",
+        "tiny-t5",
+        "--tokenizer",
+        "word",
+        "--epochs",
+        "10",
+        "--learning-rate",
+        "3e-3",
+        "--early-stopping",
+        "0",
+        "--min-examples",
+        "10",
+        "--export-id",
+        "by-hand",
+    ]
     code = main(args)
     out = capsys.readouterr().out
     meta = ModelRegistry(env / "models").get("v0001")

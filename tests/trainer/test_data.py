@@ -31,8 +31,12 @@ def test_records_without_result_or_with_unmatched_numbers_are_skipped_and_counte
     rng = random.Random(5)
     question, result = make_result(rng)
     no_result = record(question, result, "q-no-result") | {"result": None}
-    invented = record("How many orders do I have?", ToolResult(tool="count_orders", values={"count": 12}), "q-bad",
-                      answer="You have 13 orders.")
+    invented = record(
+        "How many orders do I have?",
+        ToolResult(tool="count_orders", values={"count": 12}),
+        "q-bad",
+        answer="You have 13 orders.",
+    )
     export = load_export(write_export(tmp_path / "e.jsonl", 12, extra=[no_result, invented, no_result]))
     assert len(export.examples) == 12
     assert export.total == 15
@@ -41,10 +45,16 @@ def test_records_without_result_or_with_unmatched_numbers_are_skipped_and_counte
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("", "empty"), ("\n\n", "empty"), ('{"input": "x", "output": "y"}\nnot json\n', "line 2 is not JSON"),
-     ('["a list"]\n', "lacks the string fields")],
+    [
+        ("", "empty"),
+        ("\n\n", "empty"),
+        ('{"input": "x", "output": "y"}\nnot json\n', "line 2 is not JSON"),
+        ('["a list"]\n', "lacks the string fields"),
+    ],
 )
-def test_empty_or_corrupt_exports_are_refused_with_the_reason(tmp_path: Path, content: str, message: str) -> None:
+def test_empty_or_corrupt_exports_are_refused_with_the_reason(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(content)
     with pytest.raises(ExportError, match=message):
@@ -95,8 +105,11 @@ def test_word_vocabulary_knows_every_tool_and_long_lists_beyond_the_export() -> 
     tok = train_word_tokenizer([template_text(only_counts)])
     rows = [{"name": f"Product {i}", "units": i} for i in range(1, 13)]
     later = ToolResult(tool="top_products", values={"n": 12, "metric": "units sold"}, rows=rows)
-    best = ToolResult(tool="best_period", values={"grain": "month", "best": "March 2026", "revenue": 10.0},
-                      money=["revenue"])
+    best = ToolResult(
+        tool="best_period",
+        values={"grain": "month", "best": "March 2026", "revenue": 10.0},
+        money=["revenue"],
+    )
     for result in (later, best):
         ids = tok(text_target=template_text(result))["input_ids"]
         assert tok.unk_token_id not in ids

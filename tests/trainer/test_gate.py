@@ -9,9 +9,17 @@ from services.trainer.metrics import quality
 from services.trainer.settings import Settings
 
 
-def metrics(fact: float, invented: float, exact: float, rouge: float, repetition: float = 0.0) -> dict[str, float]:
-    m = {"fact_accuracy": fact, "invented_number_rate": invented, "exact_match": exact, "rouge_l": rouge,
-         "repetition_rate": repetition, "mean_latency_ms": 10.0}
+def metrics(
+    fact: float, invented: float, exact: float, rouge: float, repetition: float = 0.0
+) -> dict[str, float]:
+    m = {
+        "fact_accuracy": fact,
+        "invented_number_rate": invented,
+        "exact_match": exact,
+        "rouge_l": rouge,
+        "repetition_rate": repetition,
+        "mean_latency_ms": 10.0,
+    }
     m["quality"] = quality(m)
     return m
 

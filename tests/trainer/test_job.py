@@ -37,8 +37,15 @@ def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
     assert meta.hyperparameters["n_val"] == 6 and meta.hyperparameters["padding"] == "dynamic"
     assert {"torch", "transformers", "tokenizers"} <= meta.library_versions.keys()
     assert meta.train_time_s and meta.train_time_s > 0
-    for key in ("fact_accuracy", "invented_number_rate", "exact_match", "rouge_l", "repetition_rate",
-                "mean_latency_ms", "quality"):
+    for key in (
+        "fact_accuracy",
+        "invented_number_rate",
+        "exact_match",
+        "rouge_l",
+        "repetition_rate",
+        "mean_latency_ms",
+        "quality",
+    ):
         assert key in meta.metrics and key in meta.baseline_metrics
     assert meta.metrics["baseline"] == "template" and meta.metrics["gate"] == "absolute"
     assert meta.baseline_metrics["fact_accuracy"] == 1.0  # the template states every fact
@@ -79,7 +86,9 @@ def test_trained_beats_untrained_and_untrained_never_replaces_trained(
     assert registry.current_version() == better.meta.version
 
     # learning rate 0: a candidate that is still the untrained base, judged against the trained one
-    worse = run_job(make_settings(finetune_current=False, learning_rate=0.0, epochs=1.0), export_file, export_id="e2")
+    worse = run_job(
+        make_settings(finetune_current=False, learning_rate=0.0, epochs=1.0), export_file, export_id="e2"
+    )
     assert not worse.promoted
     meta = registry.get(worse.meta.version)
     assert meta.status == "rejected" and meta.reasons == worse.decision.reasons
@@ -89,7 +98,9 @@ def test_trained_beats_untrained_and_untrained_never_replaces_trained(
     assert registry.current_version() == better.meta.version  # still serving the trained model
 
 
-def test_the_next_run_fine_tunes_the_serving_model(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+def test_the_next_run_fine_tunes_the_serving_model(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
     settings = make_settings(min_fact_accuracy=0.0, max_invented_rate=1.0, min_rouge_l=0.0, epochs=2.0)
     first = run_job(settings, write_export(tmp_path / "a.jsonl", 30, seed=1), export_id="a")
     second = run_job(settings, write_export(tmp_path / "b.jsonl", 30, seed=2), export_id="b")

@@ -32,7 +32,10 @@ def test_the_reference_phrasing_scores_perfectly() -> None:
 
 
 def test_a_raw_number_is_an_invented_number_and_not_a_correct_fact() -> None:
-    s = score("Your top 3 customers by spending are: V_NAME_1 (V_SPENDING_1), V_NAME_2 (V_SPENDING_2).", _example(TOP))
+    s = score(
+        "Your top 3 customers by spending are: V_NAME_1 (V_SPENDING_1), V_NAME_2 (V_SPENDING_2).",
+        _example(TOP),
+    )
     assert s.invented and not s.valid and not s.facts_ok and not s.exact
     assert 0.5 < s.rouge < 1.0  # reads almost the same
 
@@ -63,7 +66,9 @@ def test_the_template_baseline_and_a_broken_model_on_the_same_examples(tmp_path:
     template = evaluate_template(examples).metrics
     assert template["fact_accuracy"] == 1.0 and template["exact_match"] == 1.0
     assert template["invented_number_rate"] == 0.0 and template["repetition_rate"] == 0.0
-    broken = evaluate_outputs(examples, lambda batch: ["You have 5 orders orders orders orders."] * len(batch), 8)
+    broken = evaluate_outputs(
+        examples, lambda batch: ["You have 5 orders orders orders orders."] * len(batch), 8
+    )
     assert broken.metrics["fact_accuracy"] == 0.0
     assert broken.metrics["invented_number_rate"] == 1.0
     assert broken.metrics["repetition_rate"] == 1.0

@@ -30,8 +30,11 @@ def test_export_complete_becomes_model_ready_and_bad_exports_become_training_fai
     make_settings: Callable[..., Settings], kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
     settings = make_settings(
-        kafka=kafka_settings, group_id=f"trainer-{uuid.uuid4().hex[:6]}",
-        min_fact_accuracy=0.0, max_invented_rate=1.0, min_rouge_l=0.0,  # low thresholds: any model passes
+        kafka=kafka_settings,
+        group_id=f"trainer-{uuid.uuid4().hex[:6]}",
+        min_fact_accuracy=0.0,
+        max_invented_rate=1.0,
+        min_rouge_l=0.0,  # low thresholds: any model passes
     )
     empty = tmp_path / "exports" / "empty.jsonl"
     empty.parent.mkdir(parents=True)
@@ -61,7 +64,11 @@ def test_export_complete_becomes_model_ready_and_bad_exports_become_training_fai
     assert (Path(ready[0].path) / "config.json").is_file()
     assert "fact_accuracy" in ready[0].metrics
     meta = registry.get(ready[0].version)
-    assert meta.status == "promoted" and meta.export_id == "export-good" and meta.data_sha256 == file_sha256(good)
+    assert (
+        meta.status == "promoted"
+        and meta.export_id == "export-good"
+        and meta.data_sha256 == file_sha256(good)
+    )
 
     # The same export delivered again (a rebalance during a long run) is not trained twice.
     assert worker.train_on(_export_event(good, "export-good", 40)) is None
@@ -71,8 +78,9 @@ def test_export_complete_becomes_model_ready_and_bad_exports_become_training_fai
 def test_a_failed_run_leaves_the_serving_model_alone(
     make_settings: Callable[..., Settings], kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
-    settings = make_settings(kafka=kafka_settings, min_fact_accuracy=0.0, max_invented_rate=1.0, min_rouge_l=0.0,
-                             min_examples=30)
+    settings = make_settings(
+        kafka=kafka_settings, min_fact_accuracy=0.0, max_invented_rate=1.0, min_rouge_l=0.0, min_examples=30
+    )
     worker = TrainerWorker(settings)
     registry = ModelRegistry(settings.paths.models)
     first = worker.train_on(_export_event(write_export(tmp_path / "a.jsonl", 40), "a", 40))
