@@ -97,3 +97,23 @@ def test_a_failed_run_leaves_the_serving_model_alone(
     assert "TooFewExamples" in reasons["c"] and "need at least 30" in reasons["c"]
     assert registry.current_version() == first.meta.version
     assert [m.version for m in registry.versions()] == [first.meta.version]
+
+
+def test_a_rejected_model_gets_a_registry_entry_but_no_model_ready(
+    make_settings: Callable[..., Settings], kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(kafka=kafka_settings, epochs=1.0, min_fact_accuracy=1.0, min_rouge_l=1.0)
+    worker = TrainerWorker(settings)
+    outcome = worker.train_on(_export_event(write_export(tmp_path / "a.jsonl", 30), "a", 30))
+    worker.producer.close()
+    assert outcome is not None and not outcome.promoted
+    meta = ModelRegistry(settings.paths.models).get(outcome.meta.version)
+    assert meta.status == "rejected" and meta.reasons
+    assert ModelRegistry(settings.paths.models).current_version() is None
+
+    # One partition keeps order: if the worker had announced the model, it would arrive first.
+    marker = ModelReady(version="marker", path="/nowhere", base_model="none")
+    with EventProducer(kafka_settings) as producer:
+        producer.publish_sync(kafka_settings.topic_models, marker)
+    with Collector(kafka_settings, kafka_settings.topic_models) as collector:
+        assert collector.wait_count(1) == [marker]
