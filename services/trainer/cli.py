@@ -217,7 +217,7 @@ def _evaluate_api(url: str, shop_id: str) -> int:
             body = response.json()
             console.print(f"[bold]{question}[/bold]\n  {body.get('answer')}")
             console.print(
-                f"  [dim]tool {body.get('tool')}, {body.get('generator')} {body.get('model_version')}, "
+                f"  [dim]tool {body.get('tool')}, generator {body.get('generator')} ({body.get('model_version')}), "
                 f"{body.get('response_time_ms', 0):.0f} ms[/dim]"
             )
     return 1 if failures else 0

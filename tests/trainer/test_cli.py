@@ -63,3 +63,43 @@ def test_user_errors_are_one_line_messages(env: Path, capsys: pytest.CaptureFixt
     assert "--model" in capsys.readouterr().err
     assert main(["evaluate", "--api", "http://127.0.0.1:9"]) == 2
     assert "cannot reach" in capsys.readouterr().err
+
+
+def test_evaluate_api_asks_the_running_ask_service_the_seed_questions(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+
+    import uvicorn
+
+    from services.ask.app import create_app
+    from services.ask.seed import seed_warehouse
+    from services.ask.settings import Settings as AskSettings
+    from services.trainer.cli import SEED_QUESTIONS
+    from shared.broker import free_port, wait_for_port
+    from shared.settings import PathSettings
+
+    warehouse = env / "warehouse.duckdb"
+    seed_warehouse(warehouse, shops=1, orders_per_shop=300)
+    settings = AskSettings(
+        paths=PathSettings(data_dir=env, warehouse_path=warehouse),
+        use_embedding=False,
+        use_generator=False,
+        publish_events=False,
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for_port("127.0.0.1", port, timeout=30)
+        assert main(["evaluate", "--api", f"http://127.0.0.1:{port}", "--shop-id", "10"]) == 0
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    out = capsys.readouterr().out
+    for question in SEED_QUESTIONS:
+        assert question in out
+    assert "orders" in out and "$" in out  # real answers with the shop's numbers
