@@ -159,7 +159,7 @@ def training_arguments(
         logging_steps=settings.logging_steps,
         report_to="none",
         disable_tqdm=True,
-        save_only_model=False,
+        save_only_model=True,  # checkpoints hold weights only: no optimizer state on disk
         dataloader_pin_memory=settings.resolved_device() == "cuda",
     )
     values.update(overrides)
