@@ -207,6 +207,7 @@ class EventConsumer:
         on_assign: AssignHook | None = None,
         commit: bool = True,
         retry_backoff_s: float = 1.0,
+        max_poll_interval_ms: int = 300_000,
     ):
         self.kafka = kafka
         self.topics = list(topics)
@@ -219,6 +220,9 @@ class EventConsumer:
         self.on_assign = on_assign
         self.commit = commit
         self.retry_backoff_s = retry_backoff_s
+        # A handler that runs longer than this (a training run) must raise it, or the group
+        # rebalances and the message is delivered again.
+        self.max_poll_interval_ms = max_poll_interval_ms
         self._stop = threading.Event()
         self._consumer: KafkaConsumer | None = None
         self._dlq_producer: EventProducer | None = None
@@ -250,6 +254,7 @@ class EventConsumer:
             heartbeat_interval_ms=self.kafka.heartbeat_interval_ms,
             request_timeout_ms=max(self.kafka.request_timeout_ms, self.kafka.session_timeout_ms + 5000),
             max_poll_records=self.max_batch,
+            max_poll_interval_ms=self.max_poll_interval_ms,
         )
         self._consumer = consumer
         try:

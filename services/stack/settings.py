@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     generator_port: int = 8001
     logger_port: int = 8002
     admin_token: str = "dev-admin-token"
-    # Offline default: the trainer fine-tunes a tiny byte-level T5 built locally. Set to
+    # Offline default: the trainer fine-tunes a tiny T5 built locally (word-level vocabulary
+    # trained on the export; ECOMINSIGHT_TRAINER_TINY_TOKENIZER=byte for ByT5's bytes). Set to
     # google/flan-t5-base (or a local folder) when the hub or a local copy is available.
     trainer_base_model: str = "tiny-t5"
     health_timeout_s: float = Field(default=180.0, gt=0)

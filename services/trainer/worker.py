@@ -40,6 +40,8 @@ class TrainerWorker:
             self.handle,
             client_id="ecominsight-trainer",
             max_batch=1,
+            # One training run may take hours on a big model: do not let the group drop us.
+            max_poll_interval_ms=6 * 3600 * 1000,
         )
         self.outcomes: list[JobOutcome] = []
         self.failures: list[TrainingFailed] = []
