@@ -26,8 +26,9 @@ in ``ToolResult.money``.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from shared.errors import PlaceholderError
 from shared.results import ToolResult, placeholders, slot_name, slots
@@ -170,15 +171,32 @@ def check_generated(text: str, result: ToolResult) -> str:
     return fill(text, values)
 
 
+def _slot_order(name: str) -> tuple[int, str]:
+    """``V_DATE_2`` sorts before ``V_DATE_10``: (row index, name); scalars come first."""
+    tail = name.rsplit("_", 1)[-1]
+    return (int(tail) if tail.isdigit() else 0, name)
+
+
 def delexicalise(answer: str, result: ToolResult) -> str | None:
     """Turn a logged answer back into placeholder text, or ``None`` if a number in it cannot be
-    matched to the result (such an example is not fit for training)."""
-    values = slots(result)
+    matched to the result (such an example is not fit for training).
+
+    When several slots show the same text (two orders on the same date), the k-th occurrence in
+    the answer becomes the k-th of those slots in row order, as the templates list rows."""
+    by_text: dict[str, list[str]] = {}
+    for name, shown in slots(result).items():
+        by_text.setdefault(shown, []).append(name)
     text = answer
-    # Longest display text first, so "$1,234.50" wins over "1,234" and "V_NAME_10" over "V_NAME_1".
-    for name, shown in sorted(values.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    # Longest display text first, so "$1,234.50" wins over "1,234".
+    for shown in sorted(by_text, key=lambda t: (-len(t), t)):
+        names = sorted(by_text[shown], key=_slot_order)
         pattern = r"(?<![\w.,$€£¥])" + re.escape(shown) + r"(?![\w]|[.,]\d)"
-        text = re.sub(pattern, name, text)
+        occurrence = itertools.count()
+
+        def pick(_: re.Match[str], names: list[str] = names, occurrence: Iterator[int] = occurrence) -> str:
+            return names[min(next(occurrence), len(names) - 1)]
+
+        text = re.sub(pattern, pick, text)
     if re.search(r"\d", re.sub(r"\bV_[A-Z0-9_]+\b", "", text)):
         return None
     return text

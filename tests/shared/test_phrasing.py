@@ -81,3 +81,16 @@ def test_every_template_only_uses_slots_of_its_result() -> None:
         filled = check_generated(text, result)  # the template passes its own checks
         assert "V_" not in filled
         assert set(slots(result).values()) >= {v for v in slots(result).values() if v in filled}
+
+
+def test_equal_values_in_a_list_map_to_their_own_rows() -> None:
+    result = ToolResult(
+        tool="orders_by_amount", values={"count": 3, "direction": "above", "threshold": 100},
+        rows=[{"order_id": "A-1", "total": 150.0, "date": "2026-10-01"},
+              {"order_id": "A-2", "total": 150.0, "date": "2026-10-02"},
+              {"order_id": "A-3", "total": 120.0, "date": "2026-10-01"}],
+        money=["threshold", "total"],
+    )
+    target = delexicalise(template_answer(result), result)
+    assert target == template_text(result)
+    assert "V_TOTAL_2" in target and "V_DATE_3" in target
