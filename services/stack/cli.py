@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.set_defaults(func=_up)
     demo = sub.add_parser("demo", help="drive the learning loop against a running `ecominsight up`")
     demo.add_argument("--data-dir", type=Path, help="the data dir `up` uses (default ./data)")
-    demo.add_argument("--questions", type=int, default=300)
+    demo.add_argument("--questions", type=int, default=600)
     demo.add_argument("--shops", default="10,11,12", help="comma-separated shop ids to ask about")
     demo.add_argument("--train-timeout", type=float, default=1800.0, help="seconds to wait for a new model")
     demo.set_defaults(func=_demo)
