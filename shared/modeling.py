@@ -49,11 +49,14 @@ class TinyT5Spec:
     seed: int = 0
 
 
-def build_tiny_t5(folder: Path, spec: TinyT5Spec | None = None) -> Path:
-    """Create a randomly initialised byte-level T5 (~0.8M parameters) and save it to ``folder``."""
+def build_tiny_t5(folder: Path, spec: TinyT5Spec | None = None, tokenizer: Any = None) -> Path:
+    """Create a randomly initialised tiny T5 (~0.7M parameters) and save it to ``folder``.
+
+    The tokenizer defaults to ``ByT5Tokenizer()`` (bytes, no vocab file); any tokenizer with
+    pad and eos tokens works (the trainer passes a word-level one trained on the export)."""
     spec = spec or TinyT5Spec()
     torch.manual_seed(spec.seed)
-    tokenizer = ByT5Tokenizer()
+    tokenizer = tokenizer if tokenizer is not None else ByT5Tokenizer()
     config = T5Config(
         vocab_size=len(tokenizer),
         d_model=spec.d_model,

@@ -17,11 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-import torch
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-from transformers import PreTrainedTokenizerFast, T5Config, T5ForConditionalGeneration
+from transformers import PreTrainedTokenizerFast
 
-from shared.modeling import TinyT5Spec, build_tiny_t5, set_generation_defaults
+from shared.modeling import TinyT5Spec, build_tiny_t5
 from shared.phrasing import TEMPLATES, UNSUPPORTED_ANSWER, template_text
 from shared.prompt import build_prompt
 from shared.results import ToolResult
@@ -93,26 +92,4 @@ def build_tiny(
     spec = spec or TinyT5Spec()
     if tokenizer == "byte":
         return build_tiny_t5(folder, spec)
-    tok = train_word_tokenizer(texts)
-    torch.manual_seed(spec.seed)
-    config = T5Config(
-        vocab_size=len(tok),
-        d_model=spec.d_model,
-        d_kv=spec.d_kv,
-        d_ff=spec.d_ff,
-        num_layers=spec.num_layers,
-        num_decoder_layers=spec.num_decoder_layers,
-        num_heads=spec.num_heads,
-        dropout_rate=0.0,
-        feed_forward_proj="relu",
-        pad_token_id=tok.pad_token_id,
-        eos_token_id=tok.eos_token_id,
-        decoder_start_token_id=tok.pad_token_id,
-        tie_word_embeddings=True,
-    )
-    model = T5ForConditionalGeneration(config)
-    set_generation_defaults(model)
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return folder
+    return build_tiny_t5(folder, spec, tokenizer=train_word_tokenizer(texts))
