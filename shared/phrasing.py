@@ -128,8 +128,13 @@ def template_text(result: ToolResult) -> str:
     """The deterministic phrasing of ``result``, still with placeholders."""
     template = TEMPLATES.get(result.tool)
     if template is None:
-        # A tool without a template still gets an honest answer: every fact, listed.
-        return "; ".join(f"{name}" for name in slots(result)) or "No data."
+        # A tool without a template still gets an honest answer: every fact, named and listed.
+        facts = [f"{key.replace('_', ' ')}: {slot_name(key)}" for key, v in result.values.items() if v is not None]
+        facts += [
+            ", ".join(f"{key.replace('_', ' ')} {slot_name(key, i)}" for key, v in row.items() if v is not None)
+            for i, row in enumerate(result.rows, start=1)
+        ]
+        return ("; ".join(f for f in facts if f) + ".") if any(facts) else "No data."
     return template(result)
 
 

@@ -94,3 +94,9 @@ def test_equal_values_in_a_list_map_to_their_own_rows() -> None:
     target = delexicalise(template_answer(result), result)
     assert target == template_text(result)
     assert "V_TOTAL_2" in target and "V_DATE_3" in target
+
+
+def test_a_tool_without_a_template_still_names_every_fact() -> None:
+    result = ToolResult(tool="refund_rate", values={"refunds": 12, "rate": "4.1%"}, rows=[{"reason": "damaged", "count": 7}])
+    assert template_answer(result) == "refunds: 12; rate: 4.1%; reason damaged, count 7."
+    assert template_answer(ToolResult(tool="refund_rate")) == "No data."
