@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import re
 import threading
 import time
 import uuid
@@ -72,6 +73,11 @@ def check_select(sql: str) -> str:
         if isinstance(node, _FORBIDDEN):
             raise SqlRefused(f"only read-only SELECT queries are allowed ({node.key.upper()} found)")
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    # CTE names are checked without their scope: keep them plain words, so a name that DuckDB
+    # would read as a file ("/etc/x.csv" declared in one subquery, used in another) is refused.
+    for cte_name in ctes:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", cte_name):
+            raise SqlRefused(f"a WITH name must be a plain word (letters, digits, _), not {cte_name!r}")
     for table in tree.find_all(exp.Table):
         if not isinstance(table.this, exp.Identifier):  # a table function such as read_csv('...')
             raise SqlRefused(f"table functions are not allowed: {table.sql(dialect='duckdb')}")

@@ -142,6 +142,8 @@ def test_sql_needs_the_admin_token(client: TestClient) -> None:
         "SELECT * FROM read_csv('/etc/passwd')",
         "SELECT * FROM '/etc/passwd'",
         "SELECT getenv('HOME')",
+        # a CTE named like a file, declared in one scope and read as a file in another
+        'SELECT * FROM (WITH "/etc/passwd" AS (SELECT 1) SELECT 1) t, "/etc/passwd" s',
     ],
 )
 def test_sql_refuses_anything_but_one_read_only_select(client: TestClient, statement: str) -> None:
