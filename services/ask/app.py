@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         else:
             try:
                 result = run_tool(s.warehouse, shop_id, currency, route.call, s.settings.list_limit)
-            except (duckdb.Error, EcomInsightError) as exc:
+            except (duckdb.Error, EcomInsightError, ArithmeticError) as exc:
                 log.exception("tool %s failed for shop %s", route.tool, shop_id)
                 error = f"{type(exc).__name__}: {exc}"
             if result is None:

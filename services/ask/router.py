@@ -231,7 +231,7 @@ _N_PATTERNS = [
         + r"\s+(?:\w+\s+)?(?:products?|items?|customers?|clients?|buyers?|shoppers?|spenders?)\b"
     ),
 ]
-_AMOUNT = r"(?:[$€£¥]|usd|eur|gbp)?\s*(\d[\d,]*(?:\.\d+)?)\s*(k|thousand)?(?!\s*(?:orders?|items?|units?|products?|times|customers?|days?|weeks?|months?|years?|%))"
+_AMOUNT = r"(?:[$€£¥]|usd|eur|gbp)?\s*(\d[\d,]*(?:\.\d+)?)(?![\d,.]*\d)\s*(k|thousand)?(?!\s*(?:orders?|items?|units?|products?|times|customers?|days?|weeks?|months?|years?|%))"
 _ABOVE = re.compile(
     r"\b(over|above|more than|greater than|exceed(?:ing|ed|s)?|bigger than|larger than|higher than|worth more than|in excess of)\s+"
     + _AMOUNT
@@ -271,6 +271,9 @@ def normalise(question: str) -> str:
     return re.sub(r"\s+", " ", question.lower().replace("’", "'")).strip()
 
 
+MIN_AMOUNT, MAX_AMOUNT = 0.0, 1e12
+
+
 def parse_amount(q: str) -> tuple[str, float] | None:
     """("above" | "below" | "at least" | "at most", amount) when the question names a threshold."""
     for direction, pattern in (
@@ -284,6 +287,8 @@ def parse_amount(q: str) -> tuple[str, float] | None:
             amount = float(m.group(2).replace(",", ""))
             if m.group(3):
                 amount *= 1000
+            if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
+                return None  # not a price anyone has: no threshold rather than a nonsense one
             return direction, amount
     m = re.search(r"[$€£¥]\s*(\d[\d,]*(?:\.\d+)?)\s*\+", q) or re.search(
         r"\b(\d[\d,]*(?:\.\d+)?)\s*\+\s*(?:dollars?|euros?)?\s*orders?\b", q

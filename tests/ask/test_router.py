@@ -110,3 +110,17 @@ def test_unsupported_questions_get_low_confidence(embedding_router: Router) -> N
             assert not route.supported and route.confidence < 0.5, question
     supported = embedding_router.route("What was my revenue last month?")
     assert supported.confidence >= 0.7
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how many orders have more than 10 items?", None),  # a count of items, not a price
+        ("orders over 20 customers", None),
+        ("orders over " + "9" * 400, None),  # no price is that big: no threshold, not a 500
+        ("orders above $1,000.50", ("above", 1000.5)),
+        ("orders over 2.5k", ("above", 2500.0)),
+    ],
+)
+def test_amounts_are_prices_not_counts_or_overflow(question: str, expected: tuple[str, float] | None) -> None:
+    assert parse_amount(question) == expected
