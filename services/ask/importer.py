@@ -62,12 +62,24 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelation
         raise ImportDataError(f"{path}: cannot read it: {exc}") from exc
 
 
+def _column_sql(column: str, present: bool) -> str:
+    """The SELECT expression that loads ``column`` (constants and known column names only)."""
+    if column == "created_at":
+        return 'CAST(CAST("created_at" AS TIMESTAMPTZ) AS TIMESTAMP)' if present else "CAST(now() AS TIMESTAMP)"
+    if column == "status":
+        return 'lower("status")'
+    return f'"{column}"'
+
+
 def import_files(warehouse: Path, paths: list[Path], replace: bool = False) -> dict[str, int]:
     """Load the files into ``warehouse``; returns rows added per table."""
     found = collect(paths)
     con = open_for_writing(warehouse)
     counts: dict[str, int] = {}
     try:
+        # Times are stored as UTC wall-clock: an offset in a CSV value or a time zone on a Parquet
+        # column is converted, a naive value is taken as UTC, whatever the machine's zone.
+        con.execute("SET TimeZone = 'UTC'")
         con.execute("BEGIN")
         for table in TABLES:  # parents before children
             files = found.get(table, [])
@@ -98,7 +110,9 @@ def import_files(warehouse: Path, paths: list[Path], replace: bool = False) -> d
                                 f"{path}: unknown status value(s) {', '.join(repr(b[0]) for b in bad)}; "
                                 f"allowed: {', '.join(STATUSES)}"
                             )
-                    select = ", ".join(f'lower("{c}")' if c == "status" else f'"{c}"' for c in wanted)
+                    if "created_at" in TABLES[table] and "created_at" not in wanted:
+                        wanted.append("created_at")  # optional: the time of the import, UTC
+                    select = ", ".join(_column_sql(c, present=c in columns) for c in wanted)
                     before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
                     con.execute(f"INSERT INTO {table} ({', '.join(wanted)}) SELECT {select} FROM incoming")
                     after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]

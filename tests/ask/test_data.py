@@ -92,6 +92,34 @@ def test_import_data_loads_csv_and_parquet(tmp_path: Path) -> None:
     assert rows(warehouse, "SELECT count(*) FROM products")[0][0] == 1
 
 
+def test_imported_times_are_stored_in_utc_and_created_at_is_optional(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # the machine's zone must not matter
+    data = tmp_path / "mine"
+    data.mkdir()
+    write(data / "shops.csv", "shop_id,name\n78,No Dates Shop")
+    write(data / "customers.csv", "customer_id,shop_id,name\nc1,78,Ada")
+    write(
+        data / "orders.csv",
+        "order_id,shop_id,customer_id,status,total_amount,created_at\n"
+        "o1,78,c1,paid,10,2025-10-31T23:30:00-05:00\no2,78,c1,paid,20,2025-10-31 23:30:00",
+    )
+    orders = duckdb.connect()
+    orders.execute("SET TimeZone = 'America/New_York'")
+    orders.execute(
+        "COPY (SELECT 'o3' AS order_id, '78' AS shop_id, 'c1' AS customer_id, 'paid' AS status, "
+        "30.0::DECIMAL(12,2) AS total_amount, TIMESTAMPTZ '2025-10-31 23:30:00+00' AS created_at) TO '"
+        + str(tmp_path / "orders.parquet") + "' (FORMAT parquet)"
+    )
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["import-data", str(data), "--warehouse", str(warehouse)]) == 0
+    assert main(["import-data", str(tmp_path / "orders.parquet"), "--warehouse", str(warehouse)]) == 0
+    got = dict(rows(warehouse, "SELECT order_id, strftime(created_at, '%Y-%m-%d %H:%M') FROM orders"))
+    assert got == {"o1": "2025-11-01 04:30", "o2": "2025-10-31 23:30", "o3": "2025-10-31 23:30"}
+    assert rows(warehouse, "SELECT count(*) FROM shops WHERE created_at IS NOT NULL")[0][0] == 1
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
