@@ -112,7 +112,9 @@ def _parse_period(text: str, today: date | None = None) -> Period | None:
         r"\b(?:last|past|previous|recent|the last|over the last)\s+" + _NUM + r"\s+(day|week|month|year)s?\b",
         t,
     )
-    if m and (n := to_number(m.group(1))):
+    if m and (n := to_number(m.group(1))) is not None:
+        if n == 0:  # "the last 0 days": an empty period, not all time
+            return Period(f"in the last 0 {m.group(2)}s", tomorrow, tomorrow)
         unit = m.group(2)
         if unit == "day":
             start = today - timedelta(days=n - 1)
@@ -165,7 +167,12 @@ def _parse_period(text: str, today: date | None = None) -> Period | None:
             start = _month_start(year, month)
             return Period(f"in {month_label(start)}", _dt(start), _dt(_add_months(start, 1)))
 
-    m = re.search(r"\b(?:in|during|for|of)\s+(20\d{2}|19\d{2})\b", t)
+    m = re.search(r"\b(?:in|during|for|of)\s+(20\d{2}|19\d{2})\b", t) or re.search(
+        # A bare year ("revenue 2025"), unless it reads as an amount or a count ("over 2000", "$2000").
+        r"(?<![$€£¥\d.,])(?<!than )(?<!over )(?<!above )(?<!under )(?<!below )(?<!least )(?<!most )"
+        r"\b(20\d{2}|19\d{2})\b(?![\d.,%]|\s*(?:k\b|dollars?|euros?|pounds?|usd|eur|gbp|orders?|items?|units?|customers?))",
+        t,
+    )
     if m:
         y = int(m.group(1))
         return Period(f"in {y}", _dt(date(y, 1, 1)), _dt(date(y + 1, 1, 1)))

@@ -124,3 +124,20 @@ def test_unsupported_questions_get_low_confidence(embedding_router: Router) -> N
 )
 def test_amounts_are_prices_not_counts_or_overflow(question: str, expected: tuple[str, float] | None) -> None:
     assert parse_amount(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("revenue last 0 days", "in the last 0 days"),  # empty, not all time
+        ("revenue 2025", "in 2025"),
+        ("2025 revenue", "in 2025"),
+        ("orders over 2000", None),  # an amount, not a year
+        ("orders above $2025", None),
+    ],
+)
+def test_periods_the_parser_used_to_miss(question: str, label: str | None) -> None:
+    period = parse_period(question, date(2026, 11, 25))
+    assert (period.label if period else None) == label
+    if period is not None and label == "in the last 0 days":
+        assert period.start == period.end
