@@ -188,16 +188,23 @@ class Cursor:
     def __init__(self, directory: Path):
         self.path = directory / "cursor"
         self.segment, self.offset = 1, 0
-        if self.path.exists():
+        try:
             text = self.path.read_text().split()
             self.segment, self.offset = int(text[0]), int(text[1])
-        else:
+        except (OSError, ValueError, IndexError):
+            # No cursor yet, or a torn one (power cut): start at the oldest segment. That may
+            # send some events again, which consumers drop by event_id; it never skips one.
+            if self.path.exists():
+                log.warning("outbox cursor %s is unreadable; resending from the oldest segment", self.path)
             segments = _segments(directory)
-            self.segment = segments[0] if segments else 1
+            self.segment, self.offset = (segments[0] if segments else 1), 0
 
     def save(self, segment: int, offset: int) -> None:
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(f"{segment} {offset}\n")
+        with open(tmp, "w") as fh:
+            fh.write(f"{segment} {offset}\n")
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, self.path)
         self.segment, self.offset = segment, offset
 
@@ -230,6 +237,7 @@ class Publisher:
         self.cursor = Cursor(directory)
         self.published = 0
         self.failures = 0
+        self.skipped_corrupt = 0
         self.last_error: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -301,7 +309,17 @@ class Publisher:
                     line = f.readline()
                     if not line.endswith(b"\n"):  # end of file, or a line still being written
                         break
-                    data = json.loads(line)
+                    try:
+                        data = json.loads(line)
+                    except ValueError:
+                        # A complete but corrupt line (disk error): skip it, say so, keep sending.
+                        log.error("outbox %s@%d: skipping a corrupt line", path.name, offset)
+                        self.skipped_corrupt += 1
+                        self.last_error = f"corrupt outbox line skipped at {path.name}@{offset}"
+                        offset += len(line)
+                        if not records:  # at the cursor: step over it now, or it is read forever
+                            self.cursor.save(segment, offset)
+                        continue
                     records.append(
                         Record(
                             segment,

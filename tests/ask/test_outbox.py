@@ -22,7 +22,7 @@ from services.ask.app import create_app
 from services.ask.outbox import Outbox, Publisher
 from services.ask.settings import Settings
 from shared.broker import LocalBroker, free_port
-from shared.events import QueryEvent
+from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import ensure_topics
 from shared.settings import KafkaSettings
 from tests.helpers import Collector, wait_for
@@ -137,6 +137,37 @@ def test_outbox_survives_a_crash_with_a_torn_last_line(kafka_settings: KafkaSett
         outbox.close()
     assert [e.query_id for e in got] == [e.query_id for e in events] + ["q-after-restart"]
     assert publisher.published == 6
+
+
+def test_a_torn_cursor_and_a_corrupt_line_do_not_stop_publishing(kafka_settings: KafkaSettings, tmp_path: Path) -> None:
+    """After a power cut the cursor file may be empty and a line garbage: the publisher resends
+    from the oldest segment (consumers drop duplicates by event_id), skips the garbage, goes on."""
+    directory = tmp_path / "outbox"
+    outbox = Outbox(directory, fsync="always")
+    events = [
+        FeedbackEvent(query_id=f"f{i}", rating="positive") for i in range(3)
+    ]
+    outbox.append(kafka_settings.topic_feedback, events[0], "10")
+    outbox.close()
+    segment = next(directory.glob("*.log"))
+    with open(segment, "ab") as f:
+        f.write(b"\x00\x00 not json at all\n")
+    outbox = Outbox(directory, fsync="always")
+    for event in events[1:]:
+        outbox.append(kafka_settings.topic_feedback, event, "10")
+    (directory / "cursor").write_text("")  # torn by a power cut
+    publisher = Publisher(directory, kafka_settings, retry_s=0.2, outbox=outbox).start()
+    try:
+        wait_for(lambda: publisher.pending() == 0, what="the outbox to drain")
+        with Collector(kafka_settings, kafka_settings.topic_feedback) as col:
+            col.wait_count(3)
+            time.sleep(0.5)
+            got = col.events
+    finally:
+        publisher.stop()
+        outbox.close()
+    assert [e.query_id for e in got] == ["f0", "f1", "f2"]
+    assert publisher.skipped_corrupt >= 1
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
