@@ -90,3 +90,12 @@ class PathSettings(BaseSettings):
     @property
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
+
+
+def service_url(url: str | None, host: str, port: int) -> str:
+    """Where clients reach a service: its explicit ``url``, else its host and port (a wildcard
+    bind address such as ``0.0.0.0`` is reached on loopback)."""
+    if url:
+        return url.rstrip("/")
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"http://{reachable}:{port}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import KafkaSettings, PathSettings
+from shared.settings import KafkaSettings, PathSettings, service_url
 
 
 class Settings(BaseSettings):
@@ -52,7 +52,4 @@ class Settings(BaseSettings):
 
     @property
     def base_url(self) -> str:
-        if self.url:
-            return self.url.rstrip("/")
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
-        return f"http://{host}:{self.port}"
+        return service_url(self.url, self.host, self.port)
