@@ -60,6 +60,9 @@ class QueryEvent(Event):
     generator: str = "template"
     prompt: str | None = None
     result: dict[str, Any] | None = None
+    # The structured query that was computed (``shared.interpretation.Interpretation`` as JSON):
+    # metric, filters, period with its dates. None for requests that were never parsed.
+    interpretation: dict[str, Any] | None = None
 
 
 class FeedbackEvent(Event):
@@ -67,6 +70,11 @@ class FeedbackEvent(Event):
     query_id: str
     rating: Literal["positive", "negative"]
     comment: str | None = None
+    # The shop the feedback comes from (decided by the caller's key), so a consumer can refuse
+    # feedback on another shop's query.
+    shop_id: str | None = None
+    # The answer as the shop owner wants it worded (a learning signal the template cannot give).
+    correction: str | None = None
 
 
 class ExportComplete(Event):
