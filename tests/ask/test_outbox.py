@@ -76,7 +76,13 @@ def test_no_event_lost_across_a_broker_outage_and_an_ask_restart(
         # The service restarts while the broker is still down; the outbox on disk carries over.
         with TestClient(create_app(settings)) as client:
             during += _send(client, sent, 12, "outage after restart")
-            assert client.get("/health").json()["events"]["failures"] >= 0
+            # While the broker is down, the service says so: failed sends and the error are reported.
+            health = wait_for(
+                lambda: (e := client.get("/health").json()["events"])["failures"] > 0 and e,
+                timeout=30,
+                what="/health to report failed sends",
+            )
+            assert health["last_error"]
             broker = LocalBroker(port=port, log_file=tmp_path / "broker-2.log").start()
             ensure_topics(kafka, topics)  # memory storage: the new broker starts empty
             _send(client, sent, 12, "after")

@@ -7,7 +7,7 @@ import pytest
 from shared.errors import PlaceholderError
 from shared.phrasing import TEMPLATES, check_generated, delexicalise, template_answer, template_text
 from shared.prompt import build_prompt
-from shared.results import ToolResult, format_money, slots
+from shared.results import ToolResult, format_money, placeholders, slots
 
 TOP = ToolResult(
     tool="top_customers", params={"n": 2}, values={"n": 2},
@@ -80,7 +80,13 @@ def test_every_template_only_uses_slots_of_its_result() -> None:
         text = template_text(result)
         filled = check_generated(text, result)  # the template passes its own checks
         assert "V_" not in filled
-        assert set(slots(result).values()) >= {v for v in slots(result).values() if v in filled}
+        used = set(placeholders(text))
+        assert used, f"{result.tool}: the template states no fact"
+        assert used <= slots(result).keys(), f"{result.tool}: {sorted(used - slots(result).keys())}"
+        for name in used:  # each fact the template names reaches the answer as the data's text
+            assert slots(result)[name] in filled, f"{result.tool}: {name}"
+        with pytest.raises(PlaceholderError):  # and a slot the result lacks is refused
+            check_generated(text + " V_NOT_IN_THE_RESULT", result)
 
 
 def test_equal_values_in_a_list_map_to_their_own_rows() -> None:
