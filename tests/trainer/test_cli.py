@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 
 from shared.cli import main
 from shared.registry import ModelRegistry
-from tests.trainer.exports import write_export
+from shared.results import ToolResult
+from tests.trainer.exports import record
 
 
 @pytest.fixture
@@ -20,40 +22,58 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _easy_export(path: Path, n: int = 40) -> Path:
+    """Counts of orders and customers only: one short sentence per tool, which the tiny model
+    learns exactly in a few epochs, so a trained candidate passes the first-model gate."""
+    rng = random.Random(3)
+    lines = []
+    for i in range(n):
+        if i % 2:
+            result = ToolResult(tool="count_orders", values={"count": rng.randint(0, 5000)})
+            lines.append(record("How many orders do I have?", result, f"q{i}"))
+        else:
+            result = ToolResult(tool="customer_count", values={"count": rng.randint(1, 9000)})
+            lines.append(record("How many customers do I have?", result, f"q{i}"))
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def _train(data: Path, epochs: str, learning_rate: str, export_id: str) -> int:
+    return main([
+        "train", "--data", str(data), "--base-model", "tiny-t5", "--tokenizer", "word",
+        "--epochs", epochs, "--learning-rate", learning_rate, "--early-stopping", "0",
+        "--min-examples", "10", "--export-id", export_id,
+    ])  # fmt: skip
+
+
 @pytest.mark.slow
 def test_train_then_evaluate_against_the_template(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = write_export(env / "export.jsonl", 50, seed=9)
-    args = [
-        "train",
-        "--data",
-        str(data),
-        "--base-model",
-        "tiny-t5",
-        "--tokenizer",
-        "word",
-        "--epochs",
-        "10",
-        "--learning-rate",
-        "3e-3",
-        "--early-stopping",
-        "0",
-        "--min-examples",
-        "10",
-        "--export-id",
-        "by-hand",
-    ]
-    code = main(args)
-    out = capsys.readouterr().out
-    meta = ModelRegistry(env / "models").get("v0001")
-    assert meta.export_id == "by-hand" and meta.hyperparameters["epochs"] == 10.0
-    assert "candidate v0001" in out and "serving (template)" in out and "fact accuracy" in out
-    assert code == (0 if meta.status == "promoted" else 1)
-    assert ("promoted v0001" in out) == (meta.status == "promoted")
+    data = _easy_export(env / "export.jsonl")
+    registry = ModelRegistry(env / "models")
 
-    assert main(["evaluate", "--model", "template", "--model", "v0001", "--data", str(data), "--json"]) == 0
+    # Learning rate 0: the candidate is the untrained model, which states no fact; it is
+    # rejected, the command says why and exits 1, and the template keeps serving.
+    assert _train(data, "1", "0", "untrained") == 1
+    out = capsys.readouterr().out
+    assert registry.get("v0001").status == "rejected" and registry.current_version() is None
+    assert "rejected v0001: fact accuracy" in out and "promoted" not in out
+
+    # Trained: it learns both sentences exactly, passes the absolute gate and is promoted.
+    assert _train(data, "5", "3e-3", "by-hand") == 0
+    out = capsys.readouterr().out
+    meta = registry.get("v0002")
+    assert meta.status == "promoted" and registry.current_version() == "v0002"
+    assert meta.export_id == "by-hand" and meta.hyperparameters["epochs"] == 5.0
+    assert meta.metrics["fact_accuracy"] == 1.0 and meta.metrics["gate"] == "absolute"
+    assert "candidate v0002" in out and "serving (template)" in out
+    assert "promoted v0002 (absolute gate)" in out
+
+    models = ["--model", "template", "--model", "v0001", "--model", "v0002"]
+    assert main(["evaluate", *models, "--data", str(data), "--json"]) == 0
     side_by_side = json.loads(capsys.readouterr().out)
     assert side_by_side["template"]["fact_accuracy"] == 1.0
-    assert side_by_side["v0001"]["fact_accuracy"] == meta.metrics["fact_accuracy"]
+    assert side_by_side["v0001"]["fact_accuracy"] == registry.get("v0001").metrics["fact_accuracy"] < 0.5
+    assert side_by_side["v0002"]["fact_accuracy"] == 1.0
 
 
 def test_user_errors_are_one_line_messages(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
