@@ -1,0 +1,175 @@
+"""The vocabulary the question sets' truth SQL is written in.
+
+Truth SQL runs on the tests' own read-only connection with two named parameters: ``$shop`` (the
+shop id) and ``$today`` (today's UTC date). Periods are half-open ``[start, end)`` date intervals,
+as the README defines them: "last N days" is the N days ending with today, today included; weeks
+start on Monday; "in September" is the most recent September that has begun; "last 3 months" is
+this calendar month and the two before it.
+
+Definitions (the README's): revenue, average order value, units, items per order, spending and
+customer activity count *purchases*, orders whose status is not cancelled or refunded, unless the
+question names statuses; an order count counts every status unless the question names some.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+T = "CAST($today AS DATE)"
+PURCHASE = "o.status NOT IN ('cancelled', 'refunded')"
+
+Span = tuple[str, str]
+ALL: Span = ("DATE '1900-01-01'", "DATE '2200-01-01'")
+TODAY: Span = (T, f"{T} + 1")
+YESTERDAY: Span = (f"{T} - 1", T)
+THIS_WEEK: Span = (f"date_trunc('week', {T})", f"{T} + 1")
+LAST_WEEK: Span = (f"date_trunc('week', {T}) - INTERVAL 7 DAY", f"date_trunc('week', {T})")
+THIS_MONTH: Span = (f"date_trunc('month', {T})", f"{T} + 1")
+LAST_MONTH: Span = (f"date_trunc('month', {T}) - INTERVAL 1 MONTH", f"date_trunc('month', {T})")
+THIS_QUARTER: Span = (f"date_trunc('quarter', {T})", f"{T} + 1")
+LAST_QUARTER: Span = (f"date_trunc('quarter', {T}) - INTERVAL 3 MONTH", f"date_trunc('quarter', {T})")
+THIS_YEAR: Span = (f"date_trunc('year', {T})", f"{T} + 1")
+LAST_YEAR: Span = (f"date_trunc('year', {T}) - INTERVAL 1 YEAR", f"date_trunc('year', {T})")
+
+
+def days(n: int) -> Span:
+    """The last ``n`` days, today included."""
+    return (f"{T} - {n - 1}", f"{T} + 1")
+
+
+def days_before(n: int) -> Span:
+    """The ``n`` days before the last ``n`` days (what "growth over the last n days" compares to)."""
+    return (f"{T} - {2 * n - 1}", f"{T} - {n - 1}")
+
+
+def months(n: int) -> Span:
+    """The last ``n`` calendar months, this one included."""
+    return (f"date_trunc('month', {T}) - INTERVAL {n - 1} MONTH", f"{T} + 1")
+
+
+def month(m: int, year: int | None = None) -> Span:
+    """A named month: of ``year``, or the most recent one that has begun."""
+    y = str(year) if year else f"(year({T}) - CASE WHEN month({T}) >= {m} THEN 0 ELSE 1 END)"
+    start = f"make_date({y}, {m}, 1)"
+    return (start, f"{start} + INTERVAL 1 MONTH")
+
+
+def quarter(q: int, year: int | None = None) -> Span:
+    m = 3 * (q - 1) + 1
+    y = str(year) if year else f"(year({T}) - CASE WHEN month({T}) >= {m} THEN 0 ELSE 1 END)"
+    start = f"make_date({y}, {m}, 1)"
+    return (start, f"{start} + INTERVAL 3 MONTH")
+
+
+def year(y: int) -> Span:
+    return (f"DATE '{y}-01-01'", f"DATE '{y + 1}-01-01'")
+
+
+def first_half(y: int | None = None) -> Span:
+    start = f"make_date({y}, 1, 1)" if y else f"date_trunc('year', {T})"
+    return (start, f"{start} + INTERVAL 6 MONTH")
+
+
+def between(a: str, b: str) -> Span:
+    """From date ``a`` to date ``b``, both included (ISO dates)."""
+    return (f"DATE '{a}'", f"DATE '{b}' + 1")
+
+
+def within(span: Span, column: str = "o.created_at") -> str:
+    return f"{column} >= {span[0]} AND {column} < {span[1]}"
+
+
+Kind = Literal["value", "groups", "top", "compare", "refuse"]
+
+
+@dataclass(frozen=True)
+class Q:
+    """One question and its truth.
+
+    * ``value``: the SQL returns one number, the answer's ``data.values.value``;
+    * ``groups``: the SQL returns every (key, value) group, the answer's rows (any order);
+    * ``top``: the SQL returns every (key, value) group in rank order; the answer's ``n`` rows
+      must be its first ``n`` values, each (label, value) one of the groups;
+    * ``compare``: the SQL returns (later period's value, earlier period's value);
+    * ``refuse``: the question must get ``success: false``.
+
+    Keys of time groups are dates (a bucket's first day, the answer row's ``start``); other keys
+    are labels (a name, a status, a country code). Placeholders in braces (``{customer}``) are
+    filled from the shop's own data by the test.
+    """
+
+    question: str
+    sql: str | None = None
+    kind: Kind = "value"
+    n: int = 0
+
+
+# Building blocks of the truth SQL (plain SQL, nothing from the semantic layer).
+O = "FROM orders o WHERE o.shop_id = $shop"  # noqa: E741
+OI = (
+    "FROM orders o JOIN order_items i ON i.order_id = o.order_id "
+    "JOIN products p ON p.shop_id = o.shop_id AND p.product_id = i.product_id WHERE o.shop_id = $shop"
+)
+OC = "FROM orders o JOIN customers c ON c.shop_id = o.shop_id AND c.customer_id = o.customer_id WHERE o.shop_id = $shop"
+C = "FROM customers c WHERE c.shop_id = $shop"
+
+
+def country(code: str) -> str:
+    return (
+        f"o.customer_id IN (SELECT customer_id FROM customers WHERE shop_id = $shop AND country = '{code}')"
+    )
+
+
+def in_category(name: str) -> str:
+    return (
+        "o.order_id IN (SELECT i.order_id FROM order_items i JOIN products p ON p.product_id = i.product_id "
+        f"AND p.shop_id = $shop WHERE p.category = '{name}')"
+    )
+
+
+CUSTOMER = "o.customer_id IN (SELECT customer_id FROM customers WHERE shop_id = $shop AND name = $customer)"
+PRODUCT = (
+    "o.order_id IN (SELECT i.order_id FROM order_items i JOIN products p ON p.product_id = i.product_id "
+    "AND p.shop_id = $shop WHERE p.name = $product)"
+)
+
+
+def count_orders(span: Span = ALL, where: str = "TRUE") -> str:
+    return f"SELECT count(*) {O} AND {within(span)} AND {where}"
+
+
+def revenue(span: Span = ALL, where: str = PURCHASE) -> str:
+    return f"SELECT round(coalesce(sum(o.total_amount), 0), 2) {O} AND {within(span)} AND {where}"
+
+
+def aov(span: Span = ALL, where: str = PURCHASE) -> str:
+    return f"SELECT round(coalesce(avg(o.total_amount), 0), 2) {O} AND {within(span)} AND {where}"
+
+
+def units(span: Span = ALL, where: str = PURCHASE) -> str:
+    return f"SELECT coalesce(sum(i.quantity), 0) {OI} AND {within(span)} AND {where}"
+
+
+def line_revenue(span: Span = ALL, where: str = PURCHASE) -> str:
+    return f"SELECT round(coalesce(sum(i.quantity * i.unit_price), 0), 2) {OI} AND {within(span)} AND {where}"
+
+
+def grouped(
+    key: str, value: str, frm: str, span: Span = ALL, where: str = PURCHASE, desc: bool = True
+) -> str:
+    """Every group, best first (``desc``) or worst first."""
+    direction = "DESC" if desc else "ASC"
+    return f"SELECT {key} AS k, {value} AS v {frm} AND {within(span)} AND {where} GROUP BY k ORDER BY v {direction}"
+
+
+def bucket(grain: str) -> str:
+    return f"CAST(date_trunc('{grain}', o.created_at) AS DATE)"
+
+
+def pct(numerator: str, denominator: str) -> str:
+    return f"round(100.0 * ({numerator}) / nullif({denominator}, 0), 2)"
+
+
+REFUNDED_SHARE = pct("count(*) FILTER (WHERE o.status = 'refunded')", "count(*)")
+CANCELLED_SHARE = pct("count(*) FILTER (WHERE o.status = 'cancelled')", "count(*)")
