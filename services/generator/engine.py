@@ -2,8 +2,10 @@
 
 * ``ServingModel``: a model + tokenizer + its version and metadata. Batches ``acquire`` it
   before generating and ``release`` it after, so a swapped-out model is unloaded only once the
-  batches running on it have finished.
-* ``load_version`` / ``load_base``: load a registry folder or ``settings.model``.
+  batches running on it have finished. ``backend`` says what runs it: ``ctranslate2-<compute
+  type>`` (the version's converted copy, ``shared.ct2``) or ``pytorch``.
+* ``load_version`` / ``load_base``: load a registry folder or ``settings.model``; a folder with a
+  CTranslate2 copy is served by CTranslate2 unless ``Runtime.backend`` is ``pytorch``.
 * ``smoke_check``: generate on a few sample prompts before a model is allowed to serve.
 * ``compose``: model output -> ``Answer``: placeholders checked and filled, or the template
   phrasing with ``generator="template"`` and the reason.
@@ -20,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from transformers import AutoTokenizer
 
 from services.generator.errors import ModelRefused
+from services.generator.settings import Runtime
+from shared.ct2 import Ct2Model, converted_path
 from shared.errors import PlaceholderError
 from shared.modeling import TINY_BASE, build_tiny_t5, generate, load_seq2seq
 from shared.phrasing import check_generated, template_answer
@@ -46,20 +51,32 @@ class Answer:
 class ServingModel:
     """One loaded model version."""
 
-    def __init__(self, version: str, tokenizer: Any, model: Any, source: str, meta: ModelMeta | None = None):
+    def __init__(
+        self,
+        version: str,
+        tokenizer: Any,
+        model: Any,
+        source: str,
+        meta: ModelMeta | None = None,
+        backend: str = "pytorch",
+    ):
         self.version = version
         self.tokenizer = tokenizer
-        self.model = model
+        self.model = model  # a transformers model, or a ``Ct2Model``
         self.source = source
         self.meta = meta
+        self.backend = backend
         self.loaded_at = time.time()
         self._in_flight = 0
         self._idle = threading.Condition()
 
     def generate(self, prompts: list[str], max_new_tokens: int, max_input_tokens: int) -> list[str]:
-        if self.model is None:
+        model = self.model
+        if model is None:
             raise RuntimeError(f"model {self.version} was unloaded")
-        return generate(self.model, self.tokenizer, prompts, max_input_tokens, max_new_tokens)
+        if isinstance(model, Ct2Model):
+            return model.generate(prompts, max_input_tokens, max_new_tokens)
+        return generate(model, self.tokenizer, prompts, max_input_tokens, max_new_tokens)
 
     # -- in-flight tracking ----------------------------------------------------------------------
     def acquire(self) -> None:
@@ -83,6 +100,8 @@ class ServingModel:
                 log.warning("model %s still busy after %.0fs; unloading anyway", self.version, timeout_s)
             # Reference counting frees the weights now; no gc.collect(): a full collection holds
             # the GIL for ~0.1s, which showed up as a latency spike on every swap.
+            if isinstance(self.model, Ct2Model):
+                self.model.unload()
             self.model = None
             self.tokenizer = None
         if torch.cuda.is_available():
@@ -92,6 +111,7 @@ class ServingModel:
         return {
             "version": self.version,
             "source": self.source,
+            "backend": self.backend,
             "loaded_at": self.loaded_at,
             "metadata": self.meta.model_dump(mode="json") if self.meta else None,
         }
@@ -108,26 +128,43 @@ def read_meta(folder: Path) -> ModelMeta | None:
         return None
 
 
-def load_version(version: str, folder: Path, device: str = "cpu") -> ServingModel:
-    """Load a registry version's folder; raises ``ModelRefused`` saying why it cannot."""
+def load_version(version: str, folder: Path, runtime: Runtime | None = None) -> ServingModel:
+    """Load a registry version's folder (its CTranslate2 copy when it has one and
+    ``runtime.backend`` allows); raises ``ModelRefused`` saying why it cannot."""
+    runtime = runtime or Runtime()
     if not folder.is_dir():
         raise ModelRefused(f"model {version}: no folder at {folder}")
+    converted = converted_path(folder) if runtime.backend == "auto" else None
+    if converted is not None:
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(folder))
+            fast = Ct2Model(converted, tokenizer, runtime.device, runtime.compute_type, runtime.threads)
+            backend = f"ctranslate2-{fast.compute_type}"
+            return ServingModel(version, tokenizer, fast, str(folder), read_meta(folder), backend)
+        except Exception as exc:  # the transformers weights are the source of truth: use them
+            log.error(
+                "model %s: cannot load its CTranslate2 copy (%s: %s); using PyTorch",
+                version,
+                type(exc).__name__,
+                exc,
+            )
     try:
-        tokenizer, model = load_seq2seq(folder, device)
+        tokenizer, model = load_seq2seq(folder, runtime.device)
     except Exception as exc:
-        raise ModelRefused(f"model {version}: {exc}") from exc
-    return ServingModel(version, tokenizer, model, str(folder), read_meta(folder))
+        raise ModelRefused(f"model {version}: {type(exc).__name__}: {exc}") from exc
+    return ServingModel(version, tokenizer, model, str(folder), read_meta(folder), "pytorch")
 
 
-def load_base(name: str, device: str = "cpu") -> ServingModel:
-    """Load ``settings.model`` (hub id, folder, or ``tiny-t5``); its version is its name."""
+def load_base(name: str, runtime: Runtime | None = None) -> ServingModel:
+    """Load ``settings.model`` (hub id, folder, or ``tiny-t5``) with PyTorch; its version is its name."""
+    runtime = runtime or Runtime()
     if name == TINY_BASE:
         with tempfile.TemporaryDirectory(prefix="ecominsight-tiny-t5-") as tmp:
-            serving = load_version(TINY_BASE, build_tiny_t5(Path(tmp)), device)
+            serving = load_version(TINY_BASE, build_tiny_t5(Path(tmp)), runtime)
         serving.source = f"{TINY_BASE} (built at start, random weights)"
         return serving
     try:
-        tokenizer, model = load_seq2seq(name, device)
+        tokenizer, model = load_seq2seq(name, runtime.device)
     except Exception as exc:
         raise ModelRefused(str(exc)) from exc
     return ServingModel(name, tokenizer, model, name, None)

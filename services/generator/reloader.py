@@ -147,7 +147,7 @@ class ModelReloader:
         started = time.monotonic()
         log.info("loading model %s from %s beside %s", event.version, folder, self.slot.version)
         try:
-            new = load_version(event.version, folder, self.settings.device)
+            new = load_version(event.version, folder, self.settings.runtime)
             share = smoke_check(
                 new,
                 self.settings.check_max_new_tokens,

@@ -41,19 +41,19 @@ def promoted_model(settings: Settings) -> ServingModel | None:
         log.info("no promoted model in %s", registry.root)
         return None
     try:
-        serving = load_version(current, registry.path(current), settings.device)
+        serving = load_version(current, registry.path(current), settings.runtime)
         _check(settings, serving)
     except ModelRefused as exc:
         log.error("cannot serve the promoted model %s: %s", current, exc)
         return None
-    log.info("serving promoted model %s from %s", current, registry.root)
+    log.info("serving promoted model %s from %s (%s)", current, registry.root, serving.backend)
     return serving
 
 
 def base_model(settings: Settings) -> ServingModel | None:
     """``settings.model`` loaded and checked, or None with a log line saying why."""
     try:
-        serving = load_base(settings.model, settings.device)
+        serving = load_base(settings.model, settings.runtime)
         _check(settings, serving)
     except ModelRefused as exc:
         log.warning(

@@ -6,10 +6,25 @@ Face id, a local folder, or ``tiny-t5`` (a small byte-level T5 built locally, un
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.settings import KafkaSettings, PathSettings, service_url
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How a model version is run: ``backend="auto"`` uses its CTranslate2 copy when the version
+    has one (``<version>/ctranslate2``), PyTorch otherwise; ``compute_type="auto"`` is int8 on CPU
+    and bfloat16 or float16 on CUDA; ``threads`` 0 leaves the library's default."""
+
+    device: str = "cpu"
+    backend: Literal["auto", "pytorch"] = "auto"
+    compute_type: str = "auto"
+    threads: int = 0
 
 
 class Settings(BaseSettings):
@@ -27,6 +42,10 @@ class Settings(BaseSettings):
     device: str = "cpu"
     # torch intra-op threads; None leaves torch's default.
     torch_threads: int | None = Field(default=None, ge=1)
+    # "auto": a version's CTranslate2 copy when it has one, else PyTorch; "pytorch": always PyTorch.
+    backend: Literal["auto", "pytorch"] = "auto"
+    # CTranslate2 compute type: "auto" (int8 on CPU, bfloat16/float16 on CUDA), "float32", "int8", ...
+    ct2_compute_type: str = "auto"
     # gc.freeze() after start-up (keeps full garbage collections short); off in tests that start many services.
     gc_freeze: bool = True
 
@@ -49,6 +68,10 @@ class Settings(BaseSettings):
     report_refusals: bool = True
     # Niceness of the thread that loads and checks new versions (0 = same as serving).
     reload_nice: int = Field(default=10, ge=0, le=19)
+
+    @property
+    def runtime(self) -> Runtime:
+        return Runtime(self.device, self.backend, self.ct2_compute_type, self.torch_threads or 0)
 
     @property
     def base_url(self) -> str:

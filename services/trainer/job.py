@@ -33,6 +33,7 @@ from services.trainer.gate import Decision, decide
 from services.trainer.metrics import Evaluation, evaluate_model, evaluate_template
 from services.trainer.settings import Settings
 from services.trainer.tiny import build_tiny
+from shared import ct2
 from shared.modeling import TINY_BASE, TinyT5Spec, count_parameters, load_seq2seq, set_generation_defaults
 from shared.registry import ModelMeta, ModelRegistry
 
@@ -97,6 +98,7 @@ class ProgressCallback(TrainerCallback):
 
 def library_versions() -> dict[str, str]:
     import accelerate
+    import ctranslate2
     import datasets
     import tokenizers
     import transformers
@@ -108,7 +110,26 @@ def library_versions() -> dict[str, str]:
         "tokenizers": tokenizers.__version__,
         "datasets": datasets.__version__,
         "accelerate": accelerate.__version__,
+        "ctranslate2": ctranslate2.__version__,
     }
+
+
+def convert_for_serving(folder: Path, prompts: list[str], settings: Settings) -> str:
+    """Convert the saved version to CTranslate2 beside its transformers weights, and keep the
+    copy only if its float32 greedy outputs equal PyTorch's on (up to 16 of) ``prompts``.
+    Returns the backend the generator will use: ``"ctranslate2"`` or ``"pytorch"``."""
+    try:
+        mismatch = ct2.convert_checked(
+            folder, prompts[:16], settings.max_input_length, settings.max_new_tokens
+        )
+    except ct2.ConversionError as exc:
+        log.error("%s; the generator will serve this version with PyTorch", exc)
+        return "pytorch"
+    if mismatch is not None:
+        log.error("CTranslate2 copy of %s dropped, outputs differ from PyTorch: %s", folder.name, mismatch)
+        return "pytorch"
+    log.info("converted %s to CTranslate2 (%s)", folder.name, ct2.CT2_DIR)
+    return "ctranslate2"
 
 
 def start_model(
@@ -295,6 +316,7 @@ def run_job(
         try:
             trained.model.save_pretrained(folder)
             trained.tokenizer.save_pretrained(folder)
+            serving_copy = convert_for_serving(folder, [e.prompt for e in val_set], settings)
             hyper = settings.hyperparameters()
             hyper.update(
                 epochs_run=trained.epochs_run,
@@ -314,6 +336,7 @@ def run_job(
                     "gate": decision.mode,
                     "baseline": baseline_name,
                     "train_samples_per_s": round(trained.samples_per_s, 2),
+                    "serving_backend": serving_copy,
                 },
                 baseline_metrics=baseline.metrics,
                 hyperparameters=hyper,

@@ -78,11 +78,14 @@ def train_tiny_phraser(folder: Path, steps: int = 200, batch_size: int = 8, seed
 
 
 def add_version(registry: ModelRegistry, source: Path, promote: bool = False, **meta: Any) -> str:
-    """Copy a saved model into a new registry version (with metadata); returns the version."""
+    """Copy a saved model (and its CTranslate2 copy, if any) into a new registry version (with
+    metadata); returns the version."""
     version, folder = registry.allocate()
     for item in source.iterdir():
         if item.is_file():
             shutil.copy2(item, folder / item.name)
+        elif item.is_dir():
+            shutil.copytree(item, folder / item.name)
     registry.save_metadata(ModelMeta(version=version, base_model=meta.pop("base_model", TINY_BASE), **meta))
     if promote:
         registry.promote(version)
