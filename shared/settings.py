@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.errors import ConfigError
+
 
 class KafkaSettings(BaseSettings):
     """Where the broker is and what the project's topics are called."""
@@ -99,3 +101,33 @@ def service_url(url: str | None, host: str, port: int) -> str:
         return url.rstrip("/")
     reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     return f"http://{reachable}:{port}"
+
+
+# Secrets that are public (defaults, examples): a service refuses them unless it runs locally.
+PLACEHOLDER_SECRETS = frozenset(
+    {"change-me", "changeme", "change_me", "changethis", "secret", "password", "admin", "token", "test",
+     "dev-admin-token", "dev-read-token", "example", "xxx", ""}
+)
+
+
+class SecuritySettings(BaseSettings):
+    """``ECOMINSIGHT_LOCAL_DEV=1`` (``ecominsight up`` sets it): a single-machine run on loopback
+    that may use the documented default secrets and open reads. Never set it in a deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_", extra="ignore", frozen=True)
+
+    local_dev: bool = False
+
+
+def refuse_placeholder_secrets(secrets: dict[str, str | None], security: SecuritySettings) -> None:
+    """Raise ``ConfigError`` naming every secret (setting name -> value) that is a known
+    placeholder, unless ``security.local_dev``; ``None`` (not configured) is fine."""
+    if security.local_dev:
+        return
+    bad = [name for name, value in secrets.items() if value is not None and value.strip().lower() in PLACEHOLDER_SECRETS]
+    if bad:
+        raise ConfigError(
+            f"refusing to start: {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} set to a known placeholder; "
+            "set a random secret (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
+            "or ECOMINSIGHT_LOCAL_DEV=1 for a local run only"
+        )

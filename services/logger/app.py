@@ -1,8 +1,11 @@
 """The logger's HTTP API (FastAPI).
 
-Public: ``GET /health``, ``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``.
-Admin (token from settings, as ``Authorization: Bearer <token>`` or ``X-Admin-Token: <token>``):
-``POST /sql``, ``POST /export``, ``GET /exports/{export_id}/data``.
+Public: ``GET /health``.
+Read (the read token or the admin token; open only in a local run without a read token):
+``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``.
+Admin: ``POST /sql``, ``POST /export``, ``GET /exports/{export_id}/data``.
+A token goes in ``Authorization: Bearer <token>`` (or ``X-Admin-Token: <token>``).
+Request bodies over ``max_body_bytes`` get a 413; bad input a 4xx with a message, never a 500.
 """
 
 from __future__ import annotations
@@ -15,19 +18,21 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from services.logger import stats
-from services.logger.errors import SqlRefused, SqlTimeout, TooFewExamples
+from services.logger.errors import BadFilter, SqlRefused, SqlTimeout, TooFewExamples
 from services.logger.export import EXPORT_FILE
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
-from services.logger.sqlguard import run_select
+from services.logger.sqlguard import MAX_SQL_CHARS
+from shared.http import BodyLimit, validation_error
 
 
 class SqlRequest(BaseModel):
-    sql: str = Field(min_length=1, max_length=20_000)
+    sql: str = Field(min_length=1, max_length=MAX_SQL_CHARS)
     max_rows: int | None = Field(default=None, ge=1)
 
 
@@ -38,7 +43,25 @@ def query_filters(
     model_version: str | None = None,
 ) -> stats.Filters:
     """Query parameters that select queries: one shop, a time window [since, until), a model version."""
-    return stats.Filters(shop_id, since, until, model_version)
+    try:
+        return stats.Filters(shop_id, since, until, model_version)
+    except BadFilter as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+def _presented(authorization: str | None, x_admin_token: str | None) -> str | None:
+    if x_admin_token:
+        return x_admin_token
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip() or None
+    return None
+
+
+def _matches(given: str, *tokens: str) -> bool:
+    ok = False
+    for token in tokens:  # compare with every token: the time does not say which one matched
+        ok |= secrets.compare_digest(given.encode(), token.encode())
+    return ok
 
 
 def require_admin(
@@ -48,13 +71,30 @@ def require_admin(
 ) -> None:
     """The admin token, as ``Authorization: Bearer <token>`` or ``X-Admin-Token: <token>``."""
     settings: Settings = request.app.state.settings
-    given = x_admin_token
-    if given is None and authorization and authorization.lower().startswith("bearer "):
-        given = authorization[7:].strip()
+    given = _presented(authorization, x_admin_token)
     if not given:
         raise HTTPException(401, "admin token required: send 'Authorization: Bearer <token>' or 'X-Admin-Token'")
-    if not secrets.compare_digest(given.encode(), settings.admin_token.get_secret_value().encode()):
+    if not _matches(given, settings.admin_token.get_secret_value()):
         raise HTTPException(403, "wrong admin token")
+
+
+def require_reader(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_admin_token: Annotated[str | None, Header()] = None,
+) -> None:
+    """The read token or the admin token; nothing in a local run that set no read token."""
+    settings: Settings = request.app.state.settings
+    if settings.open_reads:
+        return
+    given = _presented(authorization, x_admin_token)
+    if not given:
+        raise HTTPException(401, "read token required: send 'Authorization: Bearer <read or admin token>'")
+    tokens = [settings.admin_token.get_secret_value()]
+    if settings.read_token is not None:
+        tokens.append(settings.read_token.get_secret_value())
+    if not _matches(given, *tokens):
+        raise HTTPException(403, "wrong token")
 
 
 Filters = Annotated[stats.Filters, Depends(query_filters)]
@@ -62,6 +102,7 @@ Filters = Annotated[stats.Filters, Depends(query_filters)]
 
 def create_app(settings: Settings | None = None, *, start_worker: bool = True) -> FastAPI:
     settings = settings or Settings()
+    settings.check_secrets()
     service = LoggerService(settings, start_worker=start_worker)
 
     @asynccontextmanager
@@ -75,6 +116,9 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     app = FastAPI(title="EcomInsight logger", lifespan=lifespan)
     app.state.service = service
     app.state.settings = settings
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    reader = [Depends(require_reader)]
 
     @app.get("/health")
     def health() -> dict[str, Any]:
@@ -89,19 +133,19 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
             "dead_lettered": worker.consumer.dead_lettered if worker else 0,
         }
 
-    @app.get("/stats")
+    @app.get("/stats", dependencies=reader)
     def get_stats(f: Filters) -> dict[str, Any]:
         with service.cursor() as cur:
             return stats.get_statistics(cur, f)
 
-    @app.get("/queries/failed")
+    @app.get("/queries/failed", dependencies=reader)
     def failed(
         f: Filters, limit: Annotated[int, Query(ge=1, le=10_000)] = 10
     ) -> list[dict[str, Any]]:
         with service.cursor() as cur:
             return stats.get_failed_queries(cur, limit, f)
 
-    @app.get("/queries/low-confidence")
+    @app.get("/queries/low-confidence", dependencies=reader)
     def low_confidence(
         f: Filters,
         threshold: Annotated[float, Query(ge=0.0, le=1.0)] = 0.7,
@@ -112,10 +156,8 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
 
     @app.post("/sql", dependencies=[Depends(require_admin)])
     def sql(request: SqlRequest) -> dict[str, Any]:
-        max_rows = min(request.max_rows or settings.sql_max_rows, settings.sql_max_rows)
         try:
-            with service.cursor() as cur:
-                return run_select(cur, request.sql, max_rows, settings.sql_timeout_s).as_dict()
+            return service.sql(request.sql, request.max_rows).as_dict()
         except SqlRefused as exc:
             raise HTTPException(400, str(exc)) from exc
         except SqlTimeout as exc:

@@ -25,9 +25,9 @@ import httpx
 from services.logger import stats
 from services.logger.errors import LoggerError, LogsUnavailable, SqlRefused, SqlTimeout, TooFewExamples
 from services.logger.export import export_for_finetuning as export_from_db
+from services.logger.sandbox import SqlSandbox
 from services.logger.schema import open_db
 from services.logger.settings import Settings
-from services.logger.sqlguard import run_select
 from shared.kafka import EventProducer
 
 
@@ -70,7 +70,12 @@ class LogClient:
             conn.close()
 
     def _request(self, method: str, path: str, admin: bool = False, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.settings.admin_token.get_secret_value()}"} if admin else {}
+        """A call to the running logger: with the admin token, or for reads the read token when
+        one is set (else the admin token, which reads too)."""
+        token = self.settings.admin_token
+        if not admin and self.settings.read_token is not None:
+            token = self.settings.read_token
+        headers = {"Authorization": f"Bearer {token.get_secret_value()}"}
         try:
             r = httpx.request(method, f"{self.settings.base_url}{path}", headers=headers, timeout=self.timeout_s, **kwargs)
         except httpx.HTTPError as exc:
@@ -118,9 +123,8 @@ class LogClient:
     def sql(self, query: str, max_rows: int | None = None) -> dict[str, Any]:
         if self.online:
             return dict(self._request("POST", "/sql", admin=True, json={"sql": query, "max_rows": max_rows}))
-        cap = min(max_rows or self.settings.sql_max_rows, self.settings.sql_max_rows)
-        with self._db() as conn:
-            return run_select(conn, query, cap, self.settings.sql_timeout_s).as_dict()
+        with self._db() as conn, SqlSandbox(self.settings.sql_limits()) as box:
+            return box.run(conn, query, max_rows).as_dict()
 
     def export_for_finetuning(self, output_file: str | Path | None = None) -> dict[str, Any]:
         """Export the fine-tuning set; with ``output_file``, a copy is written there too."""

@@ -23,3 +23,15 @@ class TooFewExamples(LoggerError):
 
 class LogsUnavailable(LoggerError):
     """Neither a running logger nor a log database could be found."""
+
+
+class SqlTooLarge(SqlRefused):
+    """The statement's result is larger than the byte limit even for one row."""
+
+
+class AuthError(LoggerError):
+    """A read or admin endpoint was called without the right token."""
+
+
+class BadFilter(LoggerError):
+    """A filter value that cannot select anything (a time outside the representable range)."""

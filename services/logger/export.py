@@ -1,7 +1,7 @@
 """Export for fine-tuning: the best logged answers as training records.
 
 Selected: successful queries with confidence > ``export_min_confidence``, a prompt, and no
-negative feedback; one per (question, answer) pair (the most recent). Each record is
+negative rating (the last rating of the query's own shop counts, see ``schema.RATINGS``); one per (question, answer) pair (the most recent). Each record is
 ``{"input", "output", "intent", "tool", "result", "query_id"}`` where ``input`` is exactly the
 prompt the generator was given (``QueryEvent.prompt``) and ``result`` is the tool result, so the
 trainer can delexicalise the answer. The file goes to ``query_logs/finetuning_data.jsonl`` (or
@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from services.logger.errors import TooFewExamples
+from services.logger.schema import RATINGS
 from services.logger.settings import Settings
 from services.logger.sink import utc_naive
 from shared.errors import BrokerError
@@ -42,7 +43,7 @@ WITH candidates AS (
     ) AS copy_no
     FROM queries q
     WHERE q.success AND q.confidence > ? AND q.prompt IS NOT NULL
-      AND q.query_id NOT IN (SELECT query_id FROM feedback WHERE rating = 'negative')
+      AND q.query_id NOT IN (SELECT query_id FROM ({ratings}) WHERE rating = 'negative')
       {extra}
 )
 SELECT prompt, answer, intent, tool, result, query_id, occurred_at
@@ -87,7 +88,7 @@ def select_examples(
     if logged_after is not None:
         extra = "AND q.logged_at > ?"
         params.append(utc_naive(logged_after))
-    return conn.execute(SELECT_EXAMPLES.format(extra=extra), params).fetchall()
+    return conn.execute(SELECT_EXAMPLES.format(extra=extra, ratings=RATINGS), params).fetchall()
 
 
 def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logged_after: datetime | None = None) -> int:
@@ -97,7 +98,7 @@ def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logge
     if logged_after is not None:
         extra = "AND q.logged_at > ?"
         params.append(utc_naive(logged_after))
-    row = conn.execute(f"SELECT count(*) FROM ({SELECT_EXAMPLES.format(extra=extra)})", params).fetchone()
+    row = conn.execute(f"SELECT count(*) FROM ({SELECT_EXAMPLES.format(extra=extra, ratings=RATINGS)})", params).fetchone()
     return int(row[0]) if row else 0
 
 

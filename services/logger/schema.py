@@ -38,8 +38,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     rating VARCHAR NOT NULL,
     comment VARCHAR,
     occurred_at TIMESTAMP NOT NULL,
-    logged_at TIMESTAMP NOT NULL
+    logged_at TIMESTAMP NOT NULL,
+    shop_id VARCHAR,
+    correction VARCHAR
 );
+-- databases written before feedback carried its shop
+ALTER TABLE feedback ADD COLUMN IF NOT EXISTS shop_id VARCHAR;
+ALTER TABLE feedback ADD COLUMN IF NOT EXISTS correction VARCHAR;
 CREATE TABLE IF NOT EXISTS sink_offsets (
     topic VARCHAR NOT NULL,
     "partition" INTEGER NOT NULL,
@@ -57,6 +62,25 @@ CREATE TABLE IF NOT EXISTS exports (
     sha256 VARCHAR NOT NULL,
     path VARCHAR NOT NULL
 );
+"""
+
+# Feedback that counts: it names a logged query of the same shop (feedback without a shop, from
+# before events carried one, counts as before). Feedback on a query not logged (yet), or from
+# another shop, is stored but not counted ("rejected").
+VALID_FEEDBACK = """
+SELECT f.* FROM feedback f
+WHERE EXISTS (
+    SELECT 1 FROM queries q WHERE q.query_id = f.query_id AND (f.shop_id IS NULL OR f.shop_id = q.shop_id)
+)
+"""
+# One rating per query: the last one given counts.
+RATINGS = f"""
+SELECT query_id, rating FROM (
+    SELECT v.query_id, v.rating, row_number() OVER (
+        PARTITION BY v.query_id ORDER BY v.occurred_at DESC, v.logged_at DESC, CAST(v.event_id AS VARCHAR) DESC
+    ) AS n
+    FROM ({VALID_FEEDBACK}) v
+) WHERE n = 1
 """
 
 # The tables a user may read through ``POST /sql`` and ``ecominsight sql``.

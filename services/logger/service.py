@@ -15,6 +15,7 @@ import duckdb
 
 from services.logger.errors import LoggerError
 from services.logger.export import ExportResult, export_for_finetuning
+from services.logger.sandbox import SqlResult, SqlSandbox
 from services.logger.schema import open_db
 from services.logger.settings import Settings
 from services.logger.worker import ExportPolicy, SinkWorker
@@ -33,6 +34,7 @@ class LoggerService:
         self.policy: ExportPolicy | None = None
         self._threads: list[threading.Thread] = []
         self._export_lock = threading.Lock()
+        self.sandbox = SqlSandbox(settings.sql_limits())
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> LoggerService:
@@ -67,6 +69,7 @@ class LoggerService:
             thread.join(timeout=30)
         self._threads.clear()
         self.producer.close()
+        self.sandbox.close()
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -89,6 +92,11 @@ class LoggerService:
             yield cur
         finally:
             cur.close()
+
+    def sql(self, sql: str, max_rows: int | None = None) -> SqlResult:
+        """Run a user's SELECT in the sandbox, over copies of what it reads."""
+        with self.cursor() as cur:
+            return self.sandbox.run(cur, sql, max_rows)
 
     def export(self, output_file: Path | None = None) -> ExportResult:
         with self._export_lock, self.cursor() as cur:

@@ -1,7 +1,10 @@
 """The logger's settings (env prefix ``ECOMINSIGHT_LOGGER_``).
 
-``admin_token`` guards ``POST /sql`` and ``POST /export``. Its default, ``dev-admin-token``, is
-for local use only: set ``ECOMINSIGHT_LOGGER_ADMIN_TOKEN`` anywhere else.
+``admin_token`` guards ``POST /sql`` and ``POST /export``; ``read_token`` (or the admin token)
+guards the reads that show questions and answers (``/stats``, ``/queries/*``). The default admin
+token, ``dev-admin-token``, is a known placeholder: the logger refuses to start with it (or any
+other placeholder) unless ``ECOMINSIGHT_LOCAL_DEV=1``, which ``ecominsight up`` sets; locally,
+reads are then open when no read token is set.
 """
 
 from __future__ import annotations
@@ -9,7 +12,14 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import KafkaSettings, PathSettings, service_url
+from services.logger.sandbox import SqlLimits
+from shared.settings import (
+    KafkaSettings,
+    PathSettings,
+    SecuritySettings,
+    refuse_placeholder_secrets,
+    service_url,
+)
 
 DEV_ADMIN_TOKEN = "dev-admin-token"
 
@@ -19,6 +29,7 @@ class Settings(BaseSettings):
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     host: str = "127.0.0.1"
     port: int = 8002
@@ -31,6 +42,9 @@ class Settings(BaseSettings):
     batch_max_ms: int = Field(default=200, ge=1)
 
     admin_token: SecretStr = SecretStr(DEV_ADMIN_TOKEN)
+    read_token: SecretStr | None = None
+    # Request bodies larger than this get a 413 before they are read into memory.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # Export for fine-tuning.
     export_min_confidence: float = Field(default=0.7, ge=0.0, le=1.0)
@@ -42,6 +56,27 @@ class Settings(BaseSettings):
     # POST /sql limits.
     sql_max_rows: int = Field(default=1000, ge=1)
     sql_timeout_s: float = Field(default=5.0, gt=0.0)
+    sql_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)  # of the result, as Arrow data
+    sql_memory_limit: str = "256MB"  # DuckDB memory_limit of the sandbox
+    sql_threads: int = Field(default=1, ge=1)
+
+    @property
+    def open_reads(self) -> bool:
+        """Reads without a token: only in a local run without a read token."""
+        return self.security.local_dev and self.read_token is None
+
+    def check_secrets(self) -> None:
+        """Refuse placeholder tokens outside a local run (``ConfigError``)."""
+        refuse_placeholder_secrets(
+            {
+                "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": self.admin_token.get_secret_value(),
+                "ECOMINSIGHT_LOGGER_READ_TOKEN": self.read_token.get_secret_value() if self.read_token else None,
+            },
+            self.security,
+        )
+
+    def sql_limits(self) -> SqlLimits:
+        return SqlLimits(self.sql_max_rows, self.sql_max_bytes, self.sql_timeout_s, self.sql_memory_limit, self.sql_threads)
 
     @property
     def base_url(self) -> str:

@@ -54,7 +54,7 @@ QUERY_COLUMNS = (
     "confidence", "success", "error", "response_time_ms", "model_version", "generator", "prompt", "result",
     "logged_at",
 )
-FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at")
+FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at", "shop_id", "correction")
 
 
 def to_json(value: Any) -> str:
@@ -118,6 +118,8 @@ def feedback_table(feedback: list[FeedbackEvent], logged_at: datetime, ids: dict
             "comment": pa.array([e.comment for e in feedback], pa.string()),
             "occurred_at": pa.array([utc_naive(e.occurred_at) for e in feedback], pa.timestamp("us")),
             "logged_at": pa.array([logged_at] * len(feedback), pa.timestamp("us")),
+            "shop_id": pa.array([e.shop_id for e in feedback], pa.string()),
+            "correction": pa.array([e.correction for e in feedback], pa.string()),
         }
     )
 

@@ -1,29 +1,25 @@
-"""Run one read-only SELECT for a user: parse it with sqlglot, refuse anything else, cap the rows
-and interrupt it after a time limit.
+"""The first line of defence of ``POST /sql``: parse the statement with sqlglot and refuse
+anything but one read-only SELECT over the log tables.
 
 Refused: more than one statement, anything that is not a query (INSERT, UPDATE, DELETE, CREATE,
-DROP, ATTACH, COPY, PRAGMA, SET, ...), tables other than the log tables, and table functions
-that read files (``read_csv``, ``read_parquet``, ``glob``, ...). The statement also runs inside a
-transaction that is rolled back, and with ``LIMIT max_rows + 1`` around it to see truncation.
+DROP, ATTACH, COPY, PRAGMA, SET, ...), tables other than the log tables (a WITH name counts only
+inside the query that declares it), table functions (``read_csv(...)``, ``LATERAL f(...)``), and
+functions that read files, settings or run SQL from a string. Text that sqlglot cannot tokenize
+or parse, or that nests too deeply, is refused with a message too.
+
+This is not the sandbox: the statement then runs in a DuckDB instance of its own that cannot
+touch files and only holds copies of the readable tables (``sandbox.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import decimal
 import re
-import threading
-import time
-import uuid
 from dataclasses import dataclass
-from typing import Any
 
-import duckdb
 import sqlglot
 from sqlglot import exp
 
-from services.logger.errors import SqlRefused, SqlTimeout
+from services.logger.errors import SqlRefused
 from services.logger.schema import READABLE_TABLES
 
 # Node types that write, attach or otherwise do more than read.
@@ -36,101 +32,105 @@ _FORBIDDEN: tuple[type[exp.Expression], ...] = tuple(
     )
     if hasattr(exp, name)
 )
+_BAD_PREFIXES = (
+    "read_", "glob", "parquet_", "sniff_", "query", "getenv", "duckdb_", "json_execute", "enable_", "disable_",
+    "pragma_", "which_secret", "iceberg_", "delta_", "sqlite_", "postgres_", "mysql_", "load_", "install_",
+    "checkpoint", "force_checkpoint", "current_setting", "set_", "icu_", "test_", "system",
+)
+_BAD_SUFFIXES = ("_scan", "_settings", "_metadata", "_schema", "_logs")
+_PLAIN_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+MAX_SQL_CHARS = 20_000
 
 
 @dataclass(frozen=True)
-class SqlResult:
-    columns: list[str]
-    rows: list[list[Any]]
-    truncated: bool
-    elapsed_ms: float
+class CheckedQuery:
+    """A statement the guard let through, and what it reads."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "columns": self.columns,
-            "rows": self.rows,
-            "row_count": len(self.rows),
-            "truncated": self.truncated,
-            "elapsed_ms": round(self.elapsed_ms, 2),
-        }
+    text: str  # the statement without a trailing ``;``
+    tables: frozenset[str]  # the log tables it reads
+    identifiers: frozenset[str]  # every identifier it names (lower case): the columns it may need
+    needs_all_columns: bool  # ``*``, a table read as a row, NATURAL JOIN, COLUMNS(...)
 
 
-def check_select(sql: str) -> str:
-    """Return the statement (without a trailing ``;``) if it is one read-only query, else raise."""
-    text = sql.strip().rstrip(";").strip()
-    if not text:
-        raise SqlRefused("empty statement")
+def _parse(text: str) -> exp.Expr:
     try:
         statements = [s for s in sqlglot.parse(text, read="duckdb") if s is not None]
-    except sqlglot.errors.ParseError as exc:
-        raise SqlRefused(f"cannot parse the statement: {str(exc).splitlines()[0]}") from exc
+    except sqlglot.errors.SqlglotError as exc:  # ParseError, TokenError ('SELECT 1 /*', "SELECT '")
+        first = (str(exc).splitlines() or ["invalid SQL"])[0]
+        raise SqlRefused(f"cannot parse the statement: {first[:300]}") from exc
+    except RecursionError as exc:
+        raise SqlRefused("the statement nests too deeply") from exc
     if len(statements) != 1:
         raise SqlRefused("exactly one statement is allowed")
-    tree = statements[0]
+    return statements[0]
+
+
+def _visible_ctes(node: exp.Expression) -> set[str]:
+    """The WITH names in scope at ``node``: those declared by the queries around it."""
+    names: set[str] = set()
+    parent = node.parent
+    while parent is not None:
+        with_ = parent.args.get("with_") or parent.args.get("with")
+        if isinstance(with_, exp.With):
+            names.update(cte.alias_or_name.lower() for cte in with_.expressions)
+        parent = parent.parent
+    return names
+
+
+def _function_name(func: exp.Func) -> str:
+    return (str(func.this) if isinstance(func, exp.Anonymous) else func.sql_name()).lower()
+
+
+def _check_tree(tree: exp.Expr) -> CheckedQuery:
     if not isinstance(tree, exp.Query):
         raise SqlRefused(f"only SELECT queries are allowed, not {tree.key.upper()}")
     for node in tree.walk():
         if isinstance(node, _FORBIDDEN):
             raise SqlRefused(f"only read-only SELECT queries are allowed ({node.key.upper()} found)")
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    # CTE names are checked without their scope: keep them plain words, so a name that DuckDB
-    # would read as a file ("/etc/x.csv" declared in one subquery, used in another) is refused.
-    for cte_name in ctes:
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", cte_name):
-            raise SqlRefused(f"a WITH name must be a plain word (letters, digits, _), not {cte_name!r}")
+    for cte in tree.find_all(exp.CTE):
+        name = cte.alias_or_name.lower()
+        if not _PLAIN_WORD.fullmatch(name):
+            raise SqlRefused(f"a WITH name must be a plain word (letters, digits, _), not {name!r}")
+    tables: set[str] = set()
+    aliases: set[str] = set()
     for table in tree.find_all(exp.Table):
         if not isinstance(table.this, exp.Identifier):  # a table function such as read_csv('...')
-            raise SqlRefused(f"table functions are not allowed: {table.sql(dialect='duckdb')}")
-        name = table.name.lower()
+            raise SqlRefused(f"table functions are not allowed: {table.sql(dialect='duckdb')[:200]}")
         if table.args.get("db") or table.args.get("catalog"):
-            raise SqlRefused(f"only the log tables can be read, not {table.sql(dialect='duckdb')}")
-        if name not in READABLE_TABLES and name not in ctes:
-            raise SqlRefused(f"unknown table {table.name!r}; readable tables: {', '.join(READABLE_TABLES)}")
+            raise SqlRefused(f"only the log tables can be read, not {table.sql(dialect='duckdb')[:200]}")
+        name = table.name.lower()
+        if name in _visible_ctes(table):
+            continue
+        if name not in READABLE_TABLES:
+            raise SqlRefused(f"unknown table {table.name[:100]!r}; readable tables: {', '.join(READABLE_TABLES)}")
+        tables.add(name)
+        aliases.update({name, table.alias_or_name.lower()})
+    for lateral in tree.find_all(exp.Lateral):
+        if not isinstance(lateral.this, exp.Subquery | exp.Query):
+            raise SqlRefused(f"LATERAL takes a subquery here, not {lateral.this.sql(dialect='duckdb')[:200]}")
     for func in tree.find_all(exp.Func):
-        name = (func.sql_name() if not isinstance(func, exp.Anonymous) else str(func.this)).lower()
-        if name.startswith(("read_", "glob", "parquet_", "sniff_", "query", "getenv", "duckdb_")) or name.endswith(
-            "_scan"
-        ):
-            raise SqlRefused(f"function {name}() is not allowed")
-    return text
+        name = _function_name(func)
+        if name.startswith(_BAD_PREFIXES) or name.endswith(_BAD_SUFFIXES):
+            raise SqlRefused(f"function {name[:100]}() is not allowed")
+    identifiers = frozenset(i.name.lower() for i in tree.find_all(exp.Identifier))
+    stars = [s for s in tree.find_all(exp.Star) if not isinstance(s.parent, exp.AggFunc)]
+    natural = any(str(j.args.get("method") or "").upper() == "NATURAL" for j in tree.find_all(exp.Join))
+    columns_fn = any(_function_name(f) == "columns" for f in tree.find_all(exp.Func))
+    row_as_value = any(c.name.lower() in aliases and not c.table for c in tree.find_all(exp.Column))
+    needs_all = bool(stars) or natural or columns_fn or row_as_value
+    return CheckedQuery("", frozenset(tables), identifiers, needs_all)
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    return value
-
-
-def run_select(conn: duckdb.DuckDBPyConnection, sql: str, max_rows: int = 1000, timeout_s: float = 5.0) -> SqlResult:
-    """Run a checked SELECT on ``conn`` (a cursor of its own) with a row cap and a time limit."""
-    text = check_select(sql)
-    timer = threading.Timer(timeout_s, conn.interrupt)
-    started = time.perf_counter()
-    conn.begin()
-    timer.start()
+def check_select(sql: str) -> CheckedQuery:
+    """The checked statement if it is one read-only query over the log tables, else ``SqlRefused``."""
+    if len(sql) > MAX_SQL_CHARS:
+        raise SqlRefused(f"the statement is longer than {MAX_SQL_CHARS} characters")
+    text = sql.strip().rstrip(";").strip()
+    if not text:
+        raise SqlRefused("empty statement")
+    tree = _parse(text)
     try:
-        cur = conn.execute(f"SELECT * FROM ({text}) AS user_query LIMIT {int(max_rows) + 1}")
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    except duckdb.InterruptException as exc:
-        raise SqlTimeout(f"the query ran longer than {timeout_s:g}s and was stopped") from exc
-    except duckdb.Error as exc:
-        raise SqlRefused(f"the query failed: {str(exc).splitlines()[0]}") from exc
-    finally:
-        timer.cancel()
-        with contextlib.suppress(duckdb.Error):
-            conn.rollback()
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    truncated = len(rows) > max_rows
-    out = [[_json_value(v) for v in row] for row in rows[:max_rows]]
-    return SqlResult(columns, out, truncated, elapsed_ms)
+        checked = _check_tree(tree)
+    except RecursionError as exc:
+        raise SqlRefused("the statement nests too deeply") from exc
+    return CheckedQuery(text, checked.tables, checked.identifiers, checked.needs_all_columns)

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from services.logger.errors import BadFilter
+from services.logger.schema import RATINGS, VALID_FEEDBACK
 from services.logger.sink import utc_naive
 
 REVIEW_COLUMNS = """
@@ -30,6 +32,16 @@ class Filters:
     since: datetime | None = None
     until: datetime | None = None
     model_version: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            moment = getattr(self, name)
+            if moment is None:
+                continue
+            try:
+                utc_naive(moment)
+            except (OverflowError, ValueError) as exc:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+                raise BadFilter(f"{name}={moment.isoformat()} is outside the range of UTC times") from exc
 
     def where(self, alias: str = "") -> tuple[str, list[Any]]:
         """SQL conditions (joined with AND, always at least ``TRUE``) and their parameters."""
@@ -59,10 +71,30 @@ class Filters:
         }
 
 
+def feedback_counts(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
+    """Ratings of the selected queries (one per query, the last one counts, only from the
+    query's own shop), and, over all feedback received: ``rejected`` (names no logged query of
+    its shop, e.g. another shop's ids) and ``superseded`` (replaced by a later rating)."""
+    where, params = filters.where("q")
+    selected = "" if filters == Filters() else f"WHERE r.query_id IN (SELECT q.query_id FROM queries q WHERE {where})"
+    ratings = dict(
+        conn.execute(f"SELECT r.rating, count(*) FROM ({RATINGS}) r {selected} GROUP BY r.rating", params).fetchall()
+    )
+    total, valid, rated = conn.execute(
+        f"SELECT (SELECT count(*) FROM feedback), (SELECT count(*) FROM ({VALID_FEEDBACK})), "
+        f"(SELECT count(*) FROM ({RATINGS}))"
+    ).fetchone() or (0, 0, 0)
+    return {
+        "positive": int(ratings.get("positive", 0)),
+        "negative": int(ratings.get("negative", 0)),
+        "rejected": int(total - valid),
+        "superseded": int(valid - rated),
+    }
+
+
 def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, Any]:
-    """Totals, rates, averages and distributions over the selected queries, and feedback counts:
-    all feedback received when no filter is given (it may come before its query), else the
-    feedback on the selected queries."""
+    """Totals, rates, averages and distributions over the selected queries, and their feedback
+    (``feedback_counts``)."""
     filters = filters or Filters()
     where, params = filters.where()
     total, successful, avg_conf, avg_ms = conn.execute(
@@ -77,16 +109,7 @@ def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = No
         f"SELECT tool, count(*) AS n FROM queries WHERE {where} GROUP BY tool ORDER BY n DESC, tool NULLS LAST",
         params,
     ).fetchall()
-    if filters == Filters():  # all feedback (some may be for queries not logged yet): no join needed
-        feedback_sql, feedback_params = "SELECT rating, count(*) FROM feedback GROUP BY rating", list[Any]()
-    else:  # the feedback on the selected queries
-        qwhere, params_q = filters.where("q")
-        feedback_params = params_q
-        feedback_sql = (
-            f"SELECT f.rating, count(*) FROM feedback f "
-            f"WHERE f.query_id IN (SELECT q.query_id FROM queries q WHERE {qwhere}) GROUP BY f.rating"
-        )
-    feedback = dict(conn.execute(feedback_sql, feedback_params).fetchall())
+    feedback = feedback_counts(conn, filters)
     return {
         "total_queries": int(total),
         "successful_queries": int(successful),
@@ -97,7 +120,7 @@ def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = No
         "avg_response_time_ms": float(avg_ms) if avg_ms is not None else 0.0,
         "intent_distribution": {name: int(n) for name, n in intents},
         "tool_distribution": {name or "none": int(n) for name, n in tools},
-        "feedback": {"positive": int(feedback.get("positive", 0)), "negative": int(feedback.get("negative", 0))},
+        "feedback": feedback,
         "filters": filters.as_dict(),
     }
 

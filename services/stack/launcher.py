@@ -133,6 +133,8 @@ class Stack:
             "ECOMINSIGHT_LOGGER_HOST": s.host,
             "ECOMINSIGHT_LOGGER_PORT": str(s.logger_port),
             "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": s.admin_token,
+            # a loopback run: the documented default secrets are allowed, logger reads need no token
+            "ECOMINSIGHT_LOCAL_DEV": "1",
             "ECOMINSIGHT_TRAINER_BASE_MODEL": s.trainer_base_model,
             "PYTHONUNBUFFERED": "1",
         }

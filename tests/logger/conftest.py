@@ -20,6 +20,7 @@ from shared.results import ToolResult
 from shared.settings import KafkaSettings, PathSettings
 
 ADMIN = {"Authorization": "Bearer test-token"}
+READER = {"Authorization": "Bearer test-read-token"}
 
 
 def make_settings(data_dir: Path, kafka: KafkaSettings, **overrides: object) -> Settings:
@@ -29,6 +30,7 @@ def make_settings(data_dir: Path, kafka: KafkaSettings, **overrides: object) -> 
         "group_id": f"logger-{uuid.uuid4().hex[:8]}",
         "port": free_port(),
         "admin_token": "test-token",
+        "read_token": "test-read-token",
         "batch_max_events": 50,
         "batch_max_ms": 100,
         "export_min_examples": 3,

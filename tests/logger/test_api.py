@@ -17,7 +17,7 @@ from services.logger.settings import Settings
 from services.logger.sink import ALL_FILE, Sink
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received
-from tests.logger.conftest import ADMIN, BASE_TIME, query_event
+from tests.logger.conftest import ADMIN, BASE_TIME, READER, query_event
 
 
 def logged_events(n: int = 300) -> list:
@@ -35,7 +35,7 @@ EVENTS = logged_events()
 def client(settings: Settings) -> Iterator[TestClient]:
     """The app without its Kafka consumer, its database filled with EVENTS through the real sink."""
     app = create_app(settings, start_worker=False)
-    with TestClient(app) as tc:
+    with TestClient(app, headers=READER) as tc:
         sink = Sink(app.state.service.db.cursor(), settings.paths.query_logs)
         for start in range(0, len(EVENTS), 64):  # several micro-batches
             sink.write([Received(e, "t", 0, i) for i, e in enumerate(EVENTS[start:start + 64], start)])
@@ -84,13 +84,12 @@ def test_stats_equal_sql_computed_over_the_logs(client: TestClient, settings: Se
     assert s["avg_response_time_ms"] == pytest.approx(expected["rt"] * 1000)
     assert s["intent_distribution"] == expected["intents"]
     assert s["tool_distribution"] == expected["tools"]
-    feedback = [
-        e for e in EVENTS
-        if isinstance(e, FeedbackEvent) and (not params or e.query_id in expected["ids"])  # unfiltered: all feedback
-    ]
+    feedback = [e for e in EVENTS if isinstance(e, FeedbackEvent) and e.query_id in expected["ids"]]
     assert s["feedback"] == {
         "positive": sum(e.rating == "positive" for e in feedback),
         "negative": sum(e.rating == "negative" for e in feedback),
+        "rejected": 1,  # the feedback on a query that was never logged
+        "superseded": 0,
     }
 
 
@@ -120,7 +119,8 @@ def test_bad_parameters_get_a_clear_4xx(client: TestClient) -> None:
 
 def test_sql_needs_the_admin_token(client: TestClient) -> None:
     body = {"sql": "SELECT count(*) AS n FROM queries"}
-    assert client.post("/sql", json=body).status_code == 401
+    assert client.post("/sql", json=body, headers={"Authorization": ""}).status_code == 401
+    assert client.post("/sql", json=body).status_code == 403  # the read token does not run SQL
     assert client.post("/sql", json=body, headers={"Authorization": "Bearer nope"}).status_code == 403
     r = client.post("/sql", json=body, headers={"X-Admin-Token": "test-token"})
     assert r.status_code == 200 and r.json()["columns"] == ["n"] and r.json()["rows"] == [[300]]
@@ -159,7 +159,7 @@ def test_sql_row_cap_and_time_limit(tmp_path: Path, kafka_settings) -> None:
 
     settings = make_settings(tmp_path, kafka_settings, sql_max_rows=50, sql_timeout_s=0.5)
     app = create_app(settings, start_worker=False)
-    with TestClient(app) as tc:
+    with TestClient(app, headers=ADMIN) as tc:
         sink = Sink(app.state.service.db.cursor(), settings.paths.query_logs)
         sink.write([Received(query_event(i), "t", 0, i) for i in range(200)])
         sink.close()
