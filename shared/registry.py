@@ -8,6 +8,10 @@
 
 The trainer writes versions; ``model promote`` / ``model rollback`` and the trainer's gate move
 ``CURRENT``; generators read it at start and follow ``ModelReady`` events afterwards.
+
+Every version name that comes in (an argument, ``CURRENT``, ``history.json``, a metadata file's
+``version``) must be ``v`` and at least four ASCII digits, and its folder must resolve inside the
+registry (a symlink out of it is refused too); anything else raises ``RegistryError`` saying so.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pydantic import BaseModel, Field
 from shared.errors import EcomInsightError
 
 METADATA = "metadata.json"
-VERSION_RE = re.compile(r"^v\d{4,}$")
+VERSION_RE = re.compile(r"v[0-9]{4,}")
 
 
 class RegistryError(EcomInsightError):
@@ -63,25 +67,51 @@ class ModelRegistry:
     def __init__(self, root: Path):
         self.root = Path(root)
 
+    # -- names and paths -------------------------------------------------------------------------
+    @staticmethod
+    def is_version(name: object) -> bool:
+        """Whether ``name`` is a version name (``v0001``), not a path or anything else."""
+        return isinstance(name, str) and VERSION_RE.fullmatch(name) is not None
+
+    def check_version(self, name: object, where: str = "version") -> str:
+        if not self.is_version(name):
+            raise RegistryError(
+                f"invalid model {where} {str(name)[:100]!r}: a version is 'v' and four or more digits (v0001)"
+            )
+        return str(name)
+
+    def contains(self, folder: Path) -> bool:
+        """Whether ``folder`` (symlinks resolved) is a version folder inside this registry."""
+        resolved = Path(folder).resolve()
+        return resolved.parent == self.root.resolve() and self.is_version(resolved.name)
+
     # -- reading ---------------------------------------------------------------------------------
     def path(self, version: str) -> Path:
-        return self.root / version
+        """The folder of ``version``; ``RegistryError`` for a name that is not a version or a
+        folder that resolves outside the registry."""
+        folder = self.root / self.check_version(version)
+        if folder.exists() and not self.contains(folder):
+            raise RegistryError(f"model version {version!r} resolves outside the registry {self.root}")
+        return folder
 
     def get(self, version: str) -> ModelMeta:
         meta = self.path(version) / METADATA
         if not meta.is_file():
             raise RegistryError(f"no model version {version!r} in {self.root}")
         try:
-            return ModelMeta.model_validate_json(meta.read_text())
+            loaded = ModelMeta.model_validate_json(meta.read_text())
         except ValueError as exc:
             raise RegistryError(f"{meta} is not valid metadata: {exc}") from exc
+        if loaded.version != version:
+            raise RegistryError(f"{meta} says it is version {loaded.version[:100]!r}, not {version!r}: refusing it")
+        return loaded
 
     def versions(self) -> list[ModelMeta]:
         if not self.root.is_dir():
             return []
         out = []
         for child in sorted(self.root.iterdir()):
-            if VERSION_RE.match(child.name) and (child / METADATA).is_file():
+            if self.is_version(child.name) and (child / METADATA).is_file():
                 out.append(self.get(child.name))
         return out
 
@@ -90,7 +120,7 @@ class ModelRegistry:
         if not pointer.is_file():
             return None
         version = pointer.read_text().strip()
-        return version or None
+        return self.check_version(version, "CURRENT") if version else None
 
     def current(self) -> ModelMeta | None:
         version = self.current_version()
@@ -98,7 +128,15 @@ class ModelRegistry:
 
     def history(self) -> list[str]:
         path = self.root / "history.json"
-        return list(json.loads(path.read_text())) if path.is_file() else []
+        if not path.is_file():
+            return []
+        try:
+            history = json.loads(path.read_text())
+        except ValueError as exc:
+            raise RegistryError(f"{path} is not valid JSON: {exc}") from exc
+        if not isinstance(history, list):
+            raise RegistryError(f"{path} must hold a list of versions")
+        return [self.check_version(v, "version in history.json") for v in history]
 
     # -- writing ---------------------------------------------------------------------------------
     @contextmanager
@@ -114,14 +152,14 @@ class ModelRegistry:
     def allocate(self) -> tuple[str, Path]:
         """Reserve the next version name and create its (empty) folder."""
         with self._locked():
-            numbers = [int(p.name[1:]) for p in self.root.iterdir() if VERSION_RE.match(p.name)]
+            numbers = [int(p.name[1:]) for p in self.root.iterdir() if self.is_version(p.name)]
             version = f"v{max(numbers, default=0) + 1:04d}"
             folder = self.path(version)
             folder.mkdir()
             return version, folder
 
     def save_metadata(self, meta: ModelMeta) -> None:
-        folder = self.path(meta.version)
+        folder = self.path(self.check_version(meta.version, "metadata version"))
         if not folder.is_dir():
             raise RegistryError(f"no folder for version {meta.version!r} in {self.root}")
         _write_atomic(folder / METADATA, meta.model_dump_json(indent=2))

@@ -30,7 +30,7 @@ from services.generator.settings import Settings
 from shared.errors import EcomInsightError
 from shared.events import ModelReady, TrainingFailed
 from shared.kafka import EventConsumer, EventProducer, Received, ensure_topics
-from shared.registry import ModelRegistry
+from shared.registry import ModelRegistry, RegistryError
 
 log = logging.getLogger(__name__)
 
@@ -141,9 +141,14 @@ class ModelReloader:
 
     def apply(self, event: ModelReady) -> bool:
         """Load, check and swap in ``event.version``; False if it was refused."""
-        folder = Path(event.path)
-        if not folder.is_dir():  # a path from another machine: look in our own registry
+        try:  # only folders of our own registry are served: a name or path leading out is refused
             folder = self.registry.path(event.version)
+            given = Path(event.path)
+            if given.is_dir() and given.resolve() != folder.resolve():
+                raise RegistryError(f"path {event.path[:200]!r} is not {folder} (outside the registry {self.registry.root})")
+        except RegistryError as exc:
+            self._refuse(event, str(exc))
+            return False
         started = time.monotonic()
         log.info("loading model %s from %s beside %s", event.version, folder, self.slot.version)
         try:

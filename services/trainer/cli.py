@@ -171,7 +171,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                 if current is None:
                     raise TrainerError("no promoted model in the registry ('current')")
                 target = registry.path(current)
-            elif registry.path(spec).is_dir():
+            elif registry.is_version(spec) and registry.path(spec).is_dir():
                 target = registry.path(spec)
             tokenizer, model = load_seq2seq(target)
             evaluation = evaluate_model(
