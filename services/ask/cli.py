@@ -1,4 +1,4 @@
-"""``ecominsight ask`` (serve), ``ecominsight seed-data``, ``ecominsight import-data``."""
+"""``ecominsight ask`` (serve), ``seed-data``, ``import-data``, ``keys create | list | revoke``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,28 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace) -> int:
+    from services.ask.keys import HEADER_HELP, KeySettings, KeyStore
+    from shared.settings import PathSettings
+
+    store = KeyStore(Path(args.file) if args.file else KeySettings().path(PathSettings()))
+    if args.keys_command == "create":
+        key = store.create(args.shop, args.label)
+        print(f"API key for shop {args.shop} (shown once; only its hash is kept in {store.path}):\n\n  {key}\n")
+        print(f"Clients {HEADER_HELP}.")
+    elif args.keys_command == "revoke":
+        info = store.revoke(args.key_id)
+        print(f"revoked key {info.key_id} of shop {info.shop_id}")
+    else:
+        keys = store.list()
+        if not keys:
+            print(f"no API keys in {store.path}")
+        for k in keys:
+            state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
+            print(f"{k.key_id}  shop {k.shop_id:<8} created {k.created_at}  {state}  {k.label or ''}".rstrip())
+    return 0
+
+
 def register(sub: Any) -> None:
     serve = sub.add_parser("ask", help="serve the ask API (FastAPI, uvicorn)")
     serve.add_argument("--host", default=None, help="default: ECOMINSIGHT_ASK_HOST or 127.0.0.1")
@@ -71,3 +93,14 @@ def register(sub: Any) -> None:
     )
     imp.add_argument("--warehouse", default=None, help="warehouse file (default: ECOMINSIGHT_WAREHOUSE_PATH)")
     imp.set_defaults(func=_import)
+
+    keys = sub.add_parser("keys", help="per-shop API keys for the ask API: create, list, revoke")
+    keys.add_argument("--file", default=None, help="keys file (default: ECOMINSIGHT_ASK_API_KEYS_FILE or DATA_DIR/api_keys.json)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="a new key for one shop (printed once)")
+    create.add_argument("--shop", required=True, help="the shop_id the key reads")
+    create.add_argument("--label", default=None, help="a note to tell keys apart")
+    keys_sub.add_parser("list", help="key ids, shops, and whether they are revoked (never the keys)")
+    revoke = keys_sub.add_parser("revoke", help="revoke a key by its id (from `keys list`) or the key itself")
+    revoke.add_argument("key_id")
+    keys.set_defaults(func=_keys)

@@ -5,12 +5,14 @@
 * ``GET /model``: the serving version and its metadata (and recently refused versions).
 * ``GET /health``: ``{"status": "ok", ...}`` with batching and reload counters.
 
-Bad input gets a 422 whose ``detail`` says what is wrong, never a 500.
+Bad input gets a 422 whose ``detail`` says what is wrong (never the input itself), never a 500;
+a body over ``max_body_bytes`` gets a 413.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from pydantic import BaseModel, Field
 from services.generator.service import GeneratorService
 from services.generator.settings import Settings
 from shared.errors import PlaceholderError
+from shared.http import BodyLimit, validation_details
 from shared.phrasing import template_answer
 from shared.results import ToolResult
 
@@ -42,6 +45,12 @@ class GenerateResponse(BaseModel):
     latency_ms: float
     prompt: str
     fallback_reason: str | None = None
+
+
+def _not_finite(result: ToolResult) -> str | None:
+    """The first value that is not a finite number (JSON ``1e400`` arrives as infinity)."""
+    cells = [*result.values.items(), *(item for row in result.rows for item in row.items())]
+    return next((key for key, value in cells if isinstance(value, float) and not math.isfinite(value)), None)
 
 
 def _bad_request(message: str, errors: Any = None) -> JSONResponse:
@@ -68,15 +77,12 @@ def create_app(settings: Settings | None = None, service: GeneratorService | Non
 
     app = FastAPI(title="EcomInsight generator", lifespan=lifespan)
     app.state.service = svc
+    app.add_middleware(BodyLimit, max_bytes=svc.settings.max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        parts = []
-        for err in errors[:3]:
-            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-            parts.append(f"{where}: {err.get('msg')}")
-        return _bad_request("invalid request: " + "; ".join(parts), errors)
+        message, errors = validation_details(exc)  # without the input: a 50 MB field is not echoed
+        return _bad_request(message, errors)
 
     @app.post("/generate", response_model=GenerateResponse)
     async def generate(req: GenerateRequest) -> Any:
@@ -88,10 +94,15 @@ def create_app(settings: Settings | None = None, service: GeneratorService | Non
             return _bad_request("question is empty")
         if len(question) > svc.settings.max_question_chars:
             return _bad_request(f"question is longer than {svc.settings.max_question_chars} characters")
+        bad = _not_finite(req.result)
+        if bad is not None:
+            return _bad_request(f"result value {bad!r} is not a finite number")
         try:
             template_answer(req.result)  # the fallback must exist before a model is asked
         except PlaceholderError as exc:
             return _bad_request(f"result does not fit tool {req.result.tool!r}: {exc}")
+        except ArithmeticError as exc:  # 1e400 is inf; decimal.InvalidOperation for inf, nan, 1e300
+            return _bad_request(f"result holds a number that cannot be shown (too large or not finite): {exc!r}")
         answer = await asyncio.wrap_future(svc.submit(question, req.result))
         return GenerateResponse(
             text=answer.text,

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     max_new_tokens: int = Field(default=128, ge=1)
     max_input_tokens: int = Field(default=512, ge=16)
     max_question_chars: int = Field(default=2000, ge=1)
+    # Request bodies larger than this get a 413 before they are read (shared.http.BodyLimit).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # Hot reload: follow ModelReady events on kafka.topic_models (every replica gets every event).
     reload: bool = True
