@@ -109,7 +109,54 @@ def _best_period(r: ToolResult) -> str:
     return "Your best V_GRAIN by revenue was V_BEST with V_REVENUE."
 
 
+# The semantic layer's results (services/ask/semantic): each states the metric, the period with
+# its dates and the scope (definition, statuses, filters). Text lists at most LISTED rows.
+LISTED = 12
+
+
+def _pct(r: ToolResult) -> str:
+    return "%" if r.values.get("unit") == "percent" else ""
+
+
+def _more(r: ToolResult) -> str:
+    return ", and V_MORE" if r.values.get("more") else ""
+
+
+def _metric(r: ToolResult) -> str:
+    return f"V_METRIC, V_PERIOD: V_VALUE{_pct(r)}. Computed as V_SCOPE."
+
+
+def _metric_compare(r: ToolResult) -> str:
+    p = _pct(r)
+    return f"V_METRIC, V_PERIOD: V_VALUE{p}, against V_PREVIOUS{p} in V_PREVIOUS_PERIOD (V_CHANGE). Computed as V_SCOPE."
+
+
+def _metric_by(r: ToolResult) -> str:
+    shown = min(len(r.rows), LISTED)
+    if not shown:
+        return "V_METRIC by V_GROUP, V_PERIOD: nothing to show. Computed as V_SCOPE."
+    items = "; ".join(f"V_LABEL_{i}: V_VALUE_{i}{_pct(r)}" for i in range(1, shown + 1))
+    return f"V_METRIC by V_GROUP, V_PERIOD: {items}{_more(r)}. Computed as V_SCOPE."
+
+
+def _metric_top(r: ToolResult) -> str:
+    if not r.rows:
+        return "V_METRIC, V_RANKING, V_PERIOD: nothing to rank. Computed as V_SCOPE."
+    items = ", ".join(f"V_LABEL_{i} (V_VALUE_{i}{_pct(r)})" for i in range(1, min(len(r.rows), LISTED) + 1))
+    return f"V_METRIC, V_RANKING, V_PERIOD: {items}. Computed as V_SCOPE."
+
+
+def _metric_list(r: ToolResult) -> str:
+    items = ", ".join(f"V_LABEL_{i}" for i in range(1, min(len(r.rows), LISTED) + 1))
+    return f"V_METRIC, V_PERIOD: V_VALUE{': ' + items if items else ''}{_more(r)}. Computed as V_SCOPE."
+
+
 TEMPLATES: dict[str, Callable[[ToolResult], str]] = {
+    "metric": _metric,
+    "metric_compare": _metric_compare,
+    "metric_by": _metric_by,
+    "metric_top": _metric_top,
+    "metric_list": _metric_list,
     "count_orders": _count_orders,
     "total_revenue": _total_revenue,
     "average_order_value": _aov,

@@ -30,7 +30,9 @@ class Score:
 
     @property
     def answerable(self) -> int:
-        return len(self.correct) + len(self.refused) + sum(1 for w in self.wrong if not w.startswith("[refuse]"))
+        return (
+            len(self.correct) + len(self.refused) + sum(1 for w in self.wrong if not w.startswith("[refuse]"))
+        )
 
     @property
     def must_refuse(self) -> int:

@@ -160,7 +160,9 @@ def grouped(
 ) -> str:
     """Every group, best first (``desc``) or worst first."""
     direction = "DESC" if desc else "ASC"
-    return f"SELECT {key} AS k, {value} AS v {frm} AND {within(span)} AND {where} GROUP BY k ORDER BY v {direction}"
+    # Customers are grouped by id: two customers who share a name stay two rows.
+    group = "c.customer_id, k" if key == "c.name" else "k"
+    return f"SELECT {key} AS k, {value} AS v {frm} AND {within(span)} AND {where} GROUP BY {group} ORDER BY v {direction}"
 
 
 def bucket(grain: str) -> str:

@@ -1,0 +1,56 @@
+"""The semantic layer: metrics and dimensions declared once (``catalog``), questions read into a
+structured query without guessing (``parser``), one compiler to parameterized SQL (``compiler``),
+and results that state what was computed (``answer``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.ask.semantic.answer import run
+from services.ask.semantic.entities import EntityIndex
+from services.ask.semantic.parser import Parser, Understanding
+from services.ask.semantic.periods import today_utc
+from services.ask.warehouse import Warehouse
+from shared.interpretation import Interpretation
+from shared.results import ToolResult
+
+__all__ = ["SemanticLayer", "Understanding", "intent_of", "refusal_text"]
+
+
+class SemanticLayer:
+    def __init__(self, warehouse: Warehouse):
+        self.warehouse = warehouse
+        self.parser = Parser(EntityIndex(warehouse))
+
+    def understand(self, question: str, shop_id: str, today: date | None = None) -> Understanding:
+        return self.parser.parse(question, shop_id, today or today_utc())
+
+    def compute(self, q: Interpretation, shop_id: str, currency: str) -> ToolResult:
+        return run(self.warehouse, q, shop_id, currency)
+
+
+def intent_of(q: Interpretation) -> str:
+    """The logged intent: the name of the question family (the eleven earlier ones keep theirs)."""
+    if q.compare_to is not None:
+        return f"{q.metric}_comparison"
+    if q.rank and q.group_by in ("month", "day", "week", "quarter", "year") and q.limit == 1:
+        return "best_period"
+    if q.rank and q.group_by == "customer":
+        return "top_customers"
+    if q.rank and q.group_by == "product":
+        return "top_products"
+    if q.group_by is None:
+        if q.metric == "orders":
+            return "orders_by_amount" if any(f.field == "amount" for f in q.filters) else "order_count"
+        return {"customers": "customer_count"}.get(q.metric, q.metric)
+    if q.metric == "revenue" and q.group_by == "month" and not q.rank:
+        return "revenue_by_month"
+    if q.metric == "orders" and q.group_by == "status":
+        return "order_status"
+    return f"{q.metric}_by_{q.group_by}"
+
+
+def refusal_text(u: Understanding) -> str:
+    understood = "; ".join(u.understood) if u.understood else "nothing I can compute yet"
+    asks = " / ".join(f'"{s}"' for s in u.suggestions[:3])
+    return f"{u.message} What I understood: {understood}. You could ask, for example: {asks}."

@@ -1,0 +1,163 @@
+"""Run an ``Interpretation`` and turn its rows into a ``ToolResult`` that says what was computed.
+
+Every result carries, as slots the answer must state, the metric, the period with its dates and
+a ``scope`` sentence: the metric's definition, the statuses counted or left out, and every
+filter. The templates that phrase these results live in ``shared/phrasing.py`` (tools
+``metric``, ``metric_by``, ``metric_top``, ``metric_compare``, ``metric_list``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from services.ask.semantic.catalog import DIMENSIONS, METRICS, PURCHASE_STATUSES, STATUSES, TIME_GRAINS
+from services.ask.semantic.compiler import compile_query, statuses
+from services.ask.warehouse import Warehouse
+from shared.interpretation import Interpretation, Window, day_text
+from shared.phrasing import LISTED
+from shared.results import ToolResult, format_money
+
+PLURALS = {"category": "categories", "country": "countries", "status": "statuses", "day": "days"}
+
+
+def _round(value: Any, unit: str) -> float | int:
+    if value is None:
+        return 0 if unit == "count" else 0.0
+    if unit == "count":
+        return int(value)
+    return float(round(Decimal(str(value)), 2))
+
+
+def _words(items: list[str], joiner: str = "or") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {joiner} " + items[-1]
+
+
+def scope(q: Interpretation, currency: str) -> str:
+    """``the sum of order totals, counting orders with status ... , for customers in Germany``."""
+    metric = METRICS[q.metric]
+    parts = [metric.definition]
+    chosen, how = statuses(q)
+    if metric.name in ("customers", "new_customers"):
+        pass
+    elif how == "all":
+        parts.append("counting orders of every status")
+    elif how == "not_in":
+        kept = [s for s in STATUSES if s not in chosen]
+        parts.append(f"leaving out {_words(chosen, 'and')} orders (counting {_words(kept)})")
+    elif tuple(chosen) == PURCHASE_STATUSES and not any(f.field == "status" for f in q.filters):
+        parts.append(f"counting orders with status {_words(chosen)} (cancelled and refunded left out)")
+    else:
+        parts.append(f"counting only orders with status {_words(chosen)}")
+    for f in q.filters:
+        if f.field == "country":
+            parts.append(f"for customers in {_words(f.labels)}")
+        elif f.field == "category":
+            parts.append(f"for products in the {_words(f.labels)} category")
+        elif f.field == "product":
+            parts.append(f"for the product {_words(f.labels)}")
+        elif f.field == "customer":
+            parts.append(f"for the customer {_words(f.labels)}")
+        elif f.field == "amount":
+            money = [format_money(float(x), currency) for x in f.values]
+            words = {"gt": "over", "gte": "of at least", "lt": "under", "lte": "of at most"}
+            text = f"between {money[0]} and {money[1]}" if f.op == "between" else f"{words[f.op]} {money[0]}"
+            parts.append(f"for orders {text}")
+    if q.corrections:
+        parts.append("reading " + ", ".join(f"'{a}' as '{b}'" for a, b in q.corrections.items()))
+    return ", ".join(parts)
+
+
+def period_text(q: Interpretation, window: Window | None) -> str:
+    if q.metric == "inactive_customers" and q.inactive_days is not None:
+        return f"with no purchase in {q.inactive_days.describe()}"
+    return window.describe() if window is not None else "all time"
+
+
+def _bucket_label(grain: str, d: date) -> str:
+    if grain == "day":
+        return day_text(d)
+    if grain == "week":
+        return f"week of {day_text(d)}"
+    if grain == "month":
+        return f"{d.strftime('%B')} {d.year}"
+    if grain == "quarter":
+        return f"Q{(d.month - 1) // 3 + 1} {d.year}"
+    return str(d.year)
+
+
+def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolResult:
+    metric = METRICS[q.metric]
+    unit = metric.unit
+    money = ["value", "previous"] if unit == "money" else []
+    values: dict[str, Any] = {
+        "metric": metric.label,
+        "period": period_text(q, q.period),
+        "scope": scope(q, currency),
+        "unit": unit,
+    }
+    params: dict[str, Any] = {"metric": q.metric}
+
+    def scalar(window: Window | None) -> float | int:
+        sql, args = compile_query(q, shop_id, window)
+        return _round(wh.query(sql, args)[0][0], unit)
+
+    if q.compare_to is not None:
+        now, before = scalar(q.period), scalar(q.compare_to)
+        values.update(value=now, previous=before, previous_period=q.compare_to.describe())
+        if before:
+            pct = float(round((Decimal(str(now)) - Decimal(str(before))) * 100 / Decimal(str(before)), 1))
+            values["change"] = "no change" if pct == 0 else f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}%"
+        else:
+            values["change"] = "no change" if not now else "up from zero"
+        return ToolResult(tool="metric_compare", params=params, values=values, money=money, currency=currency)
+
+    if q.metric == "products_no_sales":
+        sql, args = compile_query(q, shop_id, q.period)
+        found = wh.query(sql, args)
+        listed = [{"label": str(label), "id": str(key)} for key, label, _ in found]
+        values["value"] = len(listed)
+        if len(listed) > LISTED:
+            values["more"] = f"{len(listed) - LISTED} more"
+        return ToolResult(tool="metric_list", params=params, values=values, rows=listed, currency=currency)
+
+    if q.group_by is None:
+        values["value"] = scalar(q.period)
+        return ToolResult(tool="metric", params=params, values=values, money=money, currency=currency)
+
+    sql, args = compile_query(q, shop_id, q.period)
+    rows: list[dict[str, Any]] = []
+    for key, label, value in wh.query(sql, args):
+        row: dict[str, Any] = {}
+        if q.group_by in TIME_GRAINS:
+            row.update(label=_bucket_label(q.group_by, key), start=key.isoformat())
+        else:
+            row["label"] = str(label if label is not None else "unknown")
+            if DIMENSIONS[q.group_by].label_sql:
+                row["id"] = str(key)
+        row["value"] = _round(value, unit)
+        rows.append(row)
+    dim = DIMENSIONS[q.group_by]
+    values["group"] = dim.label
+    if len(rows) > LISTED:
+        values["more"] = f"{len(rows) - LISTED} more (every row is in the data)"
+    if q.rank is not None:
+        plural = PLURALS.get(q.group_by, q.group_by + "s") if len(rows) != 1 else q.group_by
+        values["ranking"] = f"{q.rank} {len(rows)} {plural}" if len(rows) != 1 else f"{q.rank} {plural}"
+        return ToolResult(
+            tool="metric_top",
+            params=params,
+            values=values,
+            rows=rows,
+            money=["value"] if unit == "money" else [],
+            currency=currency,
+        )
+    return ToolResult(
+        tool="metric_by",
+        params=params,
+        values=values,
+        rows=rows,
+        money=["value"] if unit == "money" else [],
+        currency=currency,
+    )

@@ -1,0 +1,166 @@
+"""The semantic layer's declarations: every metric and dimension, declared once.
+
+The same declarations drive the SQL (``compiler.py``), the words of an answer that say what was
+computed (``answer.py``), the README catalogue and ``catalogue()`` (what ``metrics_catalog``
+shows). A metric names its grain, the table rows it aggregates:
+
+* ``order``: one row per order (``orders o``, joined to ``customers c`` when a country or
+  customer is involved);
+* ``item``: one row per order line (``order_items i`` joined to its order and ``products p``);
+  an order metric that has an ``item_measure`` switches to it when a product or category is
+  involved (revenue becomes the sum of those products' lines);
+* ``customer``: one row per customer (``customers c``);
+* ``special``: a query of its own in the compiler (repeat rate, customers without orders,
+  inactive customers, products without sales).
+
+*Purchases* are orders that were not cancelled or refunded. Revenue and the other money and
+quantity metrics count purchases unless the question names statuses; an order count counts
+every status unless the question names some.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
+PURCHASE_STATUSES = ("pending", "paid", "shipped", "delivered")
+TIME_GRAINS = ("day", "week", "month", "quarter", "year")
+ALL_DIMENSIONS = frozenset((*TIME_GRAINS, "status", "product", "category", "customer", "country"))
+ALL_FILTERS = frozenset(("status", "country", "category", "product", "customer", "amount"))
+Unit = Literal["count", "money", "percent", "ratio"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str  # as it starts an answer: "Revenue"
+    definition: str  # "the sum of order totals"
+    grain: Literal["order", "item", "customer", "special"]
+    unit: Unit
+    measure: str = ""  # SQL aggregate over the grain's rows (constants only, never user text)
+    item_measure: str | None = None  # the measure over order lines, when products are involved
+    statuses: tuple[str, ...] | None = PURCHASE_STATUSES  # counted by default; None: every status
+    status_filter: bool = True  # may the question choose statuses?
+    dimensions: frozenset[str] = ALL_DIMENSIONS
+    filters: frozenset[str] = ALL_FILTERS
+    periods: bool = True  # may it take a period?
+    examples: tuple[str, ...] = field(default_factory=tuple)
+
+
+_TIME = frozenset(TIME_GRAINS)
+_ORDER_DIMS = _TIME | {"status", "customer", "country"}
+_ORDER_FILTERS = frozenset(("status", "country", "customer", "amount"))
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in [
+        Metric("orders", "Orders", "the number of orders", "order", "count", "count(DISTINCT o.order_id)",
+               "count(DISTINCT o.order_id)", statuses=None,
+               examples=("How many orders did I get last month?", "orders from Germany by month")),
+        Metric("revenue", "Revenue", "the sum of order totals", "order", "money", "sum(o.total_amount)",
+               "sum(i.quantity * i.unit_price)",
+               examples=("Total revenue from shipped orders", "Revenue by product category")),
+        Metric("average_order_value", "Average order value", "the average order total", "order", "money",
+               "avg(o.total_amount)", dimensions=_ORDER_DIMS, filters=_ORDER_FILTERS,
+               examples=("What is my average order value this year?",)),
+        Metric("units_sold", "Units sold", "the number of units on order lines", "item", "count",
+               "sum(i.quantity)", examples=("How many units did I sell last month?", "top 3 products by units")),
+        Metric("items_per_order", "Items per order", "units on order lines divided by the number of orders",
+               "item", "ratio", "sum(i.quantity) / count(DISTINCT o.order_id)",
+               dimensions=_ORDER_DIMS, examples=("Average number of items per order",)),
+        Metric("distinct_products", "Different products sold", "the number of different products on order lines",
+               "item", "count", "count(DISTINCT i.product_id)",
+               dimensions=_TIME | {"customer", "country", "category", "status"},
+               examples=("How many different products did I sell last month?",)),
+        Metric("largest_order", "Largest order", "the highest order total", "order", "money",
+               "max(o.total_amount)", dimensions=_ORDER_DIMS, filters=_ORDER_FILTERS,
+               examples=("What is my largest order ever?",)),
+        Metric("smallest_order", "Smallest order", "the lowest order total", "order", "money",
+               "min(o.total_amount)", dimensions=_ORDER_DIMS, filters=_ORDER_FILTERS,
+               examples=("smallest order last year",)),
+        Metric("refund_rate", "Refund rate", "refunded orders as a share of all orders", "order", "percent",
+               "100.0 * count(DISTINCT o.order_id) FILTER (WHERE o.status = 'refunded') / nullif(count(DISTINCT o.order_id), 0)",
+               "100.0 * count(DISTINCT o.order_id) FILTER (WHERE o.status = 'refunded') / nullif(count(DISTINCT o.order_id), 0)",
+               statuses=None, status_filter=False, dimensions=ALL_DIMENSIONS - {"status"},
+               examples=("What's my refund rate?", "refund rate by country")),
+        Metric("cancellation_rate", "Cancellation rate", "cancelled orders as a share of all orders", "order",
+               "percent",
+               "100.0 * count(DISTINCT o.order_id) FILTER (WHERE o.status = 'cancelled') / nullif(count(DISTINCT o.order_id), 0)",
+               "100.0 * count(DISTINCT o.order_id) FILTER (WHERE o.status = 'cancelled') / nullif(count(DISTINCT o.order_id), 0)",
+               statuses=None, status_filter=False, dimensions=ALL_DIMENSIONS - {"status"},
+               examples=("cancellation rate this year",)),
+        Metric("revenue_refunded", "Revenue refunded", "the sum of the totals of refunded orders", "order", "money",
+               "sum(o.total_amount)", "sum(i.quantity * i.unit_price)", statuses=("refunded",),
+               status_filter=False, dimensions=ALL_DIMENSIONS - {"status"},
+               examples=("How much revenue was refunded last quarter?",)),
+        Metric("spending_per_customer", "Spending per customer",
+               "revenue divided by the number of customers who bought", "order", "money",
+               "sum(o.total_amount) / nullif(count(DISTINCT o.customer_id), 0)",
+               dimensions=_TIME | {"status", "country"}, filters=_ORDER_FILTERS,
+               examples=("average spend per customer", "spending per customer by country")),
+        Metric("active_customers", "Customers who bought", "the number of different customers with an order",
+               "order", "count", "count(DISTINCT o.customer_id)", "count(DISTINCT o.customer_id)",
+               dimensions=ALL_DIMENSIONS - {"customer"},
+               examples=("How many customers ordered last month?",)),
+        Metric("repeat_rate", "Repeat-customer rate",
+               "customers with more than one order as a share of customers with an order", "special", "percent",
+               filters=frozenset(("status", "country")), dimensions=frozenset(),
+               examples=("What percentage of customers ordered more than once?",)),
+        Metric("repeat_customers", "Repeat customers", "the number of customers with more than one order",
+               "special", "count", filters=frozenset(("status", "country")), dimensions=frozenset(),
+               examples=("how many repeat customers do I have",)),
+        Metric("customers", "Customers", "the number of customer accounts", "customer", "count", "count(*)",
+               statuses=None, status_filter=False, dimensions=frozenset(("country",)),
+               filters=frozenset(("country",)), periods=False,
+               examples=("How many customers do I have?", "customers by country")),
+        Metric("new_customers", "New customers", "the number of customers who signed up", "customer", "count",
+               "count(*)", statuses=None, status_filter=False, dimensions=_TIME | {"country"},
+               filters=frozenset(("country",)), examples=("new customers by month", "new customers from the UK")),
+        Metric("customers_no_orders", "Customers without orders", "the number of customers with no order",
+               "special", "count", filters=frozenset(("country", "status")), dimensions=frozenset(),
+               examples=("How many customers have never ordered?",)),
+        Metric("inactive_customers", "Inactive customers",
+               "the number of customers who bought before but not in the quiet window", "special", "count",
+               filters=frozenset(("country", "status")), dimensions=frozenset(), periods=False,
+               examples=("customers inactive for 90 days",)),
+        Metric("products_no_sales", "Products without sales", "the number of products on no order line",
+               "special", "count", filters=frozenset(("category", "status")), dimensions=frozenset(),
+               examples=("Which products had no sales last month?",)),
+    ]
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    label: str  # "month", "product category"
+    key: str  # SQL; {t} is the metric's time column
+    label_sql: str | None = None  # a readable label when the key is an id
+    join: Literal["", "items", "customers"] = ""
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    **{g: Dimension(g, g, f"CAST(date_trunc('{g}', {{t}}) AS DATE)") for g in TIME_GRAINS},
+    "status": Dimension("status", "order status", "o.status"),
+    "product": Dimension("product", "product", "p.product_id", "p.name", "items"),
+    "category": Dimension("category", "product category", "p.category", None, "items"),
+    "customer": Dimension("customer", "customer", "c.customer_id", "c.name", "customers"),
+    "country": Dimension("country", "customer country", "c.country", None, "customers"),
+}
+
+
+def catalogue() -> list[dict[str, object]]:
+    """What can be asked: each metric with its definition, group-bys, filters and examples."""
+    return [
+        {
+            "metric": m.name,
+            "label": m.label,
+            "definition": m.definition,
+            "counts": "every status" if m.statuses is None else ", ".join(m.statuses),
+            "group_by": sorted(m.dimensions),
+            "filters": sorted(m.filters) + (["period"] if m.periods else []),
+            "examples": list(m.examples),
+        }
+        for m in METRICS.values()
+    ]

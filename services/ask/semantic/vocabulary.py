@@ -1,0 +1,487 @@
+"""The words the parser knows: phrases for metrics and dimensions, filler, and what it refuses.
+
+Every pattern here is matched against the lower-cased question; whatever a pattern matches is
+*used*. A question is answered only when every word left over is filler, words that change
+nothing about what is computed ("how", "many", "my", "please").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from services.ask.semantic.periods import NUM
+
+STATUS_WORDS = {
+    "pending": "pending",
+    "paid": "paid",
+    "shipped": "shipped",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "refunded": "refunded",
+}
+STATUS = r"(?:pending|paid|shipped|delivered|cancelled|canceled|refunded)"
+
+# Out of scope: what the warehouse does not hold, actions, other shops, the future, causes.
+OUT_OF_SCOPE: list[tuple[str, str]] = [
+    (r"\b(?:profits?|profitab\w*|margins?|costs?|expenses?|cogs|spend\s+on\s+ads|overheads?|net\s+income|ebitda)\b",
+     "profit, costs and margins (the warehouse holds prices and order totals, not costs)"),
+    (r"\b(?:stock|inventory|in\s+stock|out\s+of\s+stock|restock|warehouse\s+levels?)\b", "stock and inventory"),
+    (r"\b(?:visitors?|visits?|traffic|sessions?|page\s*views?|bounce|conversions?|conversion\s+rate|clicks?|impressions?)\b",
+     "web traffic and conversion"),
+    (r"\b(?:ads?|advert\w*|ad\s+spend|roas|campaigns?|marketing|channels?|utm|facebook|google\s+ads|instagram|seo|referrals?)\b",
+     "marketing, ads and channels"),
+    (r"\b(?:deliver(?:y|ies)\s+times?|shipping\s+times?|how\s+long|delivers?\s+fastest|fastest|transit|shipping\s+costs?|carriers?|suppliers?|fulfil+ment\s+time)\b",
+     "delivery times, shipping and suppliers"),
+    (r"\b(?:ratings?|reviews?|stars?|5-star|nps|net\s+promoter|satisfaction|complaints?)\b", "ratings and reviews"),
+    (r"\b(?:shop|store)\s+\d+\b|\bother\s+(?:shops?|stores?)\b|\bcompetitors?\b|\ball\s+(?:shops|stores)\b|\bindustry\b",
+     "other shops (each answer covers only your own shop)"),
+    (r"\b(?:forecast\w*|predict\w*|projection|project(?:ed)?|will\s+(?:my|i|we|the|it|revenue|sales|orders)|expected\s+to)\b",
+     "forecasts (I report what happened, not what will happen)"),
+    (r"^\s*why\b|\bwhy\s+(?:did|do|does|is|are|was|were)\b|\breasons?\s+for\b", "causes (why something happened)"),
+    (r"\b(?:lifetime\s+value|clv|ltv|churn\w*|retention\s+rate|cohorts?)\b", "lifetime value, churn and cohorts"),
+    (r"\b(?:abandon\w*|carts?|checkouts?|wishlists?)\b", "carts and checkouts"),
+    (r"\b(?:discounts?|coupons?|promo(?:tion)?s?|codes?|vouchers?|gift\s*\w*)\b", "discounts, coupons and gifts"),
+    (r"\b(?:tax(?:es)?|vat|fees?|commissions?)\b", "taxes and fees"),
+    (r"\b(?:employees?|staff|workers?|salar(?:y|ies)|payroll)\b", "staff"),
+    (r"\b(?:paypal|credit\s+cards?|payment\s+methods?|paid\s+(?:with|by|via|using)|apple\s+pay|klarna|stripe)\b",
+     "payment methods"),
+    (r"\b(?:mobile|desktop|devices?|browsers?|apps?)\b", "devices and apps"),
+    (r"\b(?:genders?|male|female|ages?|old|age\s+groups?|birthdays?|newsletters?|subscribe\w*|subscriptions?)\b",
+     "customer demographics and subscriptions"),
+    (r"\b(?:cit(?:y|ies)|towns?|zip|postcodes?|postal|(?<!united\s)states?|regions?|provinces?|address(?:es)?|emails?|e-mails?|phones?|phone\s+numbers?)\b",
+     "addresses and contact details"),
+    (r"\b(?:hours?|hourly|minutes?|time\s+of\s+day|weekdays?|weekends?|black\s+friday|cyber\s+monday|christmas|holidays?)\b",
+     "hours, weekdays and holidays"),
+    (r"\b(?:returns?|returned|exchanges?)\b", "returns and exchanges (I can report refunded orders and the refund rate)"),
+    (r"\b(?:weather|jokes?|poems?|stories|story|songs?|recipes?|news)\b", "topics outside your shop's data"),
+]  # fmt: skip
+ACTION = re.compile(
+    r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:cancel|delete|remove|refund|update|change|set|edit|email|send|"
+    r"create|add|mark|issue|ship|block|ban|reset|modify|write|draft|notify)\b(?!\s+rates?\b)"
+)
+
+# Metrics whose phrases hold status words run before statuses are read.
+SPECIAL_METRICS: list[tuple[str, str]] = [
+    (r"(?:which|what)\s+customers?\s+(?:has\s+|have\s+)?(?:ordered|bought|purchased|placed\s+(?:the\s+)?(?:most\s+)?orders?)\s+(?:the\s+)?most(?:\s+(?:times|often|orders))?",
+     "orders:customer"),
+    (r"(?:refunds?|refunded)\s+(?:rate|ratio|percentage|share)|(?:percentage|share|percent|proportion|%)\s+of\s+(?:my\s+)?orders\s+(?:that\s+)?(?:get|got|are|were|being|is|was|have\s+been)?\s*refunded",
+     "refund_rate"),
+    (r"(?:cancell?ation|cancel|cancell?ed)\s+(?:rate|ratio|percentage|share)|(?:percentage|share|percent|proportion|%)\s+of\s+(?:my\s+)?orders\s+(?:that\s+)?(?:get|got|are|were|being|is|was|have\s+been)?\s*(?:cancell?ed)",
+     "cancellation_rate"),
+    (r"(?:revenue|money|sales|amount|value)\s+(?:that\s+)?(?:was|were|got|has\s+been|have\s+been)?\s*refunded|refunded\s+(?:revenue|amount|money|sales|value|totals?)|(?:money\s+)?(?:did|have|do)\s+(?:i|we)\s+refund(?:ed)?|total\s+refunds?|refund\s+(?:amounts?|totals?|values?)|refunds\s+(?:total|value|amount)",
+     "revenue_refunded"),
+    (r"(?:repeat|returning)\s+(?:customer|purchase|buyer|order|client)s?\s+(?:rate|ratio|percentage|share)|(?:percentage|share|percent|proportion|%)\s+of\s+(?:my\s+)?(?:customers|clients|buyers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased|came\s+back|returned)\s+(?:more\s+than\s+once|again|twice\s+or\s+more|at\s+least\s+twice)",
+     "repeat_rate"),
+    (r"(?:repeat|returning)\s+(?:customers|buyers|clients|shoppers)|(?:customers|clients|buyers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased)\s+(?:more\s+than\s+once|again|twice\s+or\s+more|at\s+least\s+twice)",
+     "repeat_customers"),
+    (r"(?:inactive|lapsed|dormant)\s+(?:customers?|clients?)|(?:customers?|clients?)\s+(?:who\s+|that\s+)?(?:are\s+|have\s+been\s+|were\s+)?(?:inactive|lapsed|dormant)",
+     "inactive"),
+    (r"(?:customers?|clients?|buyers?)\s+(?:who\s+|that\s+)?(?:have\s+not|haven't|did\s+not|didn't|has\s+not|hasn't|do\s+not|don't|(?:have\s+|has\s+)?never)\s+(?:ever\s+)?(?:ordered|order|bought|buy|purchased|purchase|placed\s+an?\s+order|made\s+a\s+purchase)(?:\s+anything|\s+something|\s+again)?|(?:customers?|clients?)\s+(?:with\s+no|without(?:\s+any)?|with\s+zero)\s+(?:orders?|purchases?)",
+     "not_bought"),
+    (r"(?:products?|items?)\s+(?:that\s+|which\s+)?(?:had|have|has|with|got)\s+no\s+sales|(?:products?|items?)\s+(?:that\s+|which\s+)?(?:have\s+not|haven't|did\s+not|didn't|has\s+not|hasn't|do\s+not|don't|never)\s+(?:been\s+)?(?:sold|sell)|unsold\s+(?:products?|items?)|(?:products?|items?)\s+(?:without|with\s+zero)\s+(?:any\s+)?sales|(?:products?|items?)\s+(?:nobody|no\s+one)\s+bought",
+     "products_no_sales"),
+    (r"new\s+(?:customers?|clients?|buyers?|shoppers?|signups?|sign-ups?|accounts?|customer\s+signups?|registrations?)|(?:customers?|clients?|people|users)\s+(?:who\s+|that\s+)?(?:signed\s+up|joined|registered|sign\s+up|created\s+an\s+account)|(?:customer\s+)?(?:signups|sign-ups|sign\s+ups|registrations)|first-time\s+buyers|customers\s+did\s+(?:i|we)\s+(?:acquire|gain|get|win|add)|(?:acquired?|gained)\s+customers",
+     "new_customers"),
+    (r"(?:customers|clients|buyers|shoppers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased|placed\s+(?:an\s+)?orders?|made\s+a\s+purchase|shopped)(?:\s+something|\s+anything)?|active\s+customers|buying\s+customers|paying\s+customers",
+     "active_customers"),
+]  # fmt: skip
+
+# Compound metrics, read before dimensions so "per order" and "per customer" stay theirs.
+COMPOUND_METRICS: list[tuple[str, str]] = [
+    (r"(?:average|avg|mean)\s+(?:number\s+of\s+)?(?:items|units|products)\s+(?:per|in\s+an?|in\s+each)\s+(?:order|basket|purchase)|(?:items|units|products)\s+per\s+(?:order|basket|purchase)",
+     "items_per_order"),
+    (r"(?:average|avg|mean)\s+(?:spend|spending|revenue|sales|value)\s+per\s+(?:customer|client|buyer)|(?:spend|spending|revenue|sales|value)\s+per\s+(?:customer|client|buyer)|(?:the\s+|an\s+)?average\s+customer\s+(?:spends?|spent|spending|value)",
+     "spending_per_customer"),
+    (r"(?:average|avg|mean|typical)\s+(?:order|basket|cart|purchase|transaction)(?:\s+(?:value|size|amount|total|spend|val))?|aov|(?:average\s+|avg\s+)?(?:spend|value|revenue)\s+per\s+(?:order|purchase)|(?:customers?|people)\s+spend\s+per\s+order|(?:a\s+)?customer\s+spend\s+per\s+order|how\s+big\s+is\s+an\s+order|order\s+size",
+     "average_order_value"),
+    (r"(?:number\s+of\s+)?(?:different|distinct|unique)\s+(?:products|items|skus)(?:\s+(?:sold|have\s+been\s+sold|were\s+sold))?",
+     "distinct_products"),
+    (r"(?:largest|biggest|highest|max(?:imum)?|most\s+expensive|top)\s+(?:single\s+)?(?:order|purchase|sale|transaction)(?:\s+(?:value|amount|total))?(?!s)",
+     "largest_order"),
+    (r"(?:smallest|lowest|min(?:imum)?|cheapest|tiniest)\s+(?:single\s+)?(?:order|purchase|sale|transaction)(?:\s+(?:value|amount|total))?(?!s)",
+     "smallest_order"),
+    (r"(?:sold|sells|sell|selling)\s+the\s+most|most\s+sold", "units_sold:top"),
+    (r"(?:by\s+)?(?:(?:number|count)\s+of\s+|total\s+)?(?:units?|items?|pieces|quantity|quantities)\s+(?:sold|sell|ordered|purchased)|(?:by\s+)?units?|(?:by\s+)?quantity",
+     "units_sold"),
+]  # fmt: skip
+
+# Simple metrics, read after dimensions so "top customers" is a ranking, not a count.
+SIMPLE_METRICS: list[tuple[str, str]] = [
+    (r"how\s+many\s+sales", "orders"),
+    (r"(?:by\s+)?(?:total\s+)?(?:number|count|no\.?|amount)\s+of\s+(?:orders?|purchases|transactions)|order\s+(?:count|volume|numbers?)",
+     "orders"),
+    (r"(?:from|of|on|in|for|across|with|among|over)\s+(?:the\s+|my\s+|all\s+|those\s+)?(?:orders|purchases)", "orders:qualifier"),
+    (r"(?:by\s+)?(?:orders?|purchases|transactions)(?:\s+(?:count|volume))?", "orders"),
+    (r"(?:by\s+)?(?:total\s+|gross\s+)?(?:revenue|sales|turnover|income|earnings|takings|money|gmv)|(?:by\s+)?(?:spending|spend|spent)|(?:did|have|do)\s+(?:i|we)\s+(?:make|made|earn|earned|take\s+in|bring\s+in|generate|generated|gross)",
+     "revenue"),
+    (r"(?:by\s+)?(?:(?:total\s+)?(?:number|count)\s+of\s+)?(?:customers?|clients?|shoppers?|buyers?)(?:\s+(?:base|list|count))?|how\s+many\s+people",
+     "customers"),
+]  # fmt: skip
+
+DIMENSION_WORDS: dict[str, str] = {
+    "customer": r"customers?|clients?|buyers?|shoppers?|spenders?",
+    "category": r"(?:product\s+)?categor(?:y|ies)",
+    "product": r"products?|items?|sellers?|skus?|articles?",
+    "country": r"countr(?:y|ies)|markets?|nations?",
+    "status": r"(?:order\s+)?status(?:es)?",
+    "month": r"months?",
+    "week": r"weeks?",
+    "day": r"days?|dates?",
+    "quarter": r"quarters?",
+    "year": r"years?",
+}
+DIM_RE = "|".join(f"(?P<{name}>{words})" for name, words in DIMENSION_WORDS.items())
+RANK_TOP = (
+    r"top|best|biggest|largest|highest|greatest|most\s+valuable|most\s+popular|most\s+loyal"
+    r"|best-selling|best\s+selling|bestselling|highest[\s-]grossing|top[\s-]selling|busiest|strongest|leading"
+)
+RANK_BOTTOM = (
+    r"bottom|worst|least\s+popular|lowest|weakest|slowest|worst[\s-]selling|quietest|least\s+selling"
+)
+RANK_HINTS = {"selling": "units_sold", "popular": "units_sold", "sellers": "units_sold", "grossing": "revenue",
+              "spenders": "revenue", "valuable": "revenue", "busiest": "orders", "quietest": "orders",
+              "loyal": "orders"}  # fmt: skip
+RANKED_DIMENSION = re.compile(
+    rf"\b(?:the\s+)?(?:(?P<rank>{RANK_TOP}|{RANK_BOTTOM})(?:\s+{NUM})?|{NUM}\s+(?P<rank2>{RANK_TOP}|{RANK_BOTTOM}))\s+(?:{DIM_RE})\b"
+)
+WHICH_DIMENSION = re.compile(rf"\b(?:which|what)\s+(?:(?:is|are|was|were)\s+(?:my|the)\s+)?(?:{DIM_RE})\b")
+GROUP_BY = re.compile(
+    rf"\b(?:(?:broken\s+down|grouped|split|break\s*down|breakdown|broke\s+down)\s+)?(?:by|per|each|every|for\s+each|for\s+every|across|in\s+each|by\s+each)\s+(?:{DIM_RE})\b"
+    r"|\b(?P<adverb>daily|weekly|monthly|quarterly|yearly|annual|annually)\b"
+    r"|\b(?P<repeat>month|week|day|year|quarter)[\s-]+(?:by|over|on)[\s-]+(?P=repeat)\b"
+    r"|\b(?P<noun>status|country|category)\s+(?:breakdown|split|distribution|mix)\b"
+)
+ADVERB_GRAIN = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
+                "annual": "year", "annually": "year"}  # fmt: skip
+TOP = re.compile(r"\b(?:the\s+)?(?:most|highest|best|largest|biggest|greatest|top|max(?:imum)?)\b")
+BOTTOM = re.compile(r"\b(?:the\s+)?(?:least|lowest|worst|fewest|smallest|bottom|min(?:imum)?)\b")
+COMPARE = re.compile(
+    r"\b(?:vs\.?|versus|compared\s+(?:to|with)|compare[ds]?|comparison|against|relative\s+to|growth|grow(?:n)?|grew"
+    r"|change[ds]?|increase[ds]?|decrease[ds]?|difference|up\s+or\s+down|trend(?:ing)?\s+versus)\b"
+)
+
+_CMP = (
+    r"(?P<cmp>over|above|more\s+than|greater\s+than|exceeding|exceeded|exceed|bigger\s+than|larger\s+than|higher\s+than"
+    r"|at\s+least|no\s+less\s+than|minimum\s+of|under|below|less\s+than|smaller\s+than|lower\s+than|cheaper\s+than"
+    r"|at\s+most|no\s+more\s+than|up\s+to|maximum\s+of)"
+)
+_MONEY = r"[$€£¥]?\s?(?P<{n}>\d[\d,]*(?:\.\d+)?)\s*(?P<{n}k>k|thousand)?(?:\s*(?:dollars?|usd|euros?|eur|pounds?|gbp|bucks))?"
+_NOT_MONEY = (
+    r"(?!\s*(?:orders?|items?|units?|customers?|times|days?|weeks?|months?|years?|%|percent|products?))"
+)
+AMOUNT = re.compile(
+    r"\b(?:(?:with\s+)?(?:a\s+)?(?:order\s+)?(?:total|value|amount)\s+(?:of\s+)?)?(?:worth\s+)?"
+    + _CMP
+    + r"\s+"
+    + _MONEY.format(n="a")
+    + _NOT_MONEY
+)
+AMOUNT_BETWEEN = re.compile(
+    r"\b(?:(?:with\s+)?(?:a\s+)?(?:total|value|amount)\s+)?between\s+"
+    + _MONEY.format(n="a")
+    + r"\s+(?:and|to|-)\s+"
+    + _MONEY.format(n="b")
+    + _NOT_MONEY
+)
+DIRECTIONS = {"gt": ("over", "above", "more", "greater", "exceed", "bigger", "larger", "higher"),
+              "gte": ("at least", "no less", "minimum"),
+              "lte": ("at most", "no more", "up to", "maximum"),
+              "lt": ("under", "below", "less", "smaller", "lower", "cheaper")}  # fmt: skip
+
+FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "to",
+        "from",
+        "with",
+        "and",
+        "or",
+        "into",
+        "about",
+        "any",
+        "anything",
+        "some",
+        "something",
+        "how",
+        "many",
+        "much",
+        "what",
+        "whats",
+        "which",
+        "who",
+        "whom",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "does",
+        "do",
+        "did",
+        "done",
+        "my",
+        "our",
+        "i",
+        "we",
+        "me",
+        "us",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "have",
+        "has",
+        "had",
+        "having",
+        "get",
+        "got",
+        "gets",
+        "getting",
+        "show",
+        "tell",
+        "give",
+        "list",
+        "display",
+        "see",
+        "view",
+        "find",
+        "report",
+        "pull",
+        "fetch",
+        "provide",
+        "let",
+        "know",
+        "please",
+        "pls",
+        "plz",
+        "can",
+        "could",
+        "would",
+        "should",
+        "like",
+        "want",
+        "need",
+        "so",
+        "far",
+        "ever",
+        "overall",
+        "total",
+        "all",
+        "currently",
+        "current",
+        "now",
+        "right",
+        "just",
+        "only",
+        "still",
+        "yet",
+        "already",
+        "again",
+        "altogether",
+        "number",
+        "count",
+        "amount",
+        "value",
+        "figure",
+        "figures",
+        "numbers",
+        "stats",
+        "statistics",
+        "data",
+        "info",
+        "summary",
+        "overview",
+        "size",
+        "shop",
+        "store",
+        "business",
+        "online",
+        "made",
+        "make",
+        "makes",
+        "making",
+        "earn",
+        "earned",
+        "bring",
+        "brought",
+        "generate",
+        "generated",
+        "come",
+        "came",
+        "take",
+        "took",
+        "taken",
+        "placed",
+        "place",
+        "put",
+        "receive",
+        "received",
+        "contain",
+        "contained",
+        "contains",
+        "include",
+        "included",
+        "including",
+        "sell",
+        "sold",
+        "selling",
+        "sells",
+        "buy",
+        "bought",
+        "purchase",
+        "purchased",
+        "spend",
+        "on",
+        "average",
+        "since",
+        "time",
+        "times",
+        "period",
+        "grand",
+        "combined",
+        "sum",
+    ]
+)
+FILLER_PHRASES = re.compile(
+    r"\b(?:on\s+average|all\s+time|of\s+all\s+time|so\s+far|in\s+total|to\s+date|right\s+now|at\s+the\s+moment"
+    r"|up\s+to\s+now|until\s+now|bring\s+in|brought\s+in|come\s+in|came\s+in|take\s+in|took\s+in)\b"
+)
+SHORTHAND = {"hw": "how", "wat": "what", "wht": "what", "val": "value", "avg": "average", "amt": "amount",
+             "u": "you", "ur": "your", "r": "are", "thx": "", "pls": "please", "plz": "please",
+             "cust": "customers", "custs": "customers", "rev": "revenue", "qty": "quantity", "mo": "month",
+             "yr": "year", "wk": "week", "prods": "products", "cats": "categories", "ppl": "people"}  # fmt: skip
+CONTENT_WORDS = sorted(
+    set(
+        [
+            "orders",
+            "order",
+            "revenue",
+            "sales",
+            "customers",
+            "customer",
+            "clients",
+            "products",
+            "product",
+            "items",
+            "units",
+            "categories",
+            "category",
+            "countries",
+            "country",
+            "status",
+            "statuses",
+            "month",
+            "months",
+            "week",
+            "weeks",
+            "day",
+            "days",
+            "quarter",
+            "quarters",
+            "year",
+            "years",
+            "today",
+            "yesterday",
+            "average",
+            "value",
+            "spending",
+            "spend",
+            "refunded",
+            "refund",
+            "refunds",
+            "cancelled",
+            "cancellation",
+            "pending",
+            "paid",
+            "shipped",
+            "delivered",
+            "largest",
+            "smallest",
+            "biggest",
+            "highest",
+            "lowest",
+            "repeat",
+            "returning",
+            "inactive",
+            "distinct",
+            "different",
+            "unique",
+            "signups",
+            "monthly",
+            "weekly",
+            "daily",
+            "quarterly",
+            "yearly",
+            "between",
+            "compare",
+            "versus",
+            "growth",
+            "january",
+            "february",
+            "march",
+            "april",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "last",
+            "this",
+            "previous",
+            "number",
+            "selling",
+            "popular",
+            "grossing",
+            "spenders",
+            "sold",
+            "least",
+            "most",
+            "best",
+            "worst",
+            "fewest",
+            "top",
+            "gross",
+            "ordered",
+            "never",
+        ]
+    )
+)
+
+
+def _pattern_words() -> set[str]:
+    patterns = [p for p, _ in OUT_OF_SCOPE + SPECIAL_METRICS + COMPOUND_METRICS + SIMPLE_METRICS]
+    patterns += [ACTION.pattern, RANKED_DIMENSION.pattern, GROUP_BY.pattern, COMPARE.pattern, AMOUNT.pattern,
+                 TOP.pattern, BOTTOM.pattern, FILLER_PHRASES.pattern, STATUS]  # fmt: skip
+    return {w for p in patterns for w in re.findall(r"[a-z]{3,}", p)}
+
+
+KNOWN_WORDS = frozenset(_pattern_words() | FILLER | set(CONTENT_WORDS) | set(SHORTHAND.values()))
+
+
+def correct(word: str, extra: set[str]) -> str | None:
+    """The known content word ``word`` is a typo of, if one is close enough."""
+    if len(word) < 4 or not word.isalpha():
+        return None
+    cutoff = 0.75 if len(word) <= 5 else 0.8
+    match = difflib.get_close_matches(word, [*CONTENT_WORDS, *extra], n=1, cutoff=cutoff)
+    return match[0] if match else None
