@@ -33,6 +33,7 @@ from shared.phrasing import check_generated, template_answer
 from shared.prompt import build_prompt
 from shared.registry import METADATA, ModelMeta
 from shared.results import ToolResult
+from shared.rows import expand
 
 log = logging.getLogger(__name__)
 
@@ -238,9 +239,10 @@ def template(prompt: str, result: ToolResult, version: str, reason: str) -> Answ
 
 
 def compose(output: str, prompt: str, result: ToolResult, version: str) -> Answer:
-    """The model's answer with placeholders filled, or the template one if the output is unfit."""
+    """The model's answer with placeholders filled (``V_ROWS``: the rows, rendered as the template
+    lists them), or the template one if the output is unfit."""
     try:
-        return Answer(check_generated(output, result), version, "model", prompt)
+        return Answer(check_generated(expand(output, result), result), version, "model", prompt)
     except PlaceholderError as exc:
         return template(prompt, result, version, f"model output rejected: {exc}")
 

@@ -23,6 +23,7 @@ from transformers import DataCollatorForSeq2Seq
 from services.trainer.errors import ExportError
 from shared.phrasing import delexicalise
 from shared.results import ToolResult
+from shared.rows import collapse
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def _to_example(record: dict[str, Any]) -> tuple[str, Example | None]:
     target = delexicalise(record["output"], result)
     if target is None:
         return "answer states values not in the result", None
+    target = collapse(target, result)  # the model writes V_ROWS; the rows render from the data
     return "", Example(record["input"], target, record["output"], result, record.get("query_id"))
 
 

@@ -27,6 +27,7 @@ from shared.errors import PlaceholderError
 from shared.modeling import generate
 from shared.phrasing import check_generated, template_text
 from shared.results import placeholders, slots
+from shared.rows import expand
 
 _PLACEHOLDER = re.compile(r"\bV_[A-Z0-9_]+\b")
 _WORD = re.compile(r"\w+|[^\w\s]")
@@ -95,6 +96,7 @@ class Scored:
 
 
 def score(output: str, example: Example) -> Scored:
+    output = expand(output, example.result)  # V_ROWS: the rows, as the generator renders them
     values = slots(example.result)
     try:
         filled = check_generated(output, example.result)
@@ -102,7 +104,7 @@ def score(output: str, example: Example) -> Scored:
     except PlaceholderError:
         filled = _PLACEHOLDER.sub(lambda m: values.get(m.group(0), m.group(0)), output)
         valid = False
-    stated = [values[p] for p in placeholders(example.target) if p in values]
+    stated = [values[p] for p in placeholders(expand(example.target, example.result)) if p in values]
     facts_ok = valid and all(v in filled for v in stated)
     return Scored(
         output=output,

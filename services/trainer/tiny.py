@@ -6,9 +6,10 @@
   Words are split off with their leading space kept (``▁orders``) and punctuation and digits
   stand alone, so decoding gives back the exact text; placeholders (``V_NAME_1``) are one token.
   The vocabulary is the export's words plus every tool's template phrasing with up to
-  ``MAX_ROWS`` rows (so ``V_NAME_17`` and tools the first export lacked are known when a later
-  export fine-tunes this model). Other words become ``<unk>``: in practice only input words
-  such as customer names, which the answer refers to by placeholder anyway.
+  ``MAX_ROWS`` rows, and ``V_ROWS`` (so ``V_NAME_17``, ``V_ROWS`` and tools the first export
+  lacked are known when a later export fine-tunes this model). Other words become ``<unk>``: in
+  practice only input words such as customer names, which the answer refers to by placeholder
+  anyway.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from shared.modeling import TinyT5Spec, build_tiny_t5
 from shared.phrasing import TEMPLATES, UNSUPPORTED_ANSWER, template_text
 from shared.prompt import build_prompt
 from shared.results import ToolResult
+from shared.rows import ROWS
 
 SPECIALS = ["<pad>", "</s>", "<unk>"]
 # A placeholder, a word, one digit, one other character, or a lone space; each may carry its space.
@@ -50,7 +52,7 @@ _TOOL_KEYS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {
 
 def vocabulary_seed() -> list[str]:
     """Every tool's phrasing (with no rows and with ``MAX_ROWS`` rows) and its prompt."""
-    texts = [UNSUPPORTED_ANSWER]
+    texts = [UNSUPPORTED_ANSWER, ROWS]
     for tool in TEMPLATES:
         keys, column_sets = _TOOL_KEYS.get(tool, ((), ()))
         values: dict[str, str | int | float | None] = {key: "x" for key in keys}

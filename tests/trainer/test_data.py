@@ -14,6 +14,7 @@ from services.trainer.errors import ExportError
 from services.trainer.tiny import train_word_tokenizer
 from shared.phrasing import fill, template_text
 from shared.results import ToolResult, slots
+from shared.rows import expand
 from tests.trainer.exports import make_result, record, write_export
 
 
@@ -23,7 +24,7 @@ def test_targets_are_placeholder_answers_that_fill_back_to_what_the_user_saw(tmp
     for ex in export.examples:
         assert "V_" in ex.target
         assert not re.search(r"\d", re.sub(r"\bV_[A-Z0-9_]+\b", "", ex.target))  # no raw numbers left
-        assert fill(ex.target, slots(ex.result)) == ex.reference
+        assert fill(expand(ex.target, ex.result), slots(ex.result)) == ex.reference  # V_ROWS: the rows
     assert len(export.sha256) == 64
 
 
