@@ -38,7 +38,7 @@ def _import(args: argparse.Namespace) -> int:
     from services.ask.settings import Settings
 
     path = Path(args.warehouse) if args.warehouse else Settings().paths.warehouse
-    counts = import_files(path, [Path(p) for p in args.paths], replace=args.replace)
+    counts = import_files(path, [Path(p) for p in args.paths], replace=args.replace, announce=print)
     print(f"imported into {path}: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
     return 0
 
@@ -89,7 +89,7 @@ def register(sub: Any) -> None:
     imp.add_argument(
         "--replace",
         action="store_true",
-        help="replace the contents of the imported tables instead of adding to them",
+        help="replace the rows of the shops in the files (only those shops, only the tables given)",
     )
     imp.add_argument("--warehouse", default=None, help="warehouse file (default: ECOMINSIGHT_WAREHOUSE_PATH)")
     imp.set_defaults(func=_import)
