@@ -6,6 +6,11 @@ client checks once more that every number in the text it gets back is one of the
 answers with an error or with a number that is not in the data, the deterministic template answers
 and the reply says ``generator: "template"``. After a failure the generator is skipped for
 ``retry_after_s`` so that a dead generator costs requests nothing.
+
+One pooled keep-alive ``httpx.Client`` serves every request thread: each call reuses an open
+connection instead of a TCP handshake. Idle connections are dropped after
+``KEEPALIVE_EXPIRY_S``, before the generator's server (uvicorn: 5 s) closes them, and a request
+that meets a connection the server closed anyway is sent once more on a fresh one.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from shared.results import ToolResult
 log = logging.getLogger(__name__)
 
 TEMPLATE = "template"
+KEEPALIVE_EXPIRY_S = 3.0
+POOL_SIZE = 64  # at least the ask server's request threads (anyio's default: 40)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,15 @@ class GeneratorClient:
         self.timeout_s = timeout_s
         self.retry_after_s = retry_after_s
         self.enabled = enabled
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s), trust_env=False)
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout_s),
+            limits=httpx.Limits(
+                max_connections=POOL_SIZE,
+                max_keepalive_connections=POOL_SIZE,
+                keepalive_expiry=KEEPALIVE_EXPIRY_S,
+            ),
+            trust_env=False,
+        )
         self._skip_until = 0.0
         self._lock = threading.Lock()
 
@@ -55,10 +70,7 @@ class GeneratorClient:
         if time.monotonic() < self._skip_until:
             return template(result, "generator unavailable (recent failure)")
         try:
-            response = self._http.post(
-                f"{self.base_url}/generate",
-                json={"question": question, "result": result.model_dump(mode="json")},
-            )
+            response = self._post({"question": question, "result": result.model_dump(mode="json")})
             response.raise_for_status()
             body = response.json()
             text = body["text"]
@@ -75,6 +87,13 @@ class GeneratorClient:
             return self._failed(result, f"generator unreachable: {type(exc).__name__}")
         except (ValueError, KeyError, TypeError) as exc:
             return self._failed(result, f"bad generator response: {exc}")
+
+    def _post(self, body: dict[str, object]) -> httpx.Response:
+        url = f"{self.base_url}/generate"
+        try:
+            return self._http.post(url, json=body)
+        except httpx.RemoteProtocolError:  # a kept-alive connection the server had just closed
+            return self._http.post(url, json=body)
 
     def _failed(self, result: ToolResult, reason: str) -> Phrased:
         log.warning("%s; answering with the template", reason)

@@ -1,9 +1,11 @@
 """Dynamic batching: concurrent requests share one ``generate()`` call.
 
 A worker thread takes the first waiting request, then keeps collecting until it has
-``max_size`` requests or ``wait_ms`` has passed (no wait when requests come one at a time:
-the previous batch had one request and nothing else is queued), and runs them as one batch on the model that is
-serving at that moment (``ModelSlot.current``). Each request gets a ``Future[Answer]``. A batch
+``max_size`` requests or ``wait_ms`` has passed since that request arrived (so a request that
+queued while the previous batch ran goes into the next batch without a second wait, and no
+request waits more than one ``wait_ms`` for company; no wait at all when requests come one at a
+time: the previous batch had one request and nothing else is queued), and runs them as one
+batch on the model that is serving at that moment (``ModelSlot.current``). Each request gets a ``Future[Answer]``. A batch
 never fails a request: if generation raises, every request in it gets the template answer.
 """
 
@@ -14,7 +16,7 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.generator.engine import TEMPLATE_VERSION, Answer, ServingModel, Stats, compose, template
 from shared.prompt import build_prompt
@@ -67,6 +69,7 @@ class _Pending:
     prompt: str
     result: ToolResult
     future: Future[Answer]
+    queued_at: float = field(default_factory=time.monotonic)
 
 
 class Batcher:
@@ -123,7 +126,7 @@ class Batcher:
     # -- the worker ------------------------------------------------------------------------------
     def _collect(self, first: _Pending) -> tuple[list[_Pending], bool]:
         batch = [first]
-        deadline = time.monotonic() + self.wait_s
+        deadline = first.queued_at + self.wait_s
         while len(batch) < self.max_size:
             try:
                 item = self._queue.get_nowait()
