@@ -127,6 +127,8 @@ def run(header: dict[str, Any], tables: dict[str, pa.Table]) -> dict[str, Any]:
         return {"ok": False, "kind": "refused", "message": f"the query failed: {first[:500]}"}
     except RecursionError:
         return {"ok": False, "kind": "refused", "message": "the result nests too deeply"}
+    except Exception as exc:  # anything else: an answer, not a dead worker
+        return {"ok": False, "kind": "refused", "message": f"the query failed: {type(exc).__name__}"}
     finally:
         con.close()
 

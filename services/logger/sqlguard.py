@@ -128,6 +128,12 @@ def check_select(sql: str) -> CheckedQuery:
     text = sql.strip().rstrip(";").strip()
     if not text:
         raise SqlRefused("empty statement")
+    if "\x00" in text:
+        raise SqlRefused("the statement holds a NUL character")
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate from JSON "\ud800"
+        raise SqlRefused("the statement is not valid Unicode text") from exc
     tree = _parse(text)
     try:
         checked = _check_tree(tree)
