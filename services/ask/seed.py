@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -215,9 +216,16 @@ def generate(
 
 
 def seed_warehouse(path: Path, shops: int = 3, seed: int = 42, orders_per_shop: int = 3000) -> dict[str, int]:
-    """Replace the warehouse's contents with generated sample data; returns row counts."""
+    """Replace the warehouse with generated sample data; returns row counts.
+
+    The data is written to a temporary file beside ``path`` and renamed over it once committed,
+    so ``path`` exists only complete (a container's "seed unless the file exists" guard relies on it).
+    """
     tables = generate(shops=shops, seed=seed, orders_per_shop=orders_per_shop)
-    con = open_for_writing(path)
+    tmp = path.with_name(f".{path.name}.seeding")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = open_for_writing(tmp)
     try:
         con.execute("BEGIN")
         for name in reversed(list(TABLES)):
@@ -227,6 +235,10 @@ def seed_warehouse(path: Path, shops: int = 3, seed: int = 42, orders_per_shop: 
             con.execute(f"INSERT INTO {name} ({', '.join(TABLES[name])}) SELECT * FROM incoming")
             con.unregister("incoming")
         con.execute("COMMIT")
-        return {name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]) for name in TABLES}
+        counts = {name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]) for name in TABLES}
+        con.execute("CHECKPOINT")
     finally:
         con.close()
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)  # an old file's log must not replay onto the new one
+    os.replace(tmp, path)
+    return counts
