@@ -16,7 +16,9 @@ A crash before the commit leaves bytes in the JSONL files the database does not 
 seeked to the recorded offsets (``on_assign``), so the batch is written again, exactly once.
 A crash after the commit loses nothing. Because a line exists exactly when its row does, the
 event-id check alone would also make a redelivered batch harmless. Crash points for tests: ``ECOMINSIGHT_LOGGER_CRASH_AT=
-<step>:<n>`` makes the process ``os._exit(137)`` at ``<step>`` of its n-th batch.
+<step>:<n>`` makes the process ``os._exit(137)`` at ``<step>`` of its n-th batch. Progress markers for
+tests: ``ECOMINSIGHT_LOGGER_PROGRESS_FILE=<path>`` appends ``<n> begin``, ``<n> jsonl`` (files written)
+and ``<n> commit`` lines, so a test that kills the process from outside can tell where the kill landed.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ JSONL_FILES = (ALL_FILE, SUCCESS_FILE, FAILED_FILE)
 
 CRASH_ENV = "ECOMINSIGHT_LOGGER_CRASH_AT"
 CRASH_STEPS = ("start", "mid_jsonl", "after_jsonl", "after_insert", "after_commit")
+PROGRESS_ENV = "ECOMINSIGHT_LOGGER_PROGRESS_FILE"
 
 QUERY_COLUMNS = (
     "event_id", "query_id", "shop_id", "occurred_at", "question", "answer", "intent", "tool", "tool_params",
@@ -148,6 +151,18 @@ class CrashPlan:
             os._exit(137)
 
 
+class Progress:
+    """Where the sink is (tests only): one unbuffered line per step, which a SIGKILL cannot lose."""
+
+    def __init__(self, path: str | None = None):
+        path = path if path is not None else os.environ.get(PROGRESS_ENV)
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if path else None
+
+    def mark(self, batch: int, step: str) -> None:
+        if self._fd is not None:
+            os.write(self._fd, f"{batch} {step}\n".encode())
+
+
 class Sink:
     """Writes micro-batches of received events exactly once. Owns the JSONL file handles.
 
@@ -158,6 +173,7 @@ class Sink:
         self.conn = conn
         self.log_dir = log_dir
         self.crash = crash or CrashPlan()
+        self.progress = Progress()
         self.batches = 0
         self.written = 0
         self.duplicates = 0
@@ -221,6 +237,7 @@ class Sink:
             self.recover()
         self.batches += 1
         n = self.batches
+        self.progress.mark(n, "begin")
         self.crash.check("start", n)
 
         positions: dict[tuple[str, int], int] = {}
@@ -246,11 +263,13 @@ class Sink:
             cur.register("batch_queries", query_table(queries, logged_at, ids))
             cur.register("batch_feedback", feedback_table(feedback, logged_at, ids))
             self._append_jsonl(cur, n)
+            self.progress.mark(n, "jsonl")
             self.crash.check("after_jsonl", n)
             self._insert_rows(cur, queries, feedback, logged_at, ids)
             self._record(cur, positions)
             self.crash.check("after_insert", n)
             cur.commit()
+            self.progress.mark(n, "commit")
         except BaseException:
             self._rollback(before)
             raise

@@ -1,5 +1,6 @@
-"""Kill a real logger process mid-stream at every step of a batch, and at a random moment;
-after each restart every event is in all three JSONL files and the tables exactly once."""
+"""Kill a real logger process mid-stream at every step of a batch (its own crash points), and
+with SIGKILL from outside at random moments inside batches (its progress markers say where each
+kill landed); after the restarts every event is in all three JSONL files and the tables exactly once."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import duckdb
 import httpx
 
 from services.logger.settings import Settings
-from services.logger.sink import ALL_FILE, CRASH_ENV, FAILED_FILE, SUCCESS_FILE
+from services.logger.sink import ALL_FILE, CRASH_ENV, FAILED_FILE, PROGRESS_ENV, SUCCESS_FILE
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import EventProducer
 from shared.settings import KafkaSettings
@@ -27,7 +29,7 @@ from tests.logger.conftest import ADMIN, make_settings, query_event
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def logger_env(settings: Settings, crash_at: str | None) -> dict[str, str]:
+def logger_env(settings: Settings, crash_at: str | None, progress: Path | None = None) -> dict[str, str]:
     k = settings.kafka
     env = {key: value for key, value in os.environ.items() if not key.startswith(("KAFKA_", "ECOMINSIGHT_"))}
     env.update(
@@ -49,13 +51,17 @@ def logger_env(settings: Settings, crash_at: str | None) -> dict[str, str]:
     )
     if crash_at:
         env[CRASH_ENV] = crash_at
+    if progress:
+        env[PROGRESS_ENV] = str(progress)
     return env
 
 
-def start_logger(settings: Settings, crash_at: str | None, log: Path) -> subprocess.Popen[bytes]:
+def start_logger(
+    settings: Settings, crash_at: str | None, log: Path, progress: Path | None = None
+) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "services.logger"], cwd=ROOT, env=logger_env(settings, crash_at),
+            [sys.executable, "-m", "services.logger"], cwd=ROOT, env=logger_env(settings, crash_at, progress),
             stdout=out, stderr=subprocess.STDOUT,
         )
 
@@ -68,6 +74,14 @@ def publish(kafka: KafkaSettings, events: list) -> None:
             else:
                 producer.publish(kafka.topic_feedback, event, key=event.query_id)
         producer.flush(30)
+
+
+def send_events(kafka: KafkaSettings, sent: list, rng: random.Random, n: int) -> None:
+    """n new queries and feedback on every fifth of them, published and added to ``sent``."""
+    events: list = [query_event(len(sent) + i, rng, query_id=f"q-{uuid.uuid4().hex}") for i in range(n)]
+    events += [FeedbackEvent(query_id=e.query_id, rating=rng.choice(["positive", "negative"])) for e in events[::5]]
+    publish(kafka, events)
+    sent.extend(events)
 
 
 def counts(settings: Settings) -> tuple[int, int]:
@@ -85,39 +99,8 @@ def ids_in(path: Path) -> list[str]:
     return [json.loads(line)["event_id"] for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_kill_at_every_step_and_at_random_then_every_event_exactly_once(
-    tmp_path: Path, kafka_settings: KafkaSettings, topic_factory
-) -> None:
-    # Queries on three partitions, so the recorded offsets are per partition.
-    kafka = kafka_settings.model_copy(update={"topic_queries": topic_factory("queries", partitions=3)})
-    settings = make_settings(tmp_path / "data", kafka, batch_max_events=7)
-    log = tmp_path / "logger.log"
-    rng = random.Random(os.environ.get("CRASH_SEED", "7"))
-    sent: list = []
-
-    def send(n: int) -> None:
-        events: list = [query_event(len(sent) + i, rng, query_id=f"q-{uuid.uuid4().hex}") for i in range(n)]
-        events += [FeedbackEvent(query_id=e.query_id, rating=rng.choice(["positive", "negative"])) for e in events[::5]]
-        publish(kafka, events)
-        sent.extend(events)
-
-    send(120)
-    for crash_at in ("start:2", "mid_jsonl:3", "after_jsonl:2", "after_insert:3", "after_commit:2"):
-        proc = start_logger(settings, crash_at, log)
-        assert proc.wait(timeout=90) == 137, f"the logger did not crash at {crash_at}: see {log}"
-        send(15)
-
-    # A plain kill -9 at a random moment while a stream of events is being written.
-    send(300)
-    proc = start_logger(settings, None, log)
-    all_file = settings.paths.query_logs / ALL_FILE
-    before = all_file.stat().st_size
-    wait_for(lambda: all_file.stat().st_size > before, timeout=60, what="the logger to write")
-    time.sleep(rng.uniform(0.0, 0.3))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-
-    # Restart cleanly, let it catch up, stop it.
+def catch_up_and_assert_exactly_once(settings: Settings, kafka: KafkaSettings, sent: list, log: Path) -> None:
+    """Restart cleanly, let it catch up, stop it; then every event is in the files and tables once."""
     proc = start_logger(settings, None, log)
     try:
         n_queries = sum(isinstance(e, QueryEvent) for e in sent)
@@ -147,3 +130,88 @@ def test_kill_at_every_step_and_at_random_then_every_event_exactly_once(
     # Every partition's recorded position is its end: the offsets add up to the events sent.
     assert sorted(p for t, p, _ in offsets if t == kafka.topic_queries) == [0, 1, 2]
     assert sum(o for t, _, o in offsets if t == kafka.topic_queries) == len(queries)
+
+
+def test_kill_at_every_step_and_at_random_then_every_event_exactly_once(
+    tmp_path: Path, kafka_settings: KafkaSettings, topic_factory
+) -> None:
+    # Queries on three partitions, so the recorded offsets are per partition.
+    kafka = kafka_settings.model_copy(update={"topic_queries": topic_factory("queries", partitions=3)})
+    settings = make_settings(tmp_path / "data", kafka, batch_max_events=7)
+    log = tmp_path / "logger.log"
+    rng = random.Random(os.environ.get("CRASH_SEED", "7"))
+    sent: list = []
+
+    def send(n: int) -> None:
+        send_events(kafka, sent, rng, n)
+
+    send(120)
+    for crash_at in ("start:2", "mid_jsonl:3", "after_jsonl:2", "after_insert:3", "after_commit:2"):
+        proc = start_logger(settings, crash_at, log)
+        assert proc.wait(timeout=90) == 137, f"the logger did not crash at {crash_at}: see {log}"
+        send(15)
+
+    # A plain kill -9 at a random moment while a stream of events is being written.
+    send(300)
+    proc = start_logger(settings, None, log)
+    all_file = settings.paths.query_logs / ALL_FILE
+    before = all_file.stat().st_size
+    wait_for(lambda: all_file.stat().st_size > before, timeout=60, what="the logger to write")
+    time.sleep(rng.uniform(0.0, 0.3))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    catch_up_and_assert_exactly_once(settings, kafka, sent, log)
+
+
+
+
+def last_mark(progress: Path) -> tuple[int, str] | None:
+    """The sink's last progress marker: (batch, "begin" | "jsonl" | "commit")."""
+    lines = progress.read_text().splitlines() if progress.exists() else []
+    if not lines:
+        return None
+    batch, step = lines[-1].split()
+    return int(batch), step
+
+
+KILLS_PER_PHASE = 10
+
+
+def test_sigkill_from_outside_inside_batches_many_times_then_every_event_exactly_once(
+    tmp_path: Path, kafka_settings: KafkaSettings, topic_factory
+) -> None:
+    """20 SIGKILLs from outside, each at a random moment that the sink's progress markers show was
+    inside a batch: half before its JSONL lines were written, half after them but before the commit."""
+    kafka = kafka_settings.model_copy(update={"topic_queries": topic_factory("queries", partitions=3)})
+    settings = make_settings(tmp_path / "data", kafka, batch_max_events=25)
+    log = tmp_path / "logger.log"
+    rng = random.Random(os.environ.get("CRASH_SEED", "16"))
+    sent: list = []
+    landed: Counter[str] = Counter()  # where each kill landed: "begin" (before the files), "jsonl", "commit" (between)
+    send_events(kafka, sent, rng, 400)
+    for attempt in range(1, 6 * KILLS_PER_PHASE + 1):
+        short = [phase for phase in ("begin", "jsonl") if landed[phase] < KILLS_PER_PHASE]
+        if not short:
+            break
+        progress = tmp_path / f"progress-{attempt}.txt"
+        # A fresh group each time: no wait for the dead member's session to expire; the sink seeks
+        # to the offsets its database recorded whatever the group.
+        run = settings.model_copy(update={"group_id": f"logger-{uuid.uuid4().hex[:8]}"})
+        proc = start_logger(run, None, log, progress)
+        try:
+            wait_for(lambda: last_mark(progress), timeout=90, what="the first batch")  # noqa: B023
+            time.sleep(rng.uniform(0.0, 0.2))  # a random moment, then the next one in the phase aimed at
+            wait_for(lambda: (m := last_mark(progress)) and m[1] == short[0], timeout=30, interval=0.001)  # noqa: B023
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        mark = last_mark(progress)
+        assert mark is not None
+        landed[mark[1]] += 1
+        send_events(kafka, sent, rng, 150)
+    print(f"SIGKILLs: {sum(landed.values())}, landed {dict(landed)}")
+    # Every kill is accounted for, and enough landed inside a batch, in each phase.
+    assert landed["begin"] >= KILLS_PER_PHASE and landed["jsonl"] >= KILLS_PER_PHASE, dict(landed)
+
+    catch_up_and_assert_exactly_once(settings, kafka, sent, log)
