@@ -47,10 +47,17 @@ class GenerateResponse(BaseModel):
     fallback_reason: str | None = None
 
 
-def _not_finite(result: ToolResult) -> str | None:
-    """The first value that is not a finite number (JSON ``1e400`` arrives as infinity)."""
+MAX_ABS_VALUE = 1e15  # beyond any shop's count or amount; Decimal formatting fails far above it
+
+
+def _unshowable(result: ToolResult) -> str | None:
+    """The first number that is not finite or too large to show (JSON ``1e400`` arrives as inf)."""
     cells = [*result.values.items(), *(item for row in result.rows for item in row.items())]
-    return next((key for key, value in cells if isinstance(value, float) and not math.isfinite(value)), None)
+    for key, value in cells:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and (not math.isfinite(value) or abs(value) >= MAX_ABS_VALUE):  # type: ignore[arg-type]
+            return key
+    return None
 
 
 def _bad_request(message: str, errors: Any = None) -> JSONResponse:
@@ -94,9 +101,9 @@ def create_app(settings: Settings | None = None, service: GeneratorService | Non
             return _bad_request("question is empty")
         if len(question) > svc.settings.max_question_chars:
             return _bad_request(f"question is longer than {svc.settings.max_question_chars} characters")
-        bad = _not_finite(req.result)
+        bad = _unshowable(req.result)
         if bad is not None:
-            return _bad_request(f"result value {bad!r} is not a finite number")
+            return _bad_request(f"result value {bad!r} is not a finite number below {MAX_ABS_VALUE:g}")
         try:
             template_answer(req.result)  # the fallback must exist before a model is asked
         except PlaceholderError as exc:
