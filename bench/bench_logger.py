@@ -65,10 +65,12 @@ class NaiveSink(Sink):
                     logged_at,
                 ],
             )
-        f_sql = f"INSERT INTO feedback ({', '.join(FEEDBACK_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
+        f_sql = f"INSERT INTO feedback ({', '.join(FEEDBACK_COLUMNS)}) VALUES ({', '.join('?' * len(FEEDBACK_COLUMNS))})"
         for f in feedback:
             cur.execute(
-                f_sql, [ids[id(f)], f.query_id, f.rating, f.comment, utc_naive(f.occurred_at), logged_at]
+                f_sql,
+                [ids[id(f)], f.query_id, f.rating, f.comment, utc_naive(f.occurred_at), logged_at, f.shop_id,
+                 f.correction],
             )
 
 
@@ -147,10 +149,11 @@ def stats_latency(rows: int, runs: int) -> dict[str, float]:
 
     from services.logger.app import create_app
     from services.logger.settings import Settings
-    from shared.settings import PathSettings
+    from shared.settings import PathSettings, SecuritySettings
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(paths=PathSettings(data_dir=Path(tmp)))
+        # a local run: the default token is allowed and reads need none
+        settings = Settings(paths=PathSettings(data_dir=Path(tmp)), security=SecuritySettings(local_dev=True))
         fill_million(settings.paths.logs_db, rows)
         out: dict[str, float] = {}
         with TestClient(create_app(settings, start_worker=False)) as client:
