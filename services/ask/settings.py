@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import KafkaSettings, PathSettings
+from services.ask.keys import KeySettings
+from shared.settings import KafkaSettings, PathSettings, SecuritySettings
 
 
 class Settings(BaseSettings):
@@ -15,6 +16,8 @@ class Settings(BaseSettings):
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
+    keys: KeySettings = Field(default_factory=KeySettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -27,9 +30,7 @@ class Settings(BaseSettings):
     use_generator: bool = True
 
     max_question_length: int = Field(default=500, ge=1)
-
-    # Router: nearest-exemplar over all-MiniLM-L6-v2 plus parsing; off = parsing/keywords only.
-    use_embedding: bool = True
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     # Every /ask and /feedback request becomes an event; the outbox makes that survive outages.
     publish_events: bool = True
@@ -48,5 +49,3 @@ class Settings(BaseSettings):
     # long, in batches (fewer, larger produce requests cost the broker and the CPU less).
     outbox_poll_s: float = Field(default=0.1, gt=0)
 
-    # Rows listed by "orders above/below an amount".
-    list_limit: int = Field(default=10, ge=1)

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.ask.app import create_app
+from services.ask.keys import KeySettings
 from services.ask.seed import seed_warehouse
 from services.ask.settings import Settings
 from shared.broker import free_port
@@ -44,7 +45,7 @@ def make_settings(warehouse_path: Path, tmp_path: Path) -> Callable[..., Setting
     def make(kafka: KafkaSettings | None = None, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "paths": PathSettings(data_dir=tmp_path, warehouse_path=warehouse_path),
-            "use_embedding": False,
+            "keys": KeySettings(require_api_keys=False, rate_limit_per_s=1e6, rate_limit_burst=1_000_000),
             "generator_url": f"http://127.0.0.1:{free_port()}",
             "generator_timeout_s": 1.0,
             "publish_events": kafka is not None,

@@ -1,7 +1,6 @@
-"""Each question family, answered over the seeded warehouse, checked against the tests' own SQL.
+"""Answers as an owner reads them: each states what was computed, and refusals say why.
 
-Expected numbers come from queries written here (not from the service's tools), with periods
-computed here from today's UTC date. The answer must state exactly those numbers.
+Expected numbers come from SQL written here, not from the semantic layer.
 """
 
 from __future__ import annotations
@@ -11,235 +10,172 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from shared.phrasing import UNSUPPORTED_ANSWER, template_answer
+from shared.phrasing import template_answer
 from shared.results import ToolResult
 
 SQL = Callable[..., list[tuple[Any, ...]]]
-PAID = "status NOT IN ('cancelled', 'refunded')"
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 def usd(amount: Decimal | float) -> str:
     return f"${Decimal(str(amount)).quantize(Decimal('0.01')):,}"
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def day_text(d: date) -> str:
+    return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
-def month_start(d: date, back: int = 0) -> datetime:
-    y, m = d.year, d.month - back
-    while m < 1:
-        y, m = y - 1, m + 12
-    return datetime(y, m, 1)
+def last_month() -> tuple[date, date]:
+    first = datetime.now(UTC).date().replace(day=1)
+    start = (first - timedelta(days=1)).replace(day=1)
+    return start, first
 
 
 def ask(client: TestClient, question: str, shop_id: str = "10") -> dict[str, Any]:
     response = client.post("/api/mcp/ask", json={"shop_id": shop_id, "question": question})
     assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["success"] is True, body
+    return response.json()
+
+
+def answered(client: TestClient, question: str, shop_id: str = "10") -> dict[str, Any]:
+    body = ask(client, question, shop_id)
+    assert body["success"] is True, body["answer"]
     assert body["generator"] == "template" and body["model_version"] == "template"
-    # The answer is the data, phrased: it states exactly the numbers in `data`.
     assert body["answer"] == template_answer(ToolResult.model_validate(body["data"]))
-    assert 0.0 <= body["confidence"] <= 1.0
+    assert body["interpretation"] is not None and body["clarification"] is None
     return body
 
 
-def test_order_count_all_time(client: TestClient, sql: SQL) -> None:
-    body = ask(client, "How many orders do I have?")
-    (expected,) = sql("SELECT count(*) FROM orders WHERE shop_id = '10'")[0]
-    assert body["tool"] == "count_orders" and body["intent"] == "order_count"
-    assert body["data"]["values"]["count"] == expected
-    assert f"{expected:,} orders" in body["answer"]
-
-
-def test_order_count_by_status_and_period(client: TestClient, sql: SQL) -> None:
-    start, end = month_start(today(), 1), month_start(today())
-    body = ask(client, "How many orders were cancelled last month?")
+def test_an_answer_names_the_metric_the_statuses_counted_and_the_dates(client: TestClient, sql: SQL) -> None:
+    start, end = last_month()
+    body = answered(client, "revenue last month")
     (expected,) = sql(
-        "SELECT count(*) FROM orders WHERE shop_id = '10' AND status = 'cancelled' "
+        "SELECT sum(total_amount) FROM orders WHERE shop_id = '10' AND status NOT IN ('cancelled', 'refunded') "
         "AND created_at >= ? AND created_at < ?",
         start,
         end,
     )[0]
-    assert body["data"]["values"] == {
-        "count": expected,
-        "status": "cancelled",
-        "period": f"last month ({MONTHS[start.month - 1]} {start.year})",
-    }
-    assert f"You have {expected:,} orders with status cancelled last month" in body["answer"]
+    text = body["answer"]
+    assert usd(expected) in text
+    assert text.startswith("Revenue, last month")
+    assert f"{day_text(start)} to {day_text(end - timedelta(days=1))}" in text
+    assert "cancelled and refunded left out" in text and "sum of order totals" in text
+    q = body["interpretation"]
+    assert q["metric"] == "revenue" and q["period"]["start"] == start.isoformat()
+    assert q["period"]["end"] == end.isoformat()
 
 
-def test_revenue_last_month_excludes_cancelled_and_refunded(client: TestClient, sql: SQL) -> None:
-    start, end = month_start(today(), 1), month_start(today())
-    revenue, orders = sql(
-        f"SELECT sum(total_amount), count(*) FROM orders WHERE shop_id = '10' AND {PAID} "
+def test_every_filter_is_stated_never_dropped(client: TestClient, sql: SQL) -> None:
+    body = answered(client, "How many paid orders above $300 do I have?")
+    (expected,) = sql("SELECT count(*) FROM orders WHERE shop_id = '10' AND status = 'paid' AND total_amount > 300")[0]
+    assert body["data"]["values"]["value"] == expected
+    assert "only orders with status paid" in body["answer"] and "over $300.00" in body["answer"]
+    assert f"{expected:,}" in body["answer"]
+    fields = {f["field"]: f for f in body["interpretation"]["filters"]}
+    assert fields["status"]["values"] == ["paid"] and fields["amount"]["values"] == [300.0]
+
+
+def test_a_customer_named_in_the_question_is_resolved_from_the_shop(client: TestClient, sql: SQL) -> None:
+    name, cid, orders = sql(
+        """SELECT c.name, c.customer_id, count(*) FROM customers c JOIN orders o ON o.customer_id = c.customer_id
+           WHERE c.shop_id = '10' AND c.name IN (SELECT name FROM customers WHERE shop_id = '10'
+                                                 GROUP BY name HAVING count(*) = 1)
+           GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1"""
+    )[0]
+    body = answered(client, f"How many orders did {name} place?")
+    assert body["data"]["values"]["value"] == orders
+    assert f"{name} ({cid})" in body["answer"]
+
+
+def test_two_customers_with_one_name_are_never_merged(client: TestClient, sql: SQL) -> None:
+    name, n = sql(
+        "SELECT name, count(*) FROM customers WHERE shop_id = '10' GROUP BY name HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
+    )[0]
+    ids = [r[0] for r in sql("SELECT customer_id FROM customers WHERE shop_id = '10' AND name = ?", name)]
+    body = ask(client, f"How much has {name} spent?")
+    assert body["success"] is False and body["data"] is None
+    assert f"{n} customers are called {name}" in body["answer"]
+    assert all(cid in body["answer"] for cid in ids[:5])
+
+
+@pytest.mark.parametrize(
+    ("question", "reason", "said"),
+    [
+        ("What is my profit this month?", "out_of_scope", "profit"),
+        ("Cancel order 10-000123", "out_of_scope", "can't change"),
+        ("What will my revenue be next month?", "out_of_scope", "forecasts"),
+        ("How many orders did Zorblax Quuxington place?", "unclear", "'zorblax'"),
+        ("revenue by flavour", "unclear", "'flavour'"),
+        ("revenue and orders last month", "unclear", "one metric at a time"),
+        ("How many customers did I have last month?", "unclear", "two readings"),
+    ],
+)
+def test_a_refusal_says_why_what_it_understood_and_how_to_ask(
+    client: TestClient, question: str, reason: str, said: str
+) -> None:
+    body = ask(client, question)
+    assert body["success"] is False and body["data"] is None and body["interpretation"] is None
+    assert body["generator"] == "template" and body["confidence"] == 0.0
+    assert said in body["answer"]
+    clarification = body["clarification"]
+    assert clarification["reason"] == reason and len(clarification["suggestions"]) >= 2
+    assert "You could ask, for example" in body["answer"]
+    assert not any(ch.isdigit() for ch in body["answer"].split("What I understood")[0].replace("10-000123", ""))
+
+
+def test_what_was_understood_is_listed_when_a_word_is_left_over(client: TestClient) -> None:
+    body = ask(client, "revenue last month from the blue widgets")
+    assert body["success"] is False
+    assert set(body["clarification"]["unused"]) >= {"blue", "widgets"}
+    assert any(u.startswith("metric revenue") for u in body["clarification"]["understood"])
+    assert any(u.startswith("period last month") for u in body["clarification"]["understood"])
+
+
+def test_money_is_shown_in_the_shops_currency(client: TestClient, sql: SQL) -> None:
+    body = answered(client, "What is my total revenue?", shop_id="11")
+    (expected,) = sql(
+        "SELECT sum(total_amount) FROM orders WHERE shop_id = '11' AND status NOT IN ('cancelled', 'refunded')"
+    )[0]
+    assert f"€{Decimal(expected).quantize(Decimal('0.01')):,}" in body["answer"]
+
+
+def test_a_comparison_states_both_periods_and_the_change(client: TestClient, sql: SQL) -> None:
+    body = answered(client, "Compare revenue this month vs last month")
+    values = body["data"]["values"]
+    start, end = last_month()
+    (before,) = sql(
+        "SELECT sum(total_amount) FROM orders WHERE shop_id = '10' AND status NOT IN ('cancelled', 'refunded') "
         "AND created_at >= ? AND created_at < ?",
         start,
         end,
     )[0]
-    body = ask(client, "What was my revenue last month?")
-    assert body["tool"] == "total_revenue"
-    assert Decimal(str(body["data"]["values"]["revenue"])) == revenue
-    assert body["data"]["values"]["orders"] == orders
-    assert usd(revenue) in body["answer"] and f"{orders:,} orders" in body["answer"]
+    assert values["previous"] == float(before)
+    assert "this month (" in body["answer"] and day_text(start) in body["answer"]
+    change = (Decimal(str(values["value"])) - before) * 100 / before
+    assert f"{'up' if change > 0 else 'down'} {abs(change):.1f}%" in body["answer"]
 
 
-def test_revenue_is_shown_in_the_shops_currency(client: TestClient, sql: SQL) -> None:
-    (revenue,) = sql(f"SELECT sum(total_amount) FROM orders WHERE shop_id = '11' AND {PAID}")[0]
-    body = ask(client, "total revenue", shop_id="11")
-    assert body["data"]["currency"] == "EUR"
-    assert f"€{revenue:,}" in body["answer"]
-
-
-def test_average_order_value_this_year(client: TestClient, sql: SQL) -> None:
-    start = datetime(today().year, 1, 1)
-    revenue, orders = sql(
-        f"SELECT sum(total_amount), count(*) FROM orders WHERE shop_id = '10' AND {PAID} AND created_at >= ?",
-        start,
-    )[0]
-    aov = (revenue / orders).quantize(Decimal("0.01"))
-    body = ask(client, "What's my average order value this year?")
-    assert body["tool"] == "average_order_value"
-    assert Decimal(str(body["data"]["values"]["aov"])) == aov
-    assert usd(aov) in body["answer"]
-
-
-def test_top_customers_by_spending(client: TestClient, sql: SQL) -> None:
-    expected = sql(f"""
-        SELECT any_value(c.name), sum(o.total_amount) AS s FROM orders o, customers c
-        WHERE o.customer_id = c.customer_id AND c.shop_id = o.shop_id AND o.shop_id = '10' AND o.{PAID}
-        GROUP BY o.customer_id ORDER BY s DESC, o.customer_id LIMIT 3""")
-    body = ask(client, "Who are my top 3 customers by spending?")
-    assert body["tool"] == "top_customers"
-    got = [(r["name"], Decimal(str(r["spending"]))) for r in body["data"]["rows"]]
-    assert got == [(name, spent) for name, spent in expected]
-    for name, spent in expected:
-        assert f"{name} ({usd(spent)})" in body["answer"]
-
-
-def test_orders_above_an_amount_in_a_period(client: TestClient, sql: SQL) -> None:
-    start = datetime.combine(today() - timedelta(days=29), datetime.min.time())  # 30 days, today included
-    (count,) = sql(
-        "SELECT count(*) FROM orders WHERE shop_id = '10' AND total_amount > 500 AND created_at >= ?", start
-    )[0]
-    largest = sql(
-        "SELECT order_id, total_amount FROM orders WHERE shop_id = '10' AND total_amount > 500 "
-        "AND created_at >= ? ORDER BY total_amount DESC, order_id LIMIT 10",
-        start,
-    )
-    body = ask(client, "How many orders over $500 did I get in the last 30 days?")
-    assert body["tool"] == "orders_by_amount"
-    assert body["data"]["values"]["count"] == count and body["data"]["values"]["direction"] == "above"
-    assert [(r["order_id"], Decimal(str(r["total"]))) for r in body["data"]["rows"]] == largest
-    assert f"You have {count:,} orders above $500.00 in the last 30 days" in body["answer"]
-
-
-def test_orders_below_an_amount(client: TestClient, sql: SQL) -> None:
-    (count,) = sql("SELECT count(*) FROM orders WHERE shop_id = '10' AND total_amount < 20")[0]
-    body = ask(client, "list orders under $20")
-    assert body["data"]["values"]["count"] == count and body["data"]["values"]["direction"] == "below"
-    assert all(Decimal(str(r["total"])) < 20 for r in body["data"]["rows"])
-
-
-def test_top_products_by_revenue_and_by_units(client: TestClient, sql: SQL) -> None:
-    by_revenue = sql(f"""
-        SELECT any_value(p.name), sum(i.unit_price * i.quantity) AS r
-        FROM order_items i JOIN orders o USING (order_id) JOIN products p ON p.product_id = i.product_id
-        WHERE o.shop_id = '10' AND o.{PAID} GROUP BY i.product_id ORDER BY r DESC, i.product_id LIMIT 5""")
-    body = ask(client, "What are my top 5 products by revenue?")
-    assert body["data"]["values"]["metric"] == "revenue"
-    assert [(r["name"], Decimal(str(r["revenue"]))) for r in body["data"]["rows"]] == by_revenue
-
-    start = datetime(today().year, 1, 1)
-    by_units = sql(
-        f"""
-        SELECT any_value(p.name), sum(i.quantity) AS u
-        FROM order_items i JOIN orders o USING (order_id) JOIN products p ON p.product_id = i.product_id
-        WHERE o.shop_id = '10' AND o.{PAID} AND o.created_at >= ?
-        GROUP BY i.product_id ORDER BY u DESC, i.product_id LIMIT 3""",
-        start,
-    )
-    body = ask(client, "Which 3 products sold the most units this year?")
-    assert body["data"]["values"]["metric"] == "units sold"
-    assert [(r["name"], r["units"]) for r in body["data"]["rows"]] == by_units
-    assert f"{by_units[0][0]} ({by_units[0][1]:,})" in body["answer"]
-
-
-def test_customer_count_and_new_customers(client: TestClient, sql: SQL) -> None:
-    (total,) = sql("SELECT count(*) FROM customers WHERE shop_id = '10'")[0]
-    body = ask(client, "How many customers do I have?")
-    assert body["tool"] == "customer_count" and body["data"]["values"]["count"] == total
-
-    start = datetime(today().year, 1, 1)
-    (new,) = sql("SELECT count(*) FROM customers WHERE shop_id = '10' AND created_at >= ?", start)[0]
-    body = ask(client, "How many new customers signed up this year?")
-    assert body["tool"] == "new_customers" and body["data"]["values"]["count"] == new
-    assert f"You gained {new:,} new customers this year ({today().year})" in body["answer"]
-
-
-def test_revenue_by_month_covers_the_last_twelve_months(client: TestClient, sql: SQL) -> None:
-    expected = sql(
-        f"""
-        SELECT year(created_at), month(created_at), sum(total_amount) FROM orders
-        WHERE shop_id = '10' AND {PAID} AND created_at >= ? GROUP BY ALL ORDER BY 1, 2""",
-        month_start(today(), 11),
-    )
-    body = ask(client, "Show me revenue by month")
+def test_long_lists_show_twelve_rows_and_say_how_many_more(client: TestClient, sql: SQL) -> None:
+    body = answered(client, "orders by day this year")
     rows = body["data"]["rows"]
-    assert [(r["month"], Decimal(str(r["revenue"]))) for r in rows] == [
-        (f"{MONTHS[m - 1]} {y}", revenue) for y, m, revenue in expected
-    ]
-    assert len(rows) == 12
+    (days,) = sql(
+        "SELECT count(DISTINCT CAST(created_at AS DATE)) FROM orders WHERE shop_id = '10' "
+        "AND created_at >= date_trunc('year', current_date)"
+    )[0]
+    assert len(rows) == days and days > 12
+    assert f"{days - 12} more" in body["answer"] and rows[12]["label"] not in body["answer"]
 
 
-def test_order_status_breakdown(client: TestClient, sql: SQL) -> None:
-    expected: dict[str, int] = dict(
-        sql("SELECT status, count(*) FROM orders WHERE shop_id = '10' GROUP BY status")
-    )
-    body = ask(client, "Give me a breakdown of my orders by status")
-    assert body["tool"] == "order_status_breakdown"
-    assert {r["status"]: r["count"] for r in body["data"]["rows"]} == expected
-    assert body["data"]["values"]["total"] == sum(expected.values())
-    for status, n in expected.items():
-        assert f"{status}: {n:,}" in body["answer"]
+def test_a_typo_is_read_and_said(client: TestClient) -> None:
+    body = answered(client, "how many ordres this yaer")
+    assert "reading 'ordres' as 'orders'" in body["answer"]
+    assert body["confidence"] < 1.0
 
 
-def test_best_month_and_best_day(client: TestClient, sql: SQL) -> None:
-    y, m, revenue = sql(f"""SELECT year(created_at), month(created_at), sum(total_amount) AS r FROM orders
-        WHERE shop_id = '10' AND {PAID} GROUP BY ALL ORDER BY r DESC LIMIT 1""")[0]
-    body = ask(client, "What was my best month?")
-    assert body["data"]["values"]["best"] == f"{MONTHS[m - 1]} {y}"
-    assert f"was {MONTHS[m - 1]} {y} with {usd(revenue)}" in body["answer"]
-
-    day, revenue = sql(f"""SELECT CAST(created_at AS DATE) AS d, sum(total_amount) AS r FROM orders
-        WHERE shop_id = '10' AND {PAID} GROUP BY d ORDER BY r DESC LIMIT 1""")[0]
-    body = ask(client, "Which day had the highest revenue?")
-    assert body["data"]["values"]["grain"] == "day"
-    assert body["data"]["values"]["best"] == f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-    assert usd(revenue) in body["answer"]
-
-
-def test_unsupported_question_gets_no_number(client: TestClient) -> None:
-    response = client.post("/api/mcp/ask", json={"shop_id": "10", "question": "What's the weather in Paris?"})
-    body = response.json()
-    assert response.status_code == 200
-    assert body["success"] is False and body["data"] is None and body["tool"] is None
-    assert body["intent"] == "unsupported" and body["confidence"] < 0.5
-    assert body["answer"] == UNSUPPORTED_ANSWER
+def test_values_from_the_question_never_reach_the_sql_text(client: TestClient, sql: SQL) -> None:
+    before = sql("SELECT count(*) FROM orders")[0][0]
+    body = ask(client, "orders from Germany'; DROP TABLE orders; --")
+    assert body["success"] is False
+    assert sql("SELECT count(*) FROM orders")[0][0] == before

@@ -56,10 +56,14 @@ def test_one_query_event_per_request_with_the_documented_fields(
         assert (event.generator, event.model_version) == ("template", "template")
         if body["data"] is None:
             assert event.result is None and event.prompt is None and event.tool is None
+            assert event.interpretation is None and event.success is False
         else:
             assert event.result == body["data"]
             assert event.prompt == build_prompt(question, ToolResult.model_validate(body["data"]))
-            assert event.tool_params == body["data"]["params"]
+            # The structured query that was computed travels with the event, for logs and the export.
+            assert event.interpretation == body["interpretation"] == event.tool_params
+            assert event.interpretation is not None and event.interpretation["metric"]
+        assert event.source == "api"
 
 
 def test_feedback_becomes_a_feedback_event(

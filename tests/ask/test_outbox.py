@@ -223,7 +223,7 @@ def test_events_survive_a_killed_ask_process(warehouse_path: Path, tmp_path: Pat
         "KAFKA_PARTITIONS": "3",
         "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse_path),
         "ECOMINSIGHT_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "ECOMINSIGHT_ASK_USE_EMBEDDING": "false",
+        "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "false",
         "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
     }
     sent: list[tuple[str, str]] = []

@@ -93,6 +93,7 @@ def test_evaluate_api_asks_the_running_ask_service_the_seed_questions(
     import uvicorn
 
     from services.ask.app import create_app
+    from services.ask.keys import KeySettings
     from services.ask.seed import seed_warehouse
     from services.ask.settings import Settings as AskSettings
     from services.trainer.cli import SEED_QUESTIONS
@@ -103,7 +104,7 @@ def test_evaluate_api_asks_the_running_ask_service_the_seed_questions(
     seed_warehouse(warehouse, shops=1, orders_per_shop=300)
     settings = AskSettings(
         paths=PathSettings(data_dir=env, warehouse_path=warehouse),
-        use_embedding=False,
+        keys=KeySettings(require_api_keys=False),
         use_generator=False,
         publish_events=False,
     )

@@ -321,6 +321,11 @@ class Parser:
 
     def _compound(self, r: _Reading, name: str, m: re.Match[str]) -> None:
         words = m.group(0)
+        if name == "units_sold:products":
+            r.metric("units_sold", words)
+            r.rank, r.limit = "top", 5
+            self._set_group(r, "product", words)
+            return
         if name == "units_sold:top":
             r.metric("units_sold", words)
             r.rank = r.rank or "top"
@@ -364,11 +369,13 @@ class Parser:
         for word, metric in v.RANK_HINTS.items():
             if word in words:
                 r.hint = metric
+        if m.group("between"):
+            r.understood.append(f"metric {METRICS[r.hint or 'revenue'].label.lower()} ({m.group('between')})")
         self._set_group(r, dim, words)
 
     def _which(self, r: _Reading, m: re.Match[str]) -> None:
         dim, plural = self._dimension(m)
-        r.limit = r.limit or (5 if plural else 1)
+        r.limit = r.limit or (int(m.group("n")) if m.group("n") else 5 if plural else 1)
         self._set_group(r, dim, m.group(0))
 
     def _who(self, r: _Reading) -> bool | None:
@@ -387,6 +394,8 @@ class Parser:
             dim = g["repeat"]
         elif g.get("noun"):
             dim = g["noun"]
+        elif g.get("plural") or g.get("statuses"):
+            dim = {"statuses": "status", "countries": "country", "categories": "category"}[g.get("plural") or "statuses"]
         else:
             dim, _ = self._dimension(m)
         self._set_group(r, dim, m.group(0))
@@ -397,7 +406,8 @@ class Parser:
 
     def _leftover(self, r: _Reading) -> list[str]:
         words = re.findall(r"[\w$€£%.,'-]+", r.text)
-        return [w for w in words if w.strip(".,'-") and w.strip(".,'-") not in v.FILLER]
+        filler = v.FILLER | v.GROUPED_FILLER if r.group_by else v.FILLER
+        return [w for w in words if w.strip(".,'-") and w.strip(".,'-") not in filler]
 
     # -- assembling -----------------------------------------------------------------------------
 

@@ -222,6 +222,8 @@ RULES: list[Rule] = [
     ),
     (r"\b(?:so\s+far\s+)?today\b", lambda f, m: f.window("today", f.today, f.tomorrow)),
     (r"\byesterday\b", lambda f, m: f.window("yesterday", f.today - timedelta(days=1), f.today)),
+    (r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+|this\s+)?(week|month|quarter|year)\b",
+     lambda f, m: _calendar(m.group(1), 0)(f, m)),
     (r"\b(?:(?:this|current)\s+week|week\s+to\s+date|wtd)\b", _calendar("week", 0)),
     (r"\b(?:last|previous|prior|past)\s+week\b", _calendar("week", 1)),
     (r"\b(?:(?:this|current)\s+month|month\s+to\s+date|mtd)\b", _calendar("month", 0)),

@@ -25,7 +25,7 @@ STATUS = r"(?:pending|paid|shipped|delivered|cancelled|canceled|refunded)"
 
 # Out of scope: what the warehouse does not hold, actions, other shops, the future, causes.
 OUT_OF_SCOPE: list[tuple[str, str]] = [
-    (r"\b(?:profits?|profitab\w*|margins?|costs?|expenses?|cogs|spend\s+on\s+ads|overheads?|net\s+income|ebitda)\b",
+    (r"\b(?:profits?|profitab\w*|margins?|costs\b|cost\b(?!\s+(?:more|less|over|under|above|below|at|between))|expenses?|cogs|spend\s+on\s+ads|overheads?|net\s+income|ebitda)\b",
      "profit, costs and margins (the warehouse holds prices and order totals, not costs)"),
     (r"\b(?:stock|inventory|in\s+stock|out\s+of\s+stock|restock|warehouse\s+levels?)\b", "stock and inventory"),
     (r"\b(?:visitors?|visits?|traffic|sessions?|page\s*views?|bounce|conversions?|conversion\s+rate|clicks?|impressions?)\b",
@@ -82,7 +82,7 @@ SPECIAL_METRICS: list[tuple[str, str]] = [
      "not_bought"),
     (r"(?:products?|items?)\s+(?:that\s+|which\s+)?(?:had|have|has|with|got)\s+no\s+sales|(?:products?|items?)\s+(?:that\s+|which\s+)?(?:have\s+not|haven't|did\s+not|didn't|has\s+not|hasn't|do\s+not|don't|never)\s+(?:been\s+)?(?:sold|sell)|unsold\s+(?:products?|items?)|(?:products?|items?)\s+(?:without|with\s+zero)\s+(?:any\s+)?sales|(?:products?|items?)\s+(?:nobody|no\s+one)\s+bought",
      "products_no_sales"),
-    (r"new\s+(?:customers?|clients?|buyers?|shoppers?|signups?|sign-ups?|accounts?|customer\s+signups?|registrations?)|(?:customers?|clients?|people|users)\s+(?:who\s+|that\s+)?(?:signed\s+up|joined|registered|sign\s+up|created\s+an\s+account)|(?:customer\s+)?(?:signups|sign-ups|sign\s+ups|registrations)|first-time\s+buyers|customers\s+did\s+(?:i|we)\s+(?:acquire|gain|get|win|add)|(?:acquired?|gained)\s+customers",
+    (r"new\s+(?:customers?|clients?|buyers?|shoppers?|signups?|sign-ups?|accounts?|customer\s+signups?|registrations?)(?:\s+(?:joined|signed\s+up|registered|(?:did|have)\s+(?:i|we)\s+(?:gain|gained|get|got|acquire|acquired|win|won|add|added)|(?:were|have\s+been)\s+(?:acquired|added|gained)))?|(?:customers?|clients?)\s+(?:were|have\s+been)\s+(?:acquired|added|gained|won)|(?:customers?|clients?|people|users)\s+(?:who\s+|that\s+)?(?:signed\s+up|joined|registered|sign\s+up|created\s+an\s+account)|(?:customer\s+)?(?:signups|sign-ups|sign\s+ups|registrations)|first-time\s+buyers|customers\s+did\s+(?:i|we)\s+(?:acquire|gain|get|win|add)|(?:acquired?|gained)\s+customers",
      "new_customers"),
     (r"(?:customers|clients|buyers|shoppers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased|placed\s+(?:an\s+)?orders?|made\s+a\s+purchase|shopped)(?:\s+something|\s+anything)?|active\s+customers|buying\s+customers|paying\s+customers",
      "active_customers"),
@@ -102,7 +102,9 @@ COMPOUND_METRICS: list[tuple[str, str]] = [
      "largest_order"),
     (r"(?:smallest|lowest|min(?:imum)?|cheapest|tiniest)\s+(?:single\s+)?(?:order|purchase|sale|transaction)(?:\s+(?:value|amount|total))?(?!s)",
      "smallest_order"),
+    (r"what\s+(?:sells|sold|is\s+selling)\s+(?:the\s+)?(?:best|most)", "units_sold:products"),
     (r"(?:sold|sells|sell|selling)\s+the\s+most|most\s+sold", "units_sold:top"),
+    (r"(?:how\s+(?:large|big)\s+is\s+)?(?:my\s+|the\s+)?customer\s+(?:base|list)(?:\s+size)?", "customers"),
     (r"(?:by\s+)?(?:(?:number|count)\s+of\s+|total\s+)?(?:units?|items?|pieces|quantity|quantities)\s+(?:sold|sell|ordered|purchased)|(?:by\s+)?units?|(?:by\s+)?quantity",
      "units_sold"),
 ]  # fmt: skip
@@ -114,7 +116,7 @@ SIMPLE_METRICS: list[tuple[str, str]] = [
      "orders"),
     (r"(?:from|of|on|in|for|across|with|among|over)\s+(?:the\s+|my\s+|all\s+|those\s+)?(?:orders|purchases)", "orders:qualifier"),
     (r"(?:by\s+)?(?:orders?|purchases|transactions)(?:\s+(?:count|volume))?", "orders"),
-    (r"(?:by\s+)?(?:total\s+|gross\s+)?(?:revenue|sales|turnover|income|earnings|takings|money|gmv)|(?:by\s+)?(?:spending|spend|spent)|(?:did|have|do)\s+(?:i|we)\s+(?:make|made|earn|earned|take\s+in|bring\s+in|generate|generated|gross)",
+    (r"(?:by\s+)?(?:total\s+|gross\s+)?(?:revenue|sales|turnover|income|earnings|takings|money|gmv)|(?:by\s+)?(?:spending|spend|spent)|cash|(?:did|have|do|does)\s+(?:i|we|the\s+shop|the\s+store|my\s+shop|my\s+store)\s+(?:make|made|earn|earned|take\s+in|bring\s+in|generate|generated|gross)",
      "revenue"),
     (r"(?:by\s+)?(?:(?:total\s+)?(?:number|count)\s+of\s+)?(?:customers?|clients?|shoppers?|buyers?)(?:\s+(?:base|list|count))?|how\s+many\s+people",
      "customers"),
@@ -136,22 +138,28 @@ DIM_RE = "|".join(f"(?P<{name}>{words})" for name, words in DIMENSION_WORDS.item
 RANK_TOP = (
     r"top|best|biggest|largest|highest|greatest|most\s+valuable|most\s+popular|most\s+loyal"
     r"|best-selling|best\s+selling|bestselling|highest[\s-]grossing|top[\s-]selling|busiest|strongest|leading"
+    r"|highest[\s-]spending|biggest[\s-]spending|top[\s-]spending|peak|number\s+one"
 )
 RANK_BOTTOM = (
     r"bottom|worst|least\s+popular|lowest|weakest|slowest|worst[\s-]selling|quietest|least\s+selling"
 )
-RANK_HINTS = {"selling": "units_sold", "popular": "units_sold", "sellers": "units_sold", "grossing": "revenue",
+RANK_HINTS = {"spending": "revenue", "revenue": "revenue", "sales": "revenue", "order": "orders", "selling": "units_sold", "popular": "units_sold", "sellers": "units_sold", "grossing": "revenue",
               "spenders": "revenue", "valuable": "revenue", "busiest": "orders", "quietest": "orders",
               "loyal": "orders"}  # fmt: skip
 RANKED_DIMENSION = re.compile(
-    rf"\b(?:the\s+)?(?:(?P<rank>{RANK_TOP}|{RANK_BOTTOM})(?:\s+{NUM})?|{NUM}\s+(?P<rank2>{RANK_TOP}|{RANK_BOTTOM}))\s+(?:{DIM_RE})\b"
+    rf"\b(?:the\s+)?(?:(?P<rank>{RANK_TOP}|{RANK_BOTTOM})(?:\s+{NUM})?|{NUM}\s+(?P<rank2>{RANK_TOP}|{RANK_BOTTOM}))"
+    rf"(?:\s+(?P<between>revenue|sales|orders?|units))?\s+(?:{DIM_RE})\b"
 )
-WHICH_DIMENSION = re.compile(rf"\b(?:which|what)\s+(?:(?:is|are|was|were)\s+(?:my|the)\s+)?(?:{DIM_RE})\b")
+WHICH_DIMENSION = re.compile(
+    rf"\b(?:which|what|on\s+what|on\s+which)\s+(?:(?:is|are|was|were)\s+(?:my|the)\s+)?(?:(?P<n>\d{{1,3}})\s+)?(?:{DIM_RE})\b"
+)
 GROUP_BY = re.compile(
     rf"\b(?:(?:broken\s+down|grouped|split|break\s*down|breakdown|broke\s+down)\s+)?(?:by|per|each|every|for\s+each|for\s+every|across|in\s+each|by\s+each)\s+(?:{DIM_RE})\b"
     r"|\b(?P<adverb>daily|weekly|monthly|quarterly|yearly|annual|annually)\b"
     r"|\b(?P<repeat>month|week|day|year|quarter)[\s-]+(?:by|over|on)[\s-]+(?P=repeat)\b"
     r"|\b(?P<noun>status|country|category)\s+(?:breakdown|split|distribution|mix)\b"
+    r"|\b(?:between|into|over)\s+(?:the\s+)?(?P<plural>statuses|countries|categories)\b"
+    r"|\b(?:order\s+)?(?P<statuses>statuses)\b"
 )
 ADVERB_GRAIN = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
                 "annual": "year", "annually": "year"}  # fmt: skip
@@ -172,7 +180,7 @@ _NOT_MONEY = (
     r"(?!\s*(?:orders?|items?|units?|customers?|times|days?|weeks?|months?|years?|%|percent|products?))"
 )
 AMOUNT = re.compile(
-    r"\b(?:(?:with\s+)?(?:a\s+)?(?:order\s+)?(?:total|value|amount)\s+(?:of\s+)?)?(?:worth\s+)?"
+    r"\b(?:(?:with\s+)?(?:a\s+)?(?:order\s+)?(?:totals?|values?|amounts?)\s+(?:of\s+)?)?(?:worth\s+)?"
     + _CMP
     + r"\s+"
     + _MONEY.format(n="a")
@@ -191,175 +199,19 @@ DIRECTIONS = {"gt": ("over", "above", "more", "greater", "exceed", "bigger", "la
               "lt": ("under", "below", "less", "smaller", "lower", "cheaper")}  # fmt: skip
 
 FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "to",
-        "from",
-        "with",
-        "and",
-        "or",
-        "into",
-        "about",
-        "any",
-        "anything",
-        "some",
-        "something",
-        "how",
-        "many",
-        "much",
-        "what",
-        "whats",
-        "which",
-        "who",
-        "whom",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "does",
-        "do",
-        "did",
-        "done",
-        "my",
-        "our",
-        "i",
-        "we",
-        "me",
-        "us",
-        "you",
-        "your",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "have",
-        "has",
-        "had",
-        "having",
-        "get",
-        "got",
-        "gets",
-        "getting",
-        "show",
-        "tell",
-        "give",
-        "list",
-        "display",
-        "see",
-        "view",
-        "find",
-        "report",
-        "pull",
-        "fetch",
-        "provide",
-        "let",
-        "know",
-        "please",
-        "pls",
-        "plz",
-        "can",
-        "could",
-        "would",
-        "should",
-        "like",
-        "want",
-        "need",
-        "so",
-        "far",
-        "ever",
-        "overall",
-        "total",
-        "all",
-        "currently",
-        "current",
-        "now",
-        "right",
-        "just",
-        "only",
-        "still",
-        "yet",
-        "already",
-        "again",
-        "altogether",
-        "number",
-        "count",
-        "amount",
-        "value",
-        "figure",
-        "figures",
-        "numbers",
-        "stats",
-        "statistics",
-        "data",
-        "info",
-        "summary",
-        "overview",
-        "size",
-        "shop",
-        "store",
-        "business",
-        "online",
-        "made",
-        "make",
-        "makes",
-        "making",
-        "earn",
-        "earned",
-        "bring",
-        "brought",
-        "generate",
-        "generated",
-        "come",
-        "came",
-        "take",
-        "took",
-        "taken",
-        "placed",
-        "place",
-        "put",
-        "receive",
-        "received",
-        "contain",
-        "contained",
-        "contains",
-        "include",
-        "included",
-        "including",
-        "sell",
-        "sold",
-        "selling",
-        "sells",
-        "buy",
-        "bought",
-        "purchase",
-        "purchased",
-        "spend",
-        "on",
-        "average",
-        "since",
-        "time",
-        "times",
-        "period",
-        "grand",
-        "combined",
-        "sum",
-    ]
+    """a an the of in on at for to from with and or into about any anything some something how many much
+    what whats which who whom is are was were be been being am does do did done my our i we me us you
+    your it its this that these those there here have has had having get got gets getting show tell give
+    list display see view find report pull fetch provide let know please pls plz can could would should
+    like want need so far ever overall total all currently current now right just only still yet already
+    again altogether number count amount value figure figures numbers stats statistics data info summary
+    overview size shop store business online made make makes making earn earned bring brought generate
+    generated come came take took taken placed place put receive received contain contained contains
+    include included including sell sold selling sells buy bought purchase purchased since time times
+    period grand combined sum happened happen through marked as during via when worth cost name every""".split()  # noqa: SIM905
 )
+# Filler only once the question is grouped: "revenue breakdown" alone names no breakdown.
+GROUPED_FILLER = frozenset(("breakdown", "split", "distribution", "trend", "trends", "each"))
 FILLER_PHRASES = re.compile(
     r"\b(?:on\s+average|all\s+time|of\s+all\s+time|so\s+far|in\s+total|to\s+date|right\s+now|at\s+the\s+moment"
     r"|up\s+to\s+now|until\s+now|bring\s+in|brought\s+in|come\s+in|came\s+in|take\s+in|took\s+in)\b"

@@ -1,4 +1,4 @@
-"""Held-out phrasings for measuring the router: none of them is one of the router's exemplars.
+"""The earlier question sets: phrasings written for the eleven-family router (kept as they were).
 
 Each entry: (question, expected tool or None for "unsupported"). Used by
 ``tests/ask/test_router.py`` and ``bench/bench_ask.py --router``.
@@ -150,3 +150,18 @@ FRESH: list[tuple[str, str | None]] = [
     ("Recommend a marketing strategy", None),
     ("how many products are out of stock", None),
 ]
+
+# The intents a family's questions may be logged as by the semantic layer (same names as before).
+INTENTS: dict[str, set[str]] = {
+    "count_orders": {"order_count"},
+    "total_revenue": {"revenue"},
+    "average_order_value": {"average_order_value"},
+    "top_customers": {"top_customers"},
+    "orders_by_amount": {"orders_by_amount"},
+    "top_products": {"top_products"},
+    "customer_count": {"customer_count"},
+    "new_customers": {"new_customers"},
+    "revenue_by_month": {"revenue_by_month"},
+    "order_status_breakdown": {"order_status"},
+    "best_period": {"best_period"},
+}

@@ -1,0 +1,130 @@
+"""Answering one question: understand it, compute it, phrase it, and record it as an event.
+
+Framework-free: the routes call ``answer`` and hand back what it returns. A question the
+semantic layer does not fully understand is refused with a clarification and never reaches the
+warehouse or the generator.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+import duckdb
+
+from services.ask.generator_client import GeneratorClient
+from services.ask.models import AskResponse, Clarification
+from services.ask.semantic import SemanticLayer, intent_of, refusal_text
+from services.ask.warehouse import Warehouse
+from shared.errors import EcomInsightError
+from shared.events import QueryEvent
+from shared.prompt import build_prompt
+from shared.results import ToolResult
+
+log = logging.getLogger(__name__)
+TOOL = "semantic_query"
+
+
+@dataclass
+class Answered:
+    response: AskResponse
+    event: QueryEvent
+
+
+def clean(text: str) -> str:
+    """Lone surrogates (valid JSON escapes, invalid text) become "?" so events and replies encode."""
+    return text.encode("utf-8", "replace").decode("utf-8").strip()
+
+
+def answer(
+    layer: SemanticLayer,
+    warehouse: Warehouse,
+    generator: GeneratorClient,
+    shop_id: str,
+    currency: str,
+    question: str,
+    source: str = "api",
+) -> Answered:
+    started = time.perf_counter()
+    query_id = uuid.uuid4().hex
+    understanding = layer.understand(question, shop_id)
+    q = understanding.interpretation
+    result: ToolResult | None = None
+    error: str | None = None
+    clarification: Clarification | None = None
+    generator_name, version = "template", "template"
+    if q is None:
+        text, success, intent = refusal_text(understanding), False, "unsupported"
+        clarification = Clarification(
+            reason="out_of_scope" if understanding.outcome == "out_of_scope" else "unclear",
+            understood=understanding.understood,
+            unused=understanding.unused,
+            suggestions=understanding.suggestions,
+        )
+    else:
+        intent = intent_of(q)
+        try:
+            result = layer.compute(q, shop_id, currency)
+        except (duckdb.Error, EcomInsightError, ArithmeticError) as exc:
+            log.exception("query %s failed for shop %s", intent, shop_id)
+            error = f"{type(exc).__name__}: {exc}"
+        if result is None:
+            text, success = "Sorry, I could not compute that right now. Please try again.", False
+        else:
+            phrased = generator.phrase(question, result)
+            text, success = phrased.text, True
+            generator_name, version = phrased.generator, phrased.model_version
+    confidence = (0.9 if q.corrections else 1.0) if q is not None and success else 0.0
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    response = AskResponse(
+        query_id=query_id,
+        answer=text,
+        intent=intent,
+        tool=TOOL if q is not None else None,
+        confidence=confidence,
+        success=success,
+        interpretation=q,
+        clarification=clarification,
+        data=result.model_dump() if result else None,
+        model_version=version,
+        generator="model" if generator_name == "model" else "template",
+        response_time_ms=elapsed_ms,
+    )
+    event = QueryEvent(
+        query_id=query_id,
+        shop_id=shop_id,
+        question=question,
+        answer=text,
+        intent=intent,
+        tool=response.tool,
+        tool_params=q.model_dump(mode="json") if q is not None else {},
+        confidence=confidence,
+        success=success,
+        error=error or (understanding.message if q is None else None),
+        response_time_ms=elapsed_ms,
+        model_version=version,
+        generator=response.generator,
+        prompt=build_prompt(question, result) if result else None,
+        result=result.model_dump() if result else None,
+        interpretation=q.model_dump(mode="json") if q is not None else None,
+        source=source,
+    )
+    return Answered(response, event)
+
+
+def rejected(shop_id: str, question: str, message: str, max_length: int, source: str = "api") -> QueryEvent:
+    """The event of a request refused before it was read (empty, too long, unknown shop)."""
+    return QueryEvent(
+        query_id=uuid.uuid4().hex,
+        shop_id=shop_id,
+        question=question[:max_length],
+        answer="",
+        intent="invalid",
+        confidence=0.0,
+        success=False,
+        error=message,
+        response_time_ms=0.0,
+        source=source,
+    )

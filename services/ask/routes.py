@@ -1,0 +1,99 @@
+"""The ask API's routes: ``POST /api/mcp/ask``, ``POST /api/mcp/feedback``, ``GET /catalog``,
+``GET /health``. Each route is short: it resolves the shop from the caller's key, calls the
+domain function and publishes the event."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+
+from services.ask.answering import answer, clean, rejected
+from services.ask.keys import presented_key, resolve_shop
+from services.ask.models import AskRequest, AskResponse, FeedbackRequest
+from services.ask.semantic.catalog import catalogue
+from services.ask.state import Services
+from shared.events import FeedbackEvent
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+AuthorizationHeader = Annotated[str | None, Header(include_in_schema=False)]
+ApiKeyHeader = Annotated[str | None, Header(alias="X-API-Key", description="the shop's API key")]
+
+router = APIRouter()
+
+
+def shop_of(s: Services, authorization: str | None, x_api_key: str | None, body_shop_id: str | None) -> str:
+    """The caller's shop (the key decides), rate-limited per shop; raises ``AuthError``."""
+    key = presented_key(authorization, x_api_key)
+    shop_id = resolve_shop(s.keys, key, clean(body_shop_id) if body_shop_id else None, s.keys_required)
+    s.limiter.check(shop_id)
+    return shop_id
+
+
+@router.get("/health")
+def health(s: ServicesDep) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": "ok", "service": "ask", "parser": "semantic layer", "api_keys": s.keys_required}
+    if s.publisher is not None:
+        body["events"] = {
+            "published": s.publisher.published,
+            "failures": s.publisher.failures,
+            "last_error": s.publisher.last_error,
+        }
+    return body
+
+
+@router.get("/catalog")
+def metrics_catalog() -> dict[str, Any]:
+    """What can be asked: every metric with its definition, group-bys, filters and examples."""
+    return {"metrics": catalogue()}
+
+
+@router.post("/api/mcp/ask", response_model=AskResponse)
+def ask(
+    body: AskRequest, s: ServicesDep, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
+) -> AskResponse:
+    shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
+    question = clean(body.question)
+    limit = s.settings.max_question_length
+    problem = None
+    if not question:
+        problem = (422, "question must not be empty")
+    elif len(question) > limit:
+        problem = (422, f"question is longer than {limit} characters")
+    shop = s.warehouse.shop(shop_id) if problem is None else None
+    if problem is None and shop is None:
+        problem = (404, f"unknown shop {shop_id!r}")
+    if problem is not None or shop is None:
+        status, message = problem or (404, "unknown shop")
+        s.publish(s.settings.kafka.topic_queries, rejected(shop_id, question, message, limit), shop_id)
+        raise HTTPException(status, message)
+    answered = answer(s.layer, s.warehouse, s.generator, shop_id, shop[1], question)
+    s.publish(s.settings.kafka.topic_queries, answered.event, shop_id)
+    return answered.response
+
+
+@router.post("/api/mcp/feedback", status_code=202)
+def feedback(
+    body: FeedbackRequest, s: ServicesDep, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
+) -> dict[str, Any]:
+    """A rating of an answer, optionally with the answer as you want it worded (``correction``).
+
+    Feedback counts only for a logged query of the same shop, and only the last rating of a query
+    counts; the logger checks both when it stores the feedback."""
+    key = presented_key(authorization, x_api_key)
+    shop_id = shop_of(s, authorization, x_api_key, body.shop_id) if key or body.shop_id or s.keys_required else None
+    event = FeedbackEvent(
+        query_id=body.query_id,
+        rating=body.feedback,
+        comment=body.comment,
+        correction=clean(body.correction) if body.correction else None,
+        shop_id=shop_id,
+    )
+    s.publish(s.settings.kafka.topic_feedback, event, body.query_id)
+    return {"status": "accepted", "query_id": body.query_id, "event_id": str(event.event_id)}
