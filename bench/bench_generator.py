@@ -11,6 +11,10 @@ separate process (so the client's threads do not share its interpreter). Then:
 2. p99 at concurrency 16 while ``--swaps`` ModelReady events swap versions (each one waited for
    until answers come from it), against the p99 of the requests between swaps.
 
+``--backends`` measures only the generator's engine in this process: CTranslate2 (int8) vs
+PyTorch at batch 1 and 16 on the same prompts, and how often int8 and float32 CTranslate2 give
+PyTorch's greedy output (``compare_backends``; ``bench_serving.py`` runs it on the word-level model).
+
 Figures go to stdout and ``bench/RESULTS_generator.md``.
 """
 
@@ -20,6 +24,7 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -34,13 +39,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from services.generator.cli import model_ready  # noqa: E402
+from services.generator.engine import ServingModel, load_version  # noqa: E402
+from services.generator.settings import Runtime  # noqa: E402
 from shared.broker import LocalBroker, free_port  # noqa: E402
+from shared.ct2 import convert  # noqa: E402
 from shared.kafka import EventProducer, ensure_topics  # noqa: E402
 from shared.modeling import count_parameters, load_seq2seq  # noqa: E402
+from shared.prompt import build_prompt  # noqa: E402
 from shared.registry import ModelRegistry  # noqa: E402
 from shared.results import ToolResult  # noqa: E402
 from shared.settings import KafkaSettings  # noqa: E402
 from tests.generator.support import QUESTIONS, add_version, train_tiny_phraser  # noqa: E402
+from tests.trainer.exports import make_result  # noqa: E402
 
 
 @dataclass
@@ -228,6 +238,79 @@ async def swap_run(
     return steady_run, during_run, swap_s / max(1, len(windows))
 
 
+def _seconds_per_batch(serving: ServingModel, prompts: list[str], size: int, max_new: int) -> float:
+    batches = [prompts[i : i + size] for i in range(0, len(prompts) - size + 1, size)]
+    serving.generate(batches[0], max_new, 512)  # warm-up
+    started = time.perf_counter()
+    for batch in batches:
+        serving.generate(batch, max_new, 512)
+    return (time.perf_counter() - started) / len(batches)
+
+
+def compare_backends(
+    folder: Path, prompts: list[str], threads: int = 1, max_new: int = 64
+) -> dict[str, float]:
+    """CTranslate2 int8 vs PyTorch on ``folder`` (which has a CTranslate2 copy): seconds per
+    batch at batch 1 (32 prompts) and 16 (all of ``prompts``), speed-ups, and the share of
+    ``prompts`` where int8 / float32 CTranslate2 give PyTorch's greedy output."""
+    torch.set_num_threads(threads)
+    slow = load_version("pytorch", folder, Runtime(backend="pytorch", threads=threads))
+    fast = load_version("int8", folder, Runtime(threads=threads))
+    exact = load_version("float32", folder, Runtime(compute_type="float32", threads=threads))
+    out: dict[str, float] = {}
+    for size, subset in ((1, prompts[:32]), (16, prompts)):
+        out[f"pytorch_s_b{size}"] = _seconds_per_batch(slow, subset, size, max_new)
+        out[f"ct2_s_b{size}"] = _seconds_per_batch(fast, subset, size, max_new)
+        out[f"speedup_b{size}"] = out[f"pytorch_s_b{size}"] / out[f"ct2_s_b{size}"]
+    want = [o for i in range(0, len(prompts), 16) for o in slow.generate(prompts[i : i + 16], max_new, 512)]
+    for name, serving in (("int8", fast), ("float32", exact)):
+        got = [
+            o for i in range(0, len(prompts), 16) for o in serving.generate(prompts[i : i + 16], max_new, 512)
+        ]
+        out[f"{name}_agree"] = sum(a == b for a, b in zip(want, got, strict=True)) / len(prompts)
+    for serving in (slow, fast, exact):
+        serving.unload()
+    return out
+
+
+def backends_table(results: list[dict[str, float]]) -> str:
+    """One row per figure: its range over the runs."""
+
+    def span(key: str, fmt: str) -> str:
+        values = [r[key] for r in results]
+        return f"{min(values):{fmt}} – {max(values):{fmt}}" if len(values) > 1 else f"{values[0]:{fmt}}"
+
+    met = {b: sum(r[f"speedup_b{b}"] >= 5 for r in results) for b in (1, 16)}
+    verdict = {b: "met" if met[b] == len(results) else f"met in {met[b]} of {len(results)}" for b in met}
+    return "\n".join(
+        [
+            "| figure | range over runs | target |",
+            "|---|---|---|",
+            *(
+                f"| batch {b}: PyTorch / CTranslate2 int8, seconds per batch | "
+                f"{span(f'pytorch_s_b{b}', '.4f')} s / {span(f'ct2_s_b{b}', '.4f')} s | |"
+                for b in (1, 16)
+            ),
+            *(
+                f"| batch {b}: CTranslate2 int8 speed-up | {span(f'speedup_b{b}', '.1f')}x | >= 5x: {verdict[b]} |"
+                for b in (1, 16)
+            ),
+            f"| greedy output equal to PyTorch, CTranslate2 float32 | {span('float32_agree', '.1%')} | 100% |",
+            f"| greedy output equal to PyTorch, CTranslate2 int8 | {span('int8_agree', '.1%')} | (reported) |",
+        ]
+    )
+
+
+def run_backends(args: argparse.Namespace) -> int:
+    work = Path(tempfile.mkdtemp(prefix="bench-backends-"))
+    model_dir = convert(train_tiny_phraser(work / "trained", steps=args.steps)).parent
+    prompts = [build_prompt(*make_result(random.Random(i))) for i in range(256)]
+    results = [compare_backends(model_dir, prompts, args.threads) for _ in range(args.runs)]
+    print(f"byte-level tiny T5, {args.threads} thread(s), {args.runs} runs, {len(prompts)} prompts")
+    print(backends_table(results))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=1, help="torch threads in the generator")
@@ -235,8 +318,12 @@ def main() -> int:
     parser.add_argument("--swaps", type=int, default=10)
     parser.add_argument("--steps", type=int, default=200, help="training steps for the tiny model")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS_generator.md")
+    parser.add_argument("--backends", action="store_true", help="only CTranslate2 vs PyTorch, in-process")
+    parser.add_argument("--runs", type=int, default=3, help="repeats of --backends")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.backends:
+        return run_backends(args)
 
     work = Path(tempfile.mkdtemp(prefix="bench-generator-"))
     t0 = time.perf_counter()
