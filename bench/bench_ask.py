@@ -6,7 +6,8 @@ the two so that drift on a shared machine hits both alike. The generator is unre
 answers), so what is measured is routing + SQL + phrasing + (on) the outbox and its publisher.
 
     .venv/bin/python -m bench.bench_ask                 # latency + throughput table
-    .venv/bin/python -m bench.bench_ask --router        # router accuracy on the held-out phrasings
+    .venv/bin/python -m bench.bench_ask --questions     # the question sets: coverage, refusals, wrong answers
+    .venv/bin/python -m bench.bench_ask --baseline      # /ask p50/p99 against the eleven-family router
     .venv/bin/python -m bench.bench_ask --write bench/RESULTS_ask.md
 """
 
@@ -99,7 +100,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Server:
-    def __init__(self, name: str, publish: bool, env: dict[str, str], outbox: Path):
+    def __init__(self, name: str, publish: bool, env: dict[str, str], outbox: Path, cwd: Path = ROOT):
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -123,7 +124,7 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
         )
         wait_for_port("127.0.0.1", self.port, timeout=120)
@@ -202,36 +203,130 @@ def outbox_append_us(directory: Path, n: int = 5000) -> tuple[float, float]:
     return statistics.median(took), percentile(took, 99)
 
 
-def run_router() -> str:
-    import torch
+def run_questions() -> str:
+    """Score the question sets through the real API (in-process) over a seeded warehouse."""
+    import duckdb
+    from fastapi.testclient import TestClient
 
-    from services.ask.router import Router, load_embedder
-    from tests.ask.heldout import FRESH, HELDOUT
+    from services.ask.app import create_app
+    from services.ask.keys import KeySettings
+    from services.ask.settings import Settings
+    from shared.settings import PathSettings
+    from tests.ask.questions import earlier, heldout, tuning
+    from tests.ask.questions.harness import run
 
-    torch.set_num_threads(1)
-    embedded, rules = Router(load_embedder()), Router()
-    lines = [
-        "| phrasing set | embedding + parsing (served) | parsing only | nearest exemplar alone (supported) |",
-        "|---|---|---|---|",
-    ]
-    for name, phrasings in (("held-out", HELDOUT), ("fresh", FRESH)):
-        supported = [(q, t) for q, t in phrasings if t is not None]
-        combined = sum(embedded.route(q).tool == t for q, t in phrasings)
-        parsing = sum(rules.route(q).tool == t for q, t in phrasings)
-        nearest = sum(embedded.embedding_only(q) == t for q, t in supported)
-        lines.append(
-            f"| {name} ({len(phrasings)}) | {combined}/{len(phrasings)} ({combined / len(phrasings):.0%}) | "
-            f"{parsing}/{len(phrasings)} ({parsing / len(phrasings):.0%}) | "
-            f"{nearest}/{len(supported)} ({nearest / len(supported):.0%}) |"
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = Path(tmp) / "warehouse.duckdb"
+        seed_warehouse(warehouse, shops=3, seed=7, orders_per_shop=2000)
+        settings = Settings(
+            paths=PathSettings(data_dir=Path(tmp), warehouse_path=warehouse),
+            keys=KeySettings(require_api_keys=False, rate_limit_per_s=1e6, rate_limit_burst=10**6),
+            use_generator=False,
+            publish_events=False,
         )
-    started = time.perf_counter()
-    for i, (q, _) in enumerate(HELDOUT):
-        embedded.route(f"{q} #{i}")  # uncached
-    per_query = (time.perf_counter() - started) / len(HELDOUT) * 1000
-    return (
-        "\n".join(lines)
-        + f"\n\nRouting with the embedding: {per_query:.1f} ms per uncached question (1 torch thread).\n"
-    )
+        con = duckdb.connect(str(warehouse), read_only=True)
+        lines = [
+            "| set | answerable | answered right | coverage | must refuse | refused | confidently wrong |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        with TestClient(create_app(settings)) as client:
+
+            def ask(question: str) -> dict:
+                return client.post("/api/mcp/ask", json={"shop_id": "10", "question": question}).json()
+
+            for name, qs in (("tuning", tuning.QUESTIONS), ("held-out", heldout.QUESTIONS)):
+                s = run(qs, ask, lambda q, p: con.cursor().execute(q, p).fetchall())
+                lines.append(
+                    f"| {name} | {s.answerable} | {len(s.correct)} | {s.coverage:.1%} | {s.must_refuse} | "
+                    f"{len(s.refused_ok)} ({s.refusal_rate:.0%}) | {len(s.wrong)} |"
+                )
+            right = refused_ok = wrong = supported = unsupported = 0
+            for question, tool in earlier.HELDOUT + earlier.FRESH:
+                body = ask(question)
+                if tool is None:
+                    unsupported += 1
+                    refused_ok += not body["success"]
+                    wrong += bool(body["success"])
+                    continue
+                supported += 1
+                right += body["success"] and body["intent"] in earlier.INTENTS[tool]
+                wrong += body["success"] and body["intent"] not in earlier.INTENTS[tool]
+            lines.append(
+                f"| earlier router sets (family only) | {supported} | {right} | {right / supported:.1%} | "
+                f"{unsupported} | {refused_ok} ({refused_ok / unsupported:.0%}) | {wrong} |"
+            )
+        con.close()
+    return "\n".join(lines) + "\n"
+
+
+BASELINE_REF = "6207cb3"  # the last commit with the eleven-family router (before the semantic layer)
+UNCACHED = [
+    "How many orders over ${i} last month?",
+    "revenue from orders above ${i} this year",
+    "How many orders under ${i}?",
+    "orders between ${i} and ${j} in the last 30 days",
+]
+
+
+def uncached(count: int) -> list[str]:
+    """Distinct questions that every version parses fully, so no cache can answer them twice."""
+    return [UNCACHED[i % len(UNCACHED)].format(i=50 + i, j=500 + i) for i in range(count)]
+
+
+def run_baseline(args: argparse.Namespace) -> str:
+    """/ask latency of this version against the baseline commit, alternating rounds, same warehouse."""
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "baseline"
+        old.mkdir()
+        archive = subprocess.run(["git", "archive", args.baseline], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+        warehouse = Path(tmp) / "warehouse.duckdb"
+        seed_warehouse(warehouse, shops=3, seed=42)
+        env = {
+            **os.environ,
+            "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse),
+            "ECOMINSIGHT_DATA_DIR": tmp,
+            "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
+            "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "false",
+            "ECOMINSIGHT_ASK_RATE_LIMIT_PER_S": "1000000",
+            "ECOMINSIGHT_ASK_RATE_LIMIT_BURST": "1000000",
+            "OMP_NUM_THREADS": "1",
+        }
+        servers = {
+            "baseline": Server("baseline", False, {**env, "PYTHONPATH": str(old)}, Path(tmp) / "o1", cwd=old),
+            "now": Server("now", False, {**env, "PYTHONPATH": str(ROOT)}, Path(tmp) / "o2"),
+        }
+        warm, cold = questions(args.requests), uncached(args.requests * len(servers))
+        lat: dict[str, dict[str, list[float]]] = {n: {"warm": [], "uncached": []} for n in servers}
+        try:
+            for server in servers.values():
+                sequential(server.url, warm[:200])
+            per_round = max(1, args.requests // args.rounds)
+            for r in range(args.rounds):
+                order = list(servers) if r % 2 == 0 else list(reversed(servers))
+                for k, name in enumerate(order):
+                    lat[name]["warm"] += sequential(servers[name].url, warm[r * per_round : (r + 1) * per_round])
+                    offset = (2 * r + k) * per_round  # each server gets questions no one asked before
+                    lat[name]["uncached"] += sequential(servers[name].url, cold[offset : offset + per_round])
+        finally:
+            for server in servers.values():
+                server.stop()
+    lines = [
+        f"`bench/bench_ask.py --baseline {args.baseline}`: this version against the eleven-family router "
+        f"(embedding + parsing, as it shipped) in the same run, {args.rounds} alternating rounds, events off, "
+        "template answers.",
+        "",
+        "| questions | baseline p50 ms | now p50 ms | baseline p99 ms | now p99 ms | p99 now ÷ baseline |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind in ("warm", "uncached"):
+        b, n = lat["baseline"][kind], lat["now"][kind]
+        lines.append(
+            f"| {kind} ({len(n)}) | {statistics.median(b):.2f} | {statistics.median(n):.2f} | "
+            f"{percentile(b, 99):.2f} | {percentile(n, 99):.2f} | {percentile(n, 99) / percentile(b, 99):.2f}x |"
+        )
+    lines.append("\nTarget: p99 now ÷ baseline <= 2x.")
+    return "\n".join(lines) + "\n"
 
 
 def run_api(args: argparse.Namespace) -> str:
@@ -246,7 +341,9 @@ def run_api(args: argparse.Namespace) -> str:
             "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse),
             "ECOMINSIGHT_DATA_DIR": tmp,
             "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
-            "ECOMINSIGHT_ASK_USE_EMBEDDING": str(args.embedding).lower(),
+            "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "false",
+            "ECOMINSIGHT_ASK_RATE_LIMIT_PER_S": "1000000",
+            "ECOMINSIGHT_ASK_RATE_LIMIT_BURST": "1000000",
             "OMP_NUM_THREADS": "1",
             "PYTHONPATH": str(ROOT),
         }
@@ -291,7 +388,7 @@ def run_api(args: argparse.Namespace) -> str:
     total_requests = len(lat["on"]) + 200
     lines = [
         f"`bench/bench_ask.py` on {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; router: {'embedding + parsing' if args.embedding else 'parsing only'}; "
+        f"{platform.python_version()}; semantic layer; "
         f"generator unreachable (template answers); {args.rounds} alternating rounds.",
         "",
         "| events | p50 ms | p99 ms | req/s |",
@@ -324,11 +421,13 @@ def main() -> int:
     parser.add_argument(
         "--seconds", type=float, default=12.0, help="throughput seconds per setting (all rounds)"
     )
-    parser.add_argument("--no-embedding", dest="embedding", action="store_false")
-    parser.add_argument("--router", action="store_true", help="only measure router accuracy")
+    parser.add_argument("--questions", action="store_true", help="only score the question sets")
+    parser.add_argument(
+        "--baseline", nargs="?", const=BASELINE_REF, help="compare /ask latency with this git ref (default: %(const)s)"
+    )
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
     args = parser.parse_args()
-    text = run_router() if args.router else run_api(args)
+    text = run_questions() if args.questions else run_baseline(args) if args.baseline else run_api(args)
     print(text)
     if args.write:
         args.write.write_text(text)

@@ -1,8 +1,8 @@
 """Export for fine-tuning: the best logged answers as training records.
 
 Selected: successful queries with confidence > ``export_min_confidence``, a prompt, and no
-negative rating (the last rating of the query's own shop counts, see ``schema.RATINGS``); one per (question, answer) pair (the most recent). Each record is
-``{"input", "output", "intent", "tool", "result", "query_id"}`` where ``input`` is exactly the
+negative rating (the last rating of the query's own shop counts, see ``ratings.py``); one per (question, answer) pair (the most recent). Each record is
+``{"input", "output", "intent", "tool", "result", "query_id", "interpretation"}`` where ``input`` is exactly the
 prompt the generator was given (``QueryEvent.prompt``) and ``result`` is the tool result, so the
 trainer can delexicalise the answer. The file goes to ``query_logs/finetuning_data.jsonl`` (or
 ``output_file``) and a versioned copy with a ``manifest.json`` to ``exports/<export_id>/``;
@@ -25,7 +25,6 @@ from typing import Any
 import duckdb
 
 from services.logger.errors import TooFewExamples
-from services.logger.schema import RATINGS
 from services.logger.settings import Settings
 from services.logger.sink import utc_naive
 from shared.errors import BrokerError
@@ -43,10 +42,10 @@ WITH candidates AS (
     ) AS copy_no
     FROM queries q
     WHERE q.success AND q.confidence > ? AND q.prompt IS NOT NULL
-      AND q.query_id NOT IN (SELECT query_id FROM ({ratings}) WHERE rating = 'negative')
+      AND q.query_id NOT IN (SELECT query_id FROM ratings WHERE rating = 'negative')
       {extra}
 )
-SELECT prompt, answer, intent, tool, result, query_id, occurred_at
+SELECT prompt, answer, intent, tool, result, query_id, occurred_at, tool_params
 FROM candidates WHERE copy_no = 1
 ORDER BY occurred_at, query_id
 """
@@ -88,7 +87,7 @@ def select_examples(
     if logged_after is not None:
         extra = "AND q.logged_at > ?"
         params.append(utc_naive(logged_after))
-    return conn.execute(SELECT_EXAMPLES.format(extra=extra, ratings=RATINGS), params).fetchall()
+    return conn.execute(SELECT_EXAMPLES.format(extra=extra), params).fetchall()
 
 
 def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logged_after: datetime | None = None) -> int:
@@ -98,12 +97,12 @@ def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logge
     if logged_after is not None:
         extra = "AND q.logged_at > ?"
         params.append(utc_naive(logged_after))
-    row = conn.execute(f"SELECT count(*) FROM ({SELECT_EXAMPLES.format(extra=extra, ratings=RATINGS)})", params).fetchone()
+    row = conn.execute(f"SELECT count(*) FROM ({SELECT_EXAMPLES.format(extra=extra)})", params).fetchone()
     return int(row[0]) if row else 0
 
 
 def to_record(row: tuple[Any, ...]) -> dict[str, Any]:
-    prompt, answer, intent, tool, result, query_id, _ = row
+    prompt, answer, intent, tool, result, query_id, _, tool_params = row
     return {
         "input": prompt,
         "output": answer,
@@ -111,6 +110,8 @@ def to_record(row: tuple[Any, ...]) -> dict[str, Any]:
         "tool": tool,
         "result": json.loads(result) if result is not None else None,
         "query_id": query_id,
+        # What was computed (the semantic layer's structured query); None for older events.
+        "interpretation": json.loads(tool_params) if tool == "semantic_query" and tool_params else None,
     }
 
 
@@ -167,7 +168,7 @@ def export_for_finetuning(
         "path": str(versioned.resolve()),
         "filters": filters,
         "time_range": time_range,
-        "format": ["input", "output", "intent", "tool", "result", "query_id"],
+        "format": ["input", "output", "intent", "tool", "result", "query_id", "interpretation"],
     }
     _write_atomic(manifest_path, json.dumps(manifest, indent=2).encode() + b"\n")
     if out.resolve() != versioned.resolve():
