@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.ask.questions import earlier, heldout, tuning
+from tests.ask.questions import earlier, heldout, traps, tuning
 from tests.ask.questions.harness import Score, run
 
-SETS = {"tuning": tuning.QUESTIONS, "heldout": heldout.QUESTIONS}
+SETS = {"tuning": tuning.QUESTIONS, "heldout": heldout.QUESTIONS, "traps": traps.QUESTIONS}
 
 
 def score(client: TestClient, sql: Callable[..., list[tuple[Any, ...]]], questions: list[Any]) -> Score:
@@ -41,7 +41,7 @@ def test_no_confidently_wrong_answer_and_every_refusal(client: TestClient, named
     s = score(client, named_sql, SETS[name])
     assert s.wrong == [], "\n".join(s.wrong)
     assert s.refusal_rate == 1.0
-    assert s.must_refuse >= 20 and s.answerable >= 60
+    assert s.must_refuse >= 20 and s.answerable >= (5 if name == "traps" else 60)
     assert s.coverage >= 0.9, "\n".join(s.refused)
 
 

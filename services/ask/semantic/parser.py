@@ -185,18 +185,22 @@ class Parser:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._special, r, name))
         self._statuses(r)
         self._entities(r, shop)
+        for pattern, name in v.SPECIAL_METRICS:  # again: "customers from Germany who ordered"
+            r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._special, r, name))
         for pattern, name in v.COMPOUND_METRICS:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._compound, r, name))
         r.take(v.RANKED_DIMENSION, lambda m: self._ranked(r, m))
         r.take(v.WHICH_DIMENSION, lambda m: self._which(r, m))
         r.take(v.GROUP_BY, lambda m: self._group(r, m))
-        r.take(r"\bwho\b", lambda m: self._who(r))
+        r.take(r"^\s*who\b", lambda m: self._who(r))  # the question word, not "customers who ..."
         for pattern, name in v.SIMPLE_METRICS:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._simple, r, name))
         if r.group_by:
             r.take(v.TOP, lambda m: self._superlative(r, "top"))
             r.take(v.BOTTOM, lambda m: self._superlative(r, "bottom"))
         r.take(v.FILLER_PHRASES, lambda m: None)
+        if r.group_by is None:  # "on average" over a breakdown would be a different question
+            r.take(r"\bon\s+average\b", lambda m: None)
 
     def _amount(self, r: _Reading, m: re.Match[str], between: bool = False) -> None:
         def number(name: str) -> float:
@@ -398,6 +402,12 @@ class Parser:
             dim = {"statuses": "status", "countries": "country", "categories": "category"}[g.get("plural") or "statuses"]
         else:
             dim, _ = self._dimension(m)
+            if dim == "customer" and re.match(r"\s*per\b", m.group(0)):
+                raise Refuse(
+                    "unclear",
+                    "'Per customer' can mean an average per customer or a list of customers.",
+                    ("Top 10 customers by number of orders", "average spend per customer"),
+                )
         self._set_group(r, dim, m.group(0))
 
     def _superlative(self, r: _Reading, rank: Literal["top", "bottom"]) -> None:

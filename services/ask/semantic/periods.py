@@ -215,6 +215,7 @@ RULES: list[Rule] = [
         _future,
     ),
     (rf"\b(?:between|from)\s+{_A}\s+(?:and|to|until|till|through|-)\s+{_B}", _range),
+    (rf"\b(?:on|for)\s+{_A}", lambda f, m: (lambda d: f.window("", d, d + timedelta(days=1)))(f.date(m, "a"))),
     (rf"\bsince\s+(?:(?P<sm>{MONTH_RE[1:-1]})(?:\s+(?P<sy>\d{{4}}))?\b(?!\s+\d)|{_A})", _since),
     (
         rf"\b(?:(?:in|over|during|for|within)\s+)?(?:the\s+)?(?:last|past|previous|trailing)\s+{NUM}\s+(day|week|month|year)s?\b",

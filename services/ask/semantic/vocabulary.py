@@ -177,7 +177,7 @@ _CMP = (
 )
 _MONEY = r"[$€£¥]?\s?(?P<{n}>\d[\d,]*(?:\.\d+)?)\s*(?P<{n}k>k|thousand)?(?:\s*(?:dollars?|usd|euros?|eur|pounds?|gbp|bucks))?"
 _NOT_MONEY = (
-    r"(?!\s*(?:orders?|items?|units?|customers?|times|days?|weeks?|months?|years?|%|percent|products?))"
+    r"(?![\d.,]*\d)(?!\s*(?:orders?|items?|units?|customers?|times|days?|weeks?|months?|years?|%|percent|products?))"
 )
 AMOUNT = re.compile(
     r"\b(?:(?:with\s+)?(?:a\s+)?(?:order\s+)?(?:totals?|values?|amounts?)\s+(?:of\s+)?)?(?:worth\s+)?"
@@ -213,7 +213,7 @@ FILLER = frozenset(
 # Filler only once the question is grouped: "revenue breakdown" alone names no breakdown.
 GROUPED_FILLER = frozenset(("breakdown", "split", "distribution", "trend", "trends", "each"))
 FILLER_PHRASES = re.compile(
-    r"\b(?:on\s+average|all\s+time|of\s+all\s+time|so\s+far|in\s+total|to\s+date|right\s+now|at\s+the\s+moment"
+    r"\b(?:all\s+time|of\s+all\s+time|so\s+far|in\s+total|to\s+date|right\s+now|at\s+the\s+moment"
     r"|up\s+to\s+now|until\s+now|bring\s+in|brought\s+in|come\s+in|came\s+in|take\s+in|took\s+in)\b"
 )
 SHORTHAND = {"hw": "how", "wat": "what", "wht": "what", "val": "value", "avg": "average", "amt": "amount",

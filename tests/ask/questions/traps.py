@@ -1,0 +1,59 @@
+# ruff: noqa: F403, F405
+"""Neighbouring-question traps: phrasings one word away from something the layer answers.
+
+Written after the parser, from a review of where a plausible reading would give a different
+number than the one asked for; each must be refused or answered with its own truth.
+"""
+
+from __future__ import annotations
+
+from tests.ask.questions.truth import *  # noqa: F403  (the truth vocabulary)
+
+QUESTIONS: list[Q] = [
+    Q("average revenue", kind="refuse"),
+    Q("median order value", kind="refuse"),
+    Q("net revenue last month", kind="refuse"),
+    Q("revenue per day on average", kind="refuse"),
+    Q("orders per customer", kind="refuse"),
+    Q("How many orders per day on average?", kind="refuse"),
+    Q("revenue last month and this month", kind="refuse"),
+    Q("revenue excluding Germany", kind="refuse"),
+    Q("orders not from Germany", kind="refuse"),
+    Q("revenue for Kitchen and Home", kind="refuse"),
+    Q("orders over 100 items", kind="refuse"),
+    Q("How many orders have more than 3 items?", kind="refuse"),
+    Q("customers who spent over $1000", kind="refuse"),
+    Q("How many customers spent more than $500?", kind="refuse"),
+    Q("Average order value of new customers", kind="refuse"),
+    Q("revenue from new customers", kind="refuse"),
+    Q("When was my last order?", kind="refuse"),
+    Q("revenue yesterday vs the day before", kind="refuse"),
+    Q("biggest orders this month", kind="refuse"),
+    Q("How many products do I have?", kind="refuse"),
+    Q("What did {customer} buy?", kind="refuse"),
+    Q("revenue in euros", kind="refuse"),
+    Q("how many orders may I have", kind="refuse"),
+    Q("large orders last month", kind="refuse"),
+    Q("orders from the Gadgets category", kind="refuse"),
+    Q("revenue by city", kind="refuse"),
+    Q("What's the total I've sold this quarter?", kind="refuse"),
+    Q("How many customers did I have last month?", kind="refuse"),
+    Q("How many orders on 3 December 2026?", count_orders(between("2026-12-03", "2026-12-03"))),
+    Q(
+        "How many customers from Germany ordered last month?",
+        f"SELECT count(DISTINCT o.customer_id) {O} AND {within(LAST_MONTH)} AND {PURCHASE} AND {country('DE')}",
+    ),
+    Q("orders over $1,000.50", count_orders(where="o.total_amount > 1000.50")),
+    Q("orders over 2k this year", count_orders(THIS_YEAR, "o.total_amount > 2000")),
+    Q(
+        "top 5 products in Germany",
+        grouped("p.name", "round(sum(i.quantity * i.unit_price), 2)", f"{OI} AND {country('DE')}"),
+        "top",
+        5,
+    ),
+    Q("what is the average revenue per order", aov()),
+    Q(
+        "sales per customer",
+        f"SELECT round(sum(o.total_amount) / count(DISTINCT o.customer_id), 2) {O} AND {PURCHASE}",
+    ),
+]
