@@ -10,6 +10,11 @@ if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command 
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >/dev/null 2>&1 \
     || echo "warning: could not install docker-compose; the compose parse check will say so"
 fi
+# podman, runc and debootstrap run docker-compose.yml for real in containers (tests/deploy, marked
+# deploy); the test skips only where they cannot be installed (not root, no apt-get).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  bash deploy/podman/install.sh || echo "warning: could not install podman; the deploy test will say so"
+fi
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy shared services
 echo "== pytest"; .venv/bin/python -m pytest "$@"
