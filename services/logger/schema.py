@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from services.logger import ratings
+
 DDL = """
 CREATE TABLE IF NOT EXISTS queries (
     event_id UUID NOT NULL,
@@ -64,27 +66,8 @@ CREATE TABLE IF NOT EXISTS exports (
 );
 """
 
-# Feedback that counts: it names a logged query of the same shop (feedback without a shop, from
-# before events carried one, counts as before). Feedback on a query not logged (yet), or from
-# another shop, is stored but not counted ("rejected").
-VALID_FEEDBACK = """
-SELECT f.* FROM feedback f
-WHERE EXISTS (
-    SELECT 1 FROM queries q WHERE q.query_id = f.query_id AND (f.shop_id IS NULL OR f.shop_id = q.shop_id)
-)
-"""
-# One rating per query: the last one given counts.
-RATINGS = f"""
-SELECT query_id, rating FROM (
-    SELECT v.query_id, v.rating, row_number() OVER (
-        PARTITION BY v.query_id ORDER BY v.occurred_at DESC, v.logged_at DESC, CAST(v.event_id AS VARCHAR) DESC
-    ) AS n
-    FROM ({VALID_FEEDBACK}) v
-) WHERE n = 1
-"""
-
 # The tables a user may read through ``POST /sql`` and ``ecominsight sql``.
-READABLE_TABLES = ("queries", "feedback", "exports", "sink_offsets", "jsonl_sizes")
+READABLE_TABLES = ("queries", "feedback", "ratings", "exports", "sink_offsets", "jsonl_sizes")
 
 
 def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -93,5 +76,9 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect(str(path))
+    had_ratings = conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ratings'").fetchone()
     conn.execute(DDL)
+    conn.execute(ratings.DDL)
+    if not (had_ratings and had_ratings[0]):  # written before ratings were kept: compute them once
+        ratings.rebuild(conn)
     return conn

@@ -38,6 +38,7 @@ import pydantic_core
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
+from services.logger import ratings
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received
 
@@ -266,6 +267,7 @@ class Sink:
             self.progress.mark(n, "jsonl")
             self.crash.check("after_jsonl", n)
             self._insert_rows(cur, queries, feedback, logged_at, ids)
+            ratings.refresh(cur, [e.query_id for e in feedback], bool(queries))  # same transaction
             self._record(cur, positions)
             self.crash.check("after_insert", n)
             cur.commit()

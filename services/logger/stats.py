@@ -14,7 +14,6 @@ from typing import Any
 import duckdb
 
 from services.logger.errors import BadFilter
-from services.logger.schema import RATINGS, VALID_FEEDBACK
 from services.logger.sink import utc_naive
 
 REVIEW_COLUMNS = """
@@ -77,18 +76,15 @@ def feedback_counts(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dict[s
     its shop, e.g. another shop's ids) and ``superseded`` (replaced by a later rating)."""
     where, params = filters.where("q")
     selected = "" if filters == Filters() else f"WHERE r.query_id IN (SELECT q.query_id FROM queries q WHERE {where})"
-    ratings = dict(
-        conn.execute(f"SELECT r.rating, count(*) FROM ({RATINGS}) r {selected} GROUP BY r.rating", params).fetchall()
-    )
-    total, valid, rated = conn.execute(
-        f"SELECT (SELECT count(*) FROM feedback), (SELECT count(*) FROM ({VALID_FEEDBACK})), "
-        f"(SELECT count(*) FROM ({RATINGS}))"
+    rated = dict(conn.execute(f"SELECT r.rating, count(*) FROM ratings r {selected} GROUP BY r.rating", params).fetchall())
+    total, counted, distinct = conn.execute(
+        "SELECT (SELECT count(*) FROM feedback), (SELECT coalesce(sum(n), 0) FROM ratings), (SELECT count(*) FROM ratings)"
     ).fetchone() or (0, 0, 0)
     return {
-        "positive": int(ratings.get("positive", 0)),
-        "negative": int(ratings.get("negative", 0)),
-        "rejected": int(total - valid),
-        "superseded": int(valid - rated),
+        "positive": int(rated.get("positive", 0)),
+        "negative": int(rated.get("negative", 0)),
+        "rejected": int(total - counted),
+        "superseded": int(counted - distinct),
     }
 
 

@@ -118,3 +118,16 @@ def test_old_feedback_without_a_shop_still_counts(tmp_path: Path) -> None:
         sink.write([Received(query, "t", 0, 0), Received(FeedbackEvent(query_id=query.query_id, rating="negative"), "t", 0, 1)])
         sink.close()
         assert c.get("/stats").json()["feedback"]["negative"] == 1
+
+
+def test_feedback_that_arrives_before_its_query_counts_once_the_query_is_logged(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, NO_BROKER)
+    query: QueryEvent = query_event(2, shop_id="10")
+    app = create_app(settings, start_worker=False)
+    with TestClient(app, headers=READER) as c:
+        sink = Sink(app.state.service.db.cursor(), settings.paths.query_logs)
+        sink.write([Received(FeedbackEvent(query_id=query.query_id, rating="negative", shop_id="10"), "t", 0, 0)])
+        assert c.get("/stats").json()["feedback"] == {"positive": 0, "negative": 0, "rejected": 1, "superseded": 0}
+        sink.write([Received(query, "t", 0, 1)])
+        assert c.get("/stats").json()["feedback"] == {"positive": 0, "negative": 1, "rejected": 0, "superseded": 0}
+        sink.close()
