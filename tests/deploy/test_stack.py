@@ -12,6 +12,7 @@ The steps run in a copy of the working tree, so its ``.env`` and a build never t
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -156,7 +157,24 @@ def ports_free() -> None:
 
 
 @pytest.fixture
-def podman_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+def one_run_at_a_time() -> Iterator[None]:
+    """One run per machine (the project name and the README's ports are fixed); the lock dies with
+    its process, so leftovers found while holding it belong to a run that is gone."""
+    with open("/tmp/ecominsight-deploy-test.lock", "w") as lock:
+        deadline = time.monotonic() + 1200
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail("another run of the deploy test held the machine for 20 minutes")
+                time.sleep(5)
+        yield
+
+
+@pytest.fixture
+def podman_env(tmp_path: Path, one_run_at_a_time: None) -> Iterator[dict[str, str]]:
     podman_ready()
     project = tmp_path / "ecominsight"
     project.mkdir()
