@@ -1,7 +1,7 @@
 """The model registry on disk: one folder per version, a pointer to the promoted one.
 
     models/
-      CURRENT                 the promoted version's name (replaced atomically)
+      CURRENT                 the promoted version's name, or "template" (replaced atomically)
       history.json            promoted versions, oldest first (rollback walks back along it)
       v0001/                  saved model + tokenizer + metadata.json
       v0002/ ...
@@ -12,6 +12,10 @@ The trainer writes versions; ``model promote`` / ``model rollback`` and the trai
 Every version name that comes in (an argument, ``CURRENT``, ``history.json``, a metadata file's
 ``version``) must be ``v`` and at least four ASCII digits, and its folder must resolve inside the
 registry (a symlink out of it is refused too); anything else raises ``RegistryError`` saying so.
+
+``TEMPLATE`` ("template") is the one name that is not a version: the deterministic template
+phrasing. ``promote_template()`` serves it on purpose, and ``rollback`` past the first promoted
+version restores it, so the template can always be brought back.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from shared.errors import EcomInsightError
 
 METADATA = "metadata.json"
 VERSION_RE = re.compile(r"v[0-9]{4,}")
+TEMPLATE = "template"  # the template phrasing: what serves when no version is promoted
 
 
 class RegistryError(EcomInsightError):
@@ -120,7 +125,15 @@ class ModelRegistry:
         if not pointer.is_file():
             return None
         version = pointer.read_text().strip()
+        if version == TEMPLATE:
+            return None
         return self.check_version(version, "CURRENT") if version else None
+
+    def serves_template(self) -> bool:
+        """Whether the template was chosen on purpose (``promote template`` or a rollback past
+        the first version): generators then serve it instead of any base model."""
+        pointer = self.root / "CURRENT"
+        return pointer.is_file() and pointer.read_text().strip() == TEMPLATE
 
     def current(self) -> ModelMeta | None:
         version = self.current_version()
@@ -136,7 +149,7 @@ class ModelRegistry:
             raise RegistryError(f"{path} is not valid JSON: {exc}") from exc
         if not isinstance(history, list):
             raise RegistryError(f"{path} must hold a list of versions")
-        return [self.check_version(v, "version in history.json") for v in history]
+        return [v if v == TEMPLATE else self.check_version(v, "version in history.json") for v in history]
 
     # -- writing ---------------------------------------------------------------------------------
     @contextmanager
@@ -164,6 +177,13 @@ class ModelRegistry:
             raise RegistryError(f"no folder for version {meta.version!r} in {self.root}")
         _write_atomic(folder / METADATA, meta.model_dump_json(indent=2))
 
+    def promote_template(self) -> None:
+        """Serve the template phrasing (appended to the history, so a rollback undoes it)."""
+        with self._locked():
+            history = [v for v in self.history() if v != TEMPLATE] + [TEMPLATE]
+            _write_atomic(self.root / "history.json", json.dumps(history))
+            _write_atomic(self.root / "CURRENT", TEMPLATE)
+
     def promote(self, version: str) -> ModelMeta:
         """Make ``version`` the serving one (it is appended to the history)."""
         with self._locked():
@@ -181,15 +201,16 @@ class ModelRegistry:
         self.save_metadata(meta)
         return meta
 
-    def rollback(self) -> ModelMeta:
-        """Serve the previously promoted version again; the current one leaves the history."""
+    def rollback(self) -> ModelMeta | None:
+        """Serve the previously promoted version again; the current one leaves the history. Past
+        the first promoted version this is the template (returns None)."""
         with self._locked():
             history = self.history()
-            if len(history) < 2:
-                raise RegistryError("nothing to roll back to: fewer than two promoted versions")
+            if not history or history == [TEMPLATE]:
+                raise RegistryError("nothing to roll back to: the template is serving already")
             history.pop()
-            previous = history[-1]
-            meta = self.get(previous)
+            previous = history[-1] if history else TEMPLATE
+            meta = None if previous == TEMPLATE else self.get(previous)
             _write_atomic(self.root / "history.json", json.dumps(history))
             _write_atomic(self.root / "CURRENT", previous)
             return meta

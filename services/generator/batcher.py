@@ -57,8 +57,9 @@ class ModelSlot:
             self._serving = new
             return True
 
-    def swap(self, new: ServingModel) -> ServingModel | None:
-        """Serve ``new`` from the next batch on; returns the previous model (still loaded)."""
+    def swap(self, new: ServingModel | None) -> ServingModel | None:
+        """Serve ``new`` (None: the template) from the next batch on; returns the previous model
+        (still loaded)."""
         with self._lock:
             old, self._serving = self._serving, new
             return old

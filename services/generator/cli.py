@@ -1,7 +1,9 @@
 """``ecominsight generator`` (serve) and ``ecominsight model list|promote|rollback``.
 
 ``promote`` and ``rollback`` move the registry's CURRENT pointer and publish ``ModelReady`` on
-``kafka.topic_models``, so every generator replica loads that version.
+``kafka.topic_models``, so every generator replica loads that version. ``promote template``, and
+a rollback past the first promoted version, restore the template phrasing (``ModelReady`` with
+version ``template``: replicas unload their model).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from services.generator.settings import Settings
 from shared.errors import BrokerError
 from shared.events import ModelReady
 from shared.kafka import EventProducer
-from shared.registry import ModelMeta, ModelRegistry
+from shared.registry import TEMPLATE, ModelMeta, ModelRegistry
 
 
 def serve(settings: Settings) -> int:
@@ -46,14 +48,19 @@ def model_ready(registry: ModelRegistry, meta: ModelMeta) -> ModelReady:
     )
 
 
-def publish_ready(settings: Settings, registry: ModelRegistry, meta: ModelMeta) -> None:
-    """Tell every generator replica to serve ``meta.version``."""
+def template_ready() -> ModelReady:
+    return ModelReady(version=TEMPLATE, path="", base_model=TEMPLATE, source="ecominsight-cli")
+
+
+def publish_ready(settings: Settings, registry: ModelRegistry, meta: ModelMeta | None) -> None:
+    """Tell every generator replica to serve ``meta.version`` (None: the template)."""
+    event = template_ready() if meta is None else model_ready(registry, meta)
     try:
         with EventProducer(settings.kafka, client_id="ecominsight-model-cli") as producer:
-            producer.publish_sync(settings.kafka.topic_models, model_ready(registry, meta), key="model")
+            producer.publish_sync(settings.kafka.topic_models, event, key="model")
     except BrokerError as exc:
         raise BrokerError(
-            f"{meta.version} is now CURRENT in {registry.root}, but running generators were not told: {exc} "
+            f"{event.version} is now CURRENT in {registry.root}, but running generators were not told: {exc} "
             f"(they load it on restart, or run the command again once Kafka is up)"
         ) from exc
 
@@ -84,20 +91,23 @@ def _list(args: argparse.Namespace) -> int:
             f"{mark}{m.version:<9} {m.status:<10} {m.base_model[:22]:<22} {m.parent_version or '-':<8} "
             f"{created:<17} {metrics or '-'}"
         )
-    print(
-        "(* = current, served by the generators)"
-        if current
-        else "(no version promoted: generators use settings.model)"
-    )
+    if current:
+        print("(* = current, served by the generators)")
+    elif registry.serves_template():
+        print("(the template phrasing is serving: `model promote VERSION` serves a version)")
+    else:
+        print("(no version promoted: generators use settings.model)")
     return 0
 
 
 def _promote(args: argparse.Namespace) -> int:
     settings = Settings()
     registry = ModelRegistry(settings.paths.models)
-    meta = registry.promote(args.version)
+    meta = None if args.version == TEMPLATE else registry.promote(args.version)
+    if meta is None:
+        registry.promote_template()
     publish_ready(settings, registry, meta)
-    print(f"promoted {meta.version}; ModelReady published on {settings.kafka.topic_models}")
+    print(f"promoted {args.version}; ModelReady published on {settings.kafka.topic_models}")
     return 0
 
 
@@ -106,7 +116,7 @@ def _rollback(args: argparse.Namespace) -> int:
     registry = ModelRegistry(settings.paths.models)
     meta = registry.rollback()
     publish_ready(settings, registry, meta)
-    print(f"rolled back to {meta.version}; ModelReady published on {settings.kafka.topic_models}")
+    print(f"rolled back to {meta.version if meta else TEMPLATE}; ModelReady published on {settings.kafka.topic_models}")
     return 0
 
 
@@ -123,8 +133,12 @@ def register(sub: Any) -> None:
     ls = msub.add_parser("list", help="versions with metrics; the current one is marked *")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.set_defaults(func=_list)
-    promote = msub.add_parser("promote", help="serve VERSION on every generator (publishes ModelReady)")
+    promote = msub.add_parser(
+        "promote", help="serve VERSION on every generator (publishes ModelReady); 'template' restores the template"
+    )
     promote.add_argument("version")
     promote.set_defaults(func=_promote)
-    rollback = msub.add_parser("rollback", help="serve the previously promoted version again")
+    rollback = msub.add_parser(
+        "rollback", help="serve the previously promoted version again (the template before the first one)"
+    )
     rollback.set_defaults(func=_rollback)

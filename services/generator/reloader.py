@@ -10,7 +10,9 @@ version it already serves.
 A new version is loaded beside the serving one, checked (``smoke_check``), and swapped in;
 batches already running finish on the old model, which is then unloaded. A version that fails
 to load or to check is refused: the old one keeps serving, an error is logged and, with
-``report_refusals``, a ``TrainingFailed`` event goes to ``kafka.topic_training``.
+``report_refusals``, a ``TrainingFailed`` event goes to ``kafka.topic_training``. A
+``ModelReady`` for ``template`` (``model promote template``, a rollback past the first version)
+unloads the model: the template phrasing answers from the next batch on.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from services.generator.settings import Settings
 from shared.errors import EcomInsightError
 from shared.events import ModelReady, TrainingFailed
 from shared.kafka import EventConsumer, EventProducer, Received, ensure_topics
-from shared.registry import ModelRegistry, RegistryError
+from shared.registry import TEMPLATE, ModelRegistry, RegistryError
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,13 @@ class ModelReloader:
 
     def apply(self, event: ModelReady) -> bool:
         """Load, check and swap in ``event.version``; False if it was refused."""
+        if event.version == TEMPLATE:
+            old = self.slot.swap(None)
+            self.stats.swaps += 1
+            log.info("now serving the template phrasing (was %s)", old.version if old else TEMPLATE)
+            if old is not None:
+                old.unload()
+            return True
         try:  # only folders of our own registry are served: a name or path leading out is refused
             folder = self.registry.path(event.version)
             given = Path(event.path)

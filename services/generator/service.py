@@ -103,7 +103,9 @@ class GeneratorService:
         self.batcher.start()
         if self.settings.reload:
             self.reloader = ModelReloader(self.settings, self.slot, self.stats, self.started_at).start()
-        if serving is None:
+        if serving is None and ModelRegistry(self.settings.paths.models).serves_template():
+            log.info("the registry serves the template phrasing (model promote template / rollback)")
+        elif serving is None:
             # The hub can take a minute to fail when offline: serve the template phrasing meanwhile.
             log.info(
                 "loading base model %s in the background; the template phrasing answers until then",

@@ -65,5 +65,6 @@ def test_user_errors_exit_2_with_a_message(
     assert main(["model", "promote", "v0042"]) == 2
     assert "no model version 'v0042'" in capsys.readouterr().err
     add_version(cli_env, random_model, promote=True)
+    assert main(["model", "rollback"]) == 0  # to the template
     assert main(["model", "rollback"]) == 2
     assert "nothing to roll back to" in capsys.readouterr().err

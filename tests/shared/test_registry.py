@@ -22,10 +22,15 @@ def test_registry_round_trip(tmp_path: Path) -> None:
     reg.promote(v2)
     assert reg.current_version() == v2 and reg.get(v2).status == "promoted"
     assert reg.get(v1).metrics == {"fact_accuracy": 0.9}
-    assert reg.rollback().version == v1
+    rolled = reg.rollback()
+    assert rolled is not None and rolled.version == v1
     assert reg.current_version() == v1
+    assert reg.rollback() is None  # past the first promoted version: the template
+    assert reg.current_version() is None and reg.serves_template()
     with pytest.raises(RegistryError, match="nothing to roll back"):
         reg.rollback()
+    reg.promote(v1)
+    assert reg.current_version() == v1 and not reg.serves_template()
     v3, _ = reg.allocate()
     reg.save_metadata(ModelMeta(version=v3, base_model="tiny-t5"))
     assert reg.reject(v3, ["worse fact accuracy"]).status == "rejected"
