@@ -17,6 +17,7 @@ import duckdb
 from services.ask.generator_client import GeneratorClient
 from services.ask.models import AskResponse, Clarification
 from services.ask.semantic import SemanticLayer, intent_of, refusal_text
+from services.ask.state import Services
 from services.ask.warehouse import Warehouse
 from shared.errors import EcomInsightError
 from shared.events import QueryEvent
@@ -73,7 +74,7 @@ def answer(
         if result is None:
             text, success = "Sorry, I could not compute that right now. Please try again.", False
         else:
-            phrased = generator.phrase(question, result)
+            phrased = generator.phrase(question, result, shop_id)
             text, success = phrased.text, True
             generator_name, version = phrased.generator, phrased.model_version
     confidence = (0.9 if q.corrections else 1.0) if q is not None and success else 0.0
@@ -106,12 +107,44 @@ def answer(
         response_time_ms=elapsed_ms,
         model_version=version,
         generator=response.generator,
-        prompt=build_prompt(question, result) if result else None,
+        prompt=build_prompt(question, result, shop_id) if result else None,
         result=result.model_dump() if result else None,
         interpretation=q.model_dump(mode="json") if q is not None else None,
         source=source,
     )
     return Answered(response, event)
+
+
+class Refused(EcomInsightError):
+    """A question refused before it was read: empty, too long, or for an unknown shop.
+    ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def answer_request(s: Services, shop_id: str, question: str, source: str = "api") -> Answered:
+    """One request of a resolved shop (the HTTP route and the MCP ``ask`` tool): check the
+    question and the shop, answer, and publish the event. Raises ``Refused`` (after publishing
+    the refused request's event too)."""
+    question = clean(question)
+    limit = s.settings.max_question_length
+    problem = None
+    if not question:
+        problem = (422, "question must not be empty")
+    elif len(question) > limit:
+        problem = (422, f"question is longer than {limit} characters")
+    shop = s.warehouse.shop(shop_id) if problem is None else None
+    if problem is None and shop is None:
+        problem = (404, f"unknown shop {shop_id!r}")
+    if problem is not None or shop is None:
+        status, message = problem or (404, "unknown shop")
+        s.publish(s.settings.kafka.topic_queries, rejected(shop_id, question, message, limit, source), shop_id)
+        raise Refused(message, status)
+    answered = answer(s.layer, s.warehouse, s.generator, shop_id, shop[1], question, source=source)
+    s.publish(s.settings.kafka.topic_queries, answered.event, shop_id)
+    return answered
 
 
 def rejected(shop_id: str, question: str, message: str, max_length: int, source: str = "api") -> QueryEvent:

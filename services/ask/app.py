@@ -1,6 +1,7 @@
 """The ask API app: its lifespan (warehouse, semantic layer, generator client, keys, outbox and
 publisher) and how errors become HTTP answers. The routes are in ``routes.py``; answering a
-question is ``answering.answer``. Docs at ``/docs``.
+question is ``answering.answer``. Docs at ``/docs``. The same questions over the Model Context
+Protocol (streamable HTTP) at ``/mcp/``: ``mcp_server.py``.
 
 Per request: resolve the shop from the caller's key, read the question into a structured query
 (or refuse it), compute it over the warehouse, phrase it (generator or template), respond, and
@@ -10,8 +11,8 @@ never waits for the broker.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from services.ask.generator_client import GeneratorClient
 from services.ask.keys import AuthError, KeyStore, RateLimiter
+from services.ask.mcp_server import McpEndpoint
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
 from services.ask.routes import router
 from services.ask.semantic import SemanticLayer
@@ -43,29 +45,29 @@ def _publisher(settings: Settings, outbox: Outbox) -> Publisher | PublisherProce
     ).start()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warehouse = Warehouse(settings.paths.warehouse)
-        outbox: Outbox | None = None
-        publisher: Publisher | PublisherProcess | None = None
-        if settings.publish_events:
-            outbox = Outbox(
-                settings.paths.outbox,
-                fsync=settings.outbox_fsync,
-                fsync_interval_s=settings.outbox_fsync_interval_s,
-                segment_bytes=settings.outbox_segment_bytes,
-            )
-            publisher = _publisher(settings, outbox)
-        generator = GeneratorClient(
-            settings.generator_url,
-            settings.generator_timeout_s,
-            settings.generator_retry_after_s,
-            enabled=settings.use_generator,
+@contextmanager
+def open_services(settings: Settings) -> Iterator[Services]:
+    """Everything a request needs, opened in order and closed in reverse (the app's lifespan and
+    ``ecominsight mcp`` over stdio)."""
+    warehouse = Warehouse(settings.paths.warehouse)
+    outbox: Outbox | None = None
+    publisher: Publisher | PublisherProcess | None = None
+    if settings.publish_events:
+        outbox = Outbox(
+            settings.paths.outbox,
+            fsync=settings.outbox_fsync,
+            fsync_interval_s=settings.outbox_fsync_interval_s,
+            segment_bytes=settings.outbox_segment_bytes,
         )
-        app.state.services = Services(
+        publisher = _publisher(settings, outbox)
+    generator = GeneratorClient(
+        settings.generator_url,
+        settings.generator_timeout_s,
+        settings.generator_retry_after_s,
+        enabled=settings.use_generator,
+    )
+    try:
+        yield Services(
             settings=settings,
             warehouse=warehouse,
             layer=SemanticLayer(warehouse),
@@ -76,15 +78,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             outbox=outbox,
             publisher=publisher,
         )
-        try:
-            yield
-        finally:
-            if publisher is not None:
-                publisher.stop()
-            if outbox is not None:
-                outbox.close()
-            generator.close()
-            warehouse.close()
+    finally:
+        if publisher is not None:
+            publisher.stop()
+        if outbox is not None:
+            outbox.close()
+        generator.close()
+        warehouse.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    mcp = McpEndpoint(lambda: app.state.services, host=settings.host)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with open_services(settings) as services:
+            app.state.services = services
+            async with mcp.run():
+                yield
 
     app = FastAPI(
         title="EcomInsight ask API",
@@ -108,4 +120,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=status, content={"detail": str(exc)})
 
     app.include_router(router)
+    app.mount("/mcp", mcp)  # the Model Context Protocol (streamable HTTP) at /mcp/
     return app

@@ -1,4 +1,4 @@
-"""``ecominsight ask`` (serve), ``seed-data``, ``import-data``, ``keys create | list | revoke``."""
+"""``ecominsight ask`` (serve), ``mcp`` (the MCP tools over stdio), ``seed-data``, ``import-data``, ``keys create | list | revoke``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,23 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     settings = Settings(**overrides)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from services.ask.app import open_services
+    from services.ask.mcp_server import StdioSettings, serve_stdio
+    from services.ask.settings import Settings
+
+    settings = Settings()
+    # Its own outbox folder (an outbox has one writer: the ask service may be running too) and a
+    # publisher thread; stdout carries the protocol, so nothing else may write to it.
+    paths = settings.paths.model_copy(update={"outbox_dir": settings.paths.outbox.with_name("outbox-mcp")})
+    settings = settings.model_copy(update={"paths": paths, "outbox_publisher": "thread"})
+    configured = StdioSettings().api_key
+    key = args.key or (configured.get_secret_value() if configured else None)
+    with open_services(settings) as services:
+        serve_stdio(services, key)
     return 0
 
 
@@ -70,6 +87,13 @@ def register(sub: Any) -> None:
     serve.add_argument("--host", default=None, help="default: ECOMINSIGHT_ASK_HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: ECOMINSIGHT_ASK_PORT or 8000")
     serve.set_defaults(func=_serve)
+
+    mcp = sub.add_parser("mcp", help="serve the ask tools over the Model Context Protocol on stdin/stdout")
+    mcp.add_argument(
+        "--key", default=None,
+        help="the shop's API key (default: ECOMINSIGHT_MCP_API_KEY; prefer the variable, arguments show in ps)",
+    )  # fmt: skip
+    mcp.set_defaults(func=_mcp)
 
     seed = sub.add_parser("seed-data", help="fill the warehouse with deterministic sample shops and orders")
     seed.add_argument(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 
-from services.ask.answering import answer, clean, rejected
+from services.ask.answering import Refused, answer_request, clean
 from services.ask.keys import presented_key, resolve_shop
 from services.ask.models import AskRequest, AskResponse, FeedbackRequest
 from services.ask.semantic.catalog import catalogue
@@ -59,22 +59,10 @@ def ask(
     body: AskRequest, s: ServicesDep, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
 ) -> AskResponse:
     shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
-    question = clean(body.question)
-    limit = s.settings.max_question_length
-    problem = None
-    if not question:
-        problem = (422, "question must not be empty")
-    elif len(question) > limit:
-        problem = (422, f"question is longer than {limit} characters")
-    shop = s.warehouse.shop(shop_id) if problem is None else None
-    if problem is None and shop is None:
-        problem = (404, f"unknown shop {shop_id!r}")
-    if problem is not None or shop is None:
-        status, message = problem or (404, "unknown shop")
-        s.publish(s.settings.kafka.topic_queries, rejected(shop_id, question, message, limit), shop_id)
-        raise HTTPException(status, message)
-    answered = answer(s.layer, s.warehouse, s.generator, shop_id, shop[1], question)
-    s.publish(s.settings.kafka.topic_queries, answered.event, shop_id)
+    try:
+        answered = answer_request(s, shop_id, body.question)
+    except Refused as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
     return answered.response
 
 

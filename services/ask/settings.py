@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.ask.keys import KeySettings
@@ -49,3 +49,8 @@ class Settings(BaseSettings):
     # long, in batches (fewer, larger produce requests cost the broker and the CPU less).
     outbox_poll_s: float = Field(default=0.1, gt=0)
 
+    # The logger, for the MCP tools: ``shop_stats`` reads /stats with the read token (none needed in
+    # a local run), ``run_sql`` forwards the caller's key to /sql, where only the admin token passes.
+    logger_url: str = "http://127.0.0.1:8002"
+    logger_read_token: SecretStr | None = None
+    logger_timeout_s: float = Field(default=10.0, gt=0)

@@ -128,6 +128,7 @@ class Stack:
             "ECOMINSIGHT_ASK_HOST": s.host,
             "ECOMINSIGHT_ASK_PORT": str(s.ask_port),
             "ECOMINSIGHT_ASK_GENERATOR_URL": self.url("generator"),
+            "ECOMINSIGHT_ASK_LOGGER_URL": self.url("logger"),  # for the MCP tools shop_stats and run_sql
             "ECOMINSIGHT_GENERATOR_HOST": s.host,
             "ECOMINSIGHT_GENERATOR_PORT": str(s.generator_port),
             "ECOMINSIGHT_LOGGER_HOST": s.host,
