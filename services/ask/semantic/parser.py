@@ -28,6 +28,7 @@ from services.ask.semantic.periods import Found, add_months, find_periods, to_nu
 from shared.interpretation import Filter, Interpretation, Window
 
 Outcome = Literal["answer", "out_of_scope", "unclear"]
+WORD_CODES = {"NO", "IT", "AT", "BE"}  # codes that are also words people type in capitals
 SUGGESTIONS = (
     "How many orders did I get last month?",
     "Revenue by product category this year",
@@ -88,7 +89,7 @@ class _Reading:
 def normalise(question: str) -> str:
     t = question.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     for code, names in COUNTRIES.items():  # upper-case country codes, unless the whole question shouts
-        if not question.isupper():
+        if not question.isupper() and code not in WORD_CODES:
             t = re.sub(rf"(?<![\w.]){code}(?![\w.])", names[0], t)
     t = re.sub(r"(?<![\w.])UK(?![\w.])", "united kingdom", t) if not question.isupper() else t
     t = t.lower()
