@@ -72,6 +72,9 @@ class SqlResult:
         }
 
 
+_NARROW = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "DOUBLE", "TIMESTAMP")
+
+
 class _Deadline(Exception):
     pass
 
@@ -85,9 +88,13 @@ def snapshot(conn: duckdb.DuckDBPyConnection, query: CheckedQuery, timeout_s: fl
     try:
         out: dict[str, pa.Table] = {}
         for table in sorted(query.tables):  # names from schema.READABLE_TABLES only
-            columns = [c for c in conn.sql(f"SELECT * FROM {table} LIMIT 0").columns]
+            shape = conn.sql(f"SELECT * FROM {table} LIMIT 0")
+            columns = list(shape.columns)
             wanted = columns if query.needs_all_columns else [c for c in columns if c.lower() in query.identifiers]
-            select_list = ", ".join(f'"{c}"' for c in wanted or columns[:1])
+            if not wanted:  # count(*) and the like: the narrowest column carries the row count
+                small = [c for c, t in zip(columns, shape.types, strict=True) if str(t) in _NARROW]
+                wanted = (small or columns)[:1]
+            select_list = ", ".join(f'"{c}"' for c in wanted)
             out[table] = conn.sql(f"SELECT {select_list} FROM {table}").to_arrow_table()
         return out
     except duckdb.InterruptException as exc:
@@ -97,11 +104,11 @@ def snapshot(conn: duckdb.DuckDBPyConnection, query: CheckedQuery, timeout_s: fl
         conn.rollback()
 
 
-def _ipc(table: pa.Table) -> bytes:
+def _ipc(table: pa.Table) -> pa.Buffer:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    return bytes(sink.getvalue())
+    return sink.getvalue()  # written to the pipe as it is: no copy to bytes
 
 
 class SqlSandbox:
@@ -188,9 +195,13 @@ class SqlSandbox:
             }
             try:
                 assert proc.stdin is not None
-                frames = [json.dumps(header).encode(), *(_ipc(t) for t in tables.values())]
-                del tables
-                proc.stdin.write(b"".join(HEADER.pack(len(f)) + f for f in frames))
+                head = json.dumps(header).encode()
+                proc.stdin.write(HEADER.pack(len(head)) + head)
+                for name in list(tables):
+                    data = _ipc(tables.pop(name))
+                    proc.stdin.write(HEADER.pack(data.size))
+                    proc.stdin.write(memoryview(data))
+                    del data
                 proc.stdin.flush()
                 answer = self._read(proc, deadline + KILL_GRACE_S)
             except (_Deadline, EOFError, BrokenPipeError) as exc:
