@@ -5,12 +5,15 @@
 2. Time for the tiny T5 to reach >= 95% fact accuracy on the held-out split, byte-level (ByT5)
    vs a word-level vocabulary trained on the export. The clock counts training only: the
    held-out evaluation after every epoch is timed separately and left out.
+3. The job end to end (``run_job``: build the tiny model, train with the seed's defaults,
+   evaluate candidate and template on the held-out split, gate, save), on 300 records.
 
     .venv/bin/python bench/bench_trainer.py                  # everything (~15-25 min on 2 cores)
     .venv/bin/python bench/bench_trainer.py --only padding   # part 1 only
     .venv/bin/python bench/bench_trainer.py --quick          # a smoke run
 
-Prints one JSON line per measurement and a summary at the end.
+Prints one JSON line per measurement, then Markdown tables of every figure (pasted into
+BENCHMARKS.md as they are).
 """
 
 from __future__ import annotations
@@ -101,8 +104,10 @@ def bench_padding(tmp: Path, train: list[Example], tokenizer: str, rounds: int =
     """Samples/s of one epoch, dynamic vs padded to 512 (inputs and labels), interleaved; best of ``rounds``."""
     base = make_base(tmp, tokenizer, train)
     settings = base_settings(tmp, tokenizer, epochs=1.0, batch_size=4)
-    _, warmup = _trainer(settings, base, train[:16], [], pad=False)
+    tok, warmup = _trainer(settings, base, train[:16], [], pad=False)
     warmup.train()
+    prompt_len = sum(len(tok(e.prompt).input_ids) for e in train) / len(train)
+    target_len = sum(len(tok(e.target).input_ids) for e in train) / len(train)
     rates: dict[str, list[float]] = {"dynamic": [], "pad512": []}
     cpu_rates: dict[str, list[float]] = {"dynamic": [], "pad512": []}
     for _ in range(rounds):
@@ -121,6 +126,8 @@ def bench_padding(tmp: Path, train: list[Example], tokenizer: str, rounds: int =
             "examples": len(train),
             "batch_size": 4,
             "rounds": rounds,
+            "mean_prompt_tokens": round(prompt_len, 1),
+            "mean_target_tokens": round(target_len, 1),
             "samples_per_s_dynamic": round(best["dynamic"], 1),
             "samples_per_s_pad512": round(best["pad512"], 1),
             "speedup": round(best["dynamic"] / best["pad512"], 2),
@@ -128,6 +135,7 @@ def bench_padding(tmp: Path, train: list[Example], tokenizer: str, rounds: int =
             "samples_per_cpu_s_pad512": round(cpu["pad512"], 1),
             "cpu_speedup": round(cpu["dynamic"] / cpu["pad512"], 2),
             "all_rates": {mode: [round(v, 1) for v in values] for mode, values in rates.items()},
+            "round_speedups": [round(d / p, 2) for d, p in zip(rates["dynamic"], rates["pad512"], strict=True)],
             "load_avg": os.getloadavg()[0],
         }
     )
@@ -224,16 +232,131 @@ def bench_time_to_facts(
             "reached_after_s": None if clock.reached is None else round(clock.reached, 1),
             "reached_after_cpu_s": None if clock.reached_cpu is None else round(clock.reached_cpu, 1),
             "epochs": clock.curve[-1][0] if clock.curve else 0,
+            "max_epochs": max_epochs,
             "final_fact_accuracy": clock.curve[-1][2] if clock.curve else 0,
+            "curve": clock.curve,
+            "load_avg": os.getloadavg()[0],
         }
     )
+
+
+def bench_job(tmp: Path, tokenizer: str, examples: int, run: int) -> dict[str, Any]:
+    """``run_job`` with the trainer's default schedule on a fresh registry; the clock is its own."""
+    folder = tmp / f"job-{tokenizer}-{run}"
+    data = write_export(folder / "export.jsonl", examples, seed=2026)
+    settings = Settings(paths=PathSettings(data_dir=folder), base_model="tiny-t5", tiny_tokenizer=tokenizer,
+                        device="cpu")
+    t0 = time.perf_counter()
+    outcome = job_mod.run_job(settings, data, export_id="bench")
+    wall = time.perf_counter() - t0
+    m = outcome.meta.metrics
+    return emit(
+        {
+            "bench": "job",
+            "tokenizer": tokenizer,
+            "run": run,
+            "examples": examples,
+            "n_train": outcome.n_train,
+            "n_val": outcome.n_val,
+            "learning_rate": settings.learning_rate,
+            "epochs": settings.epochs,
+            "batch_size": settings.batch_size,
+            "train_time_s": round(outcome.meta.train_time_s or 0.0, 1),
+            "wall_s": round(wall, 1),
+            "fact_accuracy": m["fact_accuracy"],
+            "exact_match": m["exact_match"],
+            "rouge_l": round(m["rouge_l"], 3),
+            "promoted": outcome.promoted,
+            "gate": m["gate"],
+            "load_avg": os.getloadavg()[0],
+        }
+    )
+
+
+def _range(values: list[float], fmt: str = "{:.1f}") -> str:
+    if len(values) == 1:
+        return fmt.format(values[0])
+    return f"{fmt.format(min(values))}–{fmt.format(max(values))}"
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """Every figure of this run as the tables BENCHMARKS.md shows."""
+    out: list[str] = []
+    padding = [r for r in results if r["bench"] == "padding"]
+    if padding:
+        out += [
+            f"Dynamic padding vs padding to 512: one epoch, batch 4, {padding[0]['examples']} examples, "
+            f"{padding[0]['rounds']} interleaved rounds (speed-up: best rate of each mode; per round in brackets).",
+            "",
+            "| tokenizer | dynamic (samples/s) | pad to 512 (samples/s) | speed-up (wall) | speed-up (CPU time) | "
+            "target >= 3x | load |",
+            "|---|---:|---:|---:|---:|---|---:|",
+        ]
+        for r in padding:
+            rounds = r["round_speedups"]
+            n = sum(x >= 3 for x in rounds)
+            verdict = f"met in all {n} rounds" if n == len(rounds) else f"met in {n} of {len(rounds)} rounds"
+            per_round = ", ".join(f"{x:.1f}x" for x in rounds)
+            out.append(
+                f"| {r['tokenizer']} | {r['samples_per_s_dynamic']} | {r['samples_per_s_pad512']} | "
+                f"**{r['speedup']:.1f}x** ({per_round}) | {r['cpu_speedup']:.1f}x | {verdict} | {r['load_avg']:.1f} |"
+            )
+        out.append("")
+        out.append("Mean lengths in tokens (padded: 512 + 512): " + "; ".join(
+            f"{r['tokenizer']} prompts {r['mean_prompt_tokens']}, targets {r['mean_target_tokens']}" for r in padding
+        ) + ".")
+        out.append("")
+    facts = [r for r in results if r["bench"] == "time_to_facts"]
+    if facts:
+        out += [
+            f"Time to >= 95% fact accuracy on {facts[0]['val_examples']} held-out examples "
+            f"({facts[0]['train_examples']} training examples; training time only).",
+            "",
+            "| tokenizer | schedule | reached 95%? | training time | fact accuracy by epoch | load |",
+            "|---|---|---|---|---|---:|",
+        ]
+        for r in facts:
+            reached = (
+                f"**yes, after epoch {r['epochs']:g}**" if r["reached_after_s"] is not None
+                else f"no (stopped at epoch {r['epochs']:g})"
+            )
+            took = r["reached_after_s"] if r["reached_after_s"] is not None else (r["curve"][-1][1] if r["curve"] else 0)
+            curve = ", ".join(f"{acc:.2f}" for _, _, acc in r["curve"])
+            out.append(
+                f"| {r['tokenizer']} ({r['parameters']:,} parameters) | lr {r['learning_rate']:g} linear over "
+                f"{r['max_epochs']:g} epochs, batch {r['batch_size']} | {reached} | {took} s | {curve} | "
+                f"{r['load_avg']:.1f} |"
+            )
+        out.append("")
+    jobs = [r for r in results if r["bench"] == "job"]
+    if jobs:
+        j = jobs[0]
+        out += [
+            f"`run_job` end to end, {j['tokenizer']}-level tiny T5, trainer defaults (lr {j['learning_rate']:g}, "
+            f"{j['epochs']:g} epochs, batch {j['batch_size']}, early stopping, evaluate + checkpoint each epoch), "
+            f"{j['examples']} records ({j['n_train']} train / {j['n_val']} held out).",
+            "",
+            "| run | training s | whole job s | fact accuracy | exact match | ROUGE-L | decision | load |",
+            "|---|---:|---:|---:|---:|---:|---|---:|",
+        ]
+        for r in jobs:
+            decision = f"promoted ({r['gate']} gate)" if r["promoted"] else f"rejected ({r['gate']} gate)"
+            out.append(
+                f"| {r['run']} | {r['train_time_s']} | {r['wall_s']} | {r['fact_accuracy']:.2f} | "
+                f"{r['exact_match']:.2f} | {r['rouge_l']:.2f} | {decision} | {r['load_avg']:.1f} |"
+            )
+        if len(jobs) > 1:
+            out.append(f"| range | {_range([r['train_time_s'] for r in jobs])} | {_range([r['wall_s'] for r in jobs])} "
+                       "| | | | | |")
+        out.append("")
+    return "\n".join(out)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=["padding", "facts"])
+    parser.add_argument("--only", choices=["padding", "facts", "job"])
     parser.add_argument("--tokenizers", default="word,byte")
     parser.add_argument("--examples", type=int, default=500)
     parser.add_argument("--threads", type=int, default=2)
@@ -245,6 +368,9 @@ def main() -> int:
     parser.add_argument("--epochs-word", type=float, default=10, help="schedule length, word-level 95%% run")
     parser.add_argument("--epochs-byte", type=float, default=30, help="schedule length, byte-level 95%% run")
     parser.add_argument("--batch-size", type=int, default=4, help="batch size for the 95%% runs")
+    parser.add_argument("--padding-examples", type=int, default=160, help="examples for the padding part")
+    parser.add_argument("--job-examples", type=int, default=300, help="records for the end-to-end job")
+    parser.add_argument("--job-runs", type=int, default=2, help="end-to-end job runs (word-level)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -269,7 +395,7 @@ def main() -> int:
         tokenizers = args.tokenizers.split(",")
         if args.only in (None, "padding"):
             for tokenizer in tokenizers:
-                results.append(bench_padding(tmp, train[: 24 if args.quick else 160], tokenizer))
+                results.append(bench_padding(tmp, train[: 24 if args.quick else args.padding_examples], tokenizer))
         if args.only in (None, "facts"):
             for tokenizer in tokenizers:
                 results.append(
@@ -289,7 +415,15 @@ def main() -> int:
                         limit_s=30 if args.quick else args.limit_s,
                     )
                 )
+        if args.only in (None, "job"):
+            for run in range(1, (1 if args.quick else args.job_runs) + 1):
+                results.append(bench_job(tmp, "word", 60 if args.quick else args.job_examples, run))
         print("SUMMARY " + json.dumps(results))
+        print(
+            f"\ntorch {torch.__version__}, {args.threads} torch threads, {os.cpu_count()} CPUs, "
+            f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC\n"
+        )
+        print(markdown(results))
     return 0
 
 
