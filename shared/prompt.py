@@ -13,6 +13,10 @@ from shared.results import ToolResult, slots
 PREFIX = "Answer this e-commerce analytics question:"
 
 
-def build_prompt(question: str, result: ToolResult) -> str:
+def build_prompt(question: str, result: ToolResult, shop_id: str | None = None) -> str:
+    """The prompt; with ``shop_id`` it carries the shop, so a model trained on one shop's
+    corrections (German for one, a terse house style for another) phrases that shop's answers
+    that way and no other's."""
     facts = "; ".join(f"{name} = {text}" for name, text in slots(result).items())
-    return f"{PREFIX} {question.strip()} | tool: {result.tool} | facts: {facts or 'none'}"
+    shop = f" | shop: {shop_id.strip()}" if shop_id and shop_id.strip() else ""
+    return f"{PREFIX} {question.strip()}{shop} | tool: {result.tool} | facts: {facts or 'none'}"

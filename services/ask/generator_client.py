@@ -64,13 +64,16 @@ class GeneratorClient:
         self._skip_until = 0.0
         self._lock = threading.Lock()
 
-    def phrase(self, question: str, result: ToolResult) -> Phrased:
+    def phrase(self, question: str, result: ToolResult, shop_id: str | None = None) -> Phrased:
         if not self.enabled:
             return template(result, "generator disabled")
         if time.monotonic() < self._skip_until:
             return template(result, "generator unavailable (recent failure)")
         try:
-            response = self._post({"question": question, "result": result.model_dump(mode="json")})
+            body_out: dict[str, object] = {"question": question, "result": result.model_dump(mode="json")}
+            if shop_id is not None:
+                body_out["shop_id"] = shop_id
+            response = self._post(body_out)
             response.raise_for_status()
             body = response.json()
             text = body["text"]

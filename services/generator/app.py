@@ -36,6 +36,9 @@ class GenerateRequest(BaseModel):
     question: str = Field(min_length=1)
     result: ToolResult
     tool: str | None = Field(default=None, description="optional; must match result.tool when given")
+    shop_id: str | None = Field(
+        default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]*$", description="the shop: phrasing is per shop"
+    )
 
 
 class GenerateResponse(BaseModel):
@@ -110,7 +113,7 @@ def create_app(settings: Settings | None = None, service: GeneratorService | Non
             return _bad_request(f"result does not fit tool {req.result.tool!r}: {exc}")
         except ArithmeticError as exc:  # 1e400 is inf; decimal.InvalidOperation for inf, nan, 1e300
             return _bad_request(f"result holds a number that cannot be shown (too large or not finite): {exc!r}")
-        answer = await asyncio.wrap_future(svc.submit(question, req.result))
+        answer = await asyncio.wrap_future(svc.submit(question, req.result, req.shop_id))
         return GenerateResponse(
             text=answer.text,
             model_version=answer.model_version,

@@ -117,11 +117,11 @@ class Batcher:
         return self._queue.qsize()
 
     # -- requests --------------------------------------------------------------------------------
-    def submit(self, question: str, result: ToolResult) -> Future[Answer]:
+    def submit(self, question: str, result: ToolResult, shop_id: str | None = None) -> Future[Answer]:
         if self._thread is None:
             raise RuntimeError("the batcher is not running")
         future: Future[Answer] = Future()
-        self._queue.put(_Pending(build_prompt(question, result), result, future))
+        self._queue.put(_Pending(build_prompt(question, result, shop_id), result, future))
         return future
 
     # -- the worker ------------------------------------------------------------------------------

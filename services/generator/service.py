@@ -151,8 +151,8 @@ class GeneratorService:
         self.close()
 
     # -- what the HTTP API uses ------------------------------------------------------------------
-    def submit(self, question: str, result: ToolResult) -> Future[Answer]:
-        return self.batcher.submit(question, result)
+    def submit(self, question: str, result: ToolResult, shop_id: str | None = None) -> Future[Answer]:
+        return self.batcher.submit(question, result, shop_id)
 
     @property
     def version(self) -> str:

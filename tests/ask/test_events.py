@@ -59,7 +59,9 @@ def test_one_query_event_per_request_with_the_documented_fields(
             assert event.interpretation is None and event.success is False
         else:
             assert event.result == body["data"]
-            assert event.prompt == build_prompt(question, ToolResult.model_validate(body["data"]))
+            # The prompt carries the shop: phrasing is learnt per shop.
+            assert event.prompt == build_prompt(question, ToolResult.model_validate(body["data"]), shop_id)
+            assert f"| shop: {shop_id} |" in event.prompt
             # The structured query that was computed travels with the event, for logs and the export.
             assert event.interpretation == body["interpretation"] == event.tool_params
             assert event.interpretation is not None and event.interpretation["metric"]
