@@ -185,6 +185,23 @@ class _Rebalance(ConsumerRebalanceListener):
             self.owner.on_assign(self.owner._consumer, list(assigned))
 
 
+def _lag(consumer: KafkaConsumer) -> int | None:
+    total, known = 0, False
+    for tp in consumer.assignment():
+        high = consumer.highwater(tp)
+        if high is None:
+            continue
+        try:
+            position = consumer.position(tp, timeout_ms=0)  # known after a poll: no network wait
+        except KafkaError:  # not assigned any more (a rebalance)
+            continue
+        if position is None:
+            continue
+        total += max(0, high - position)
+        known = True
+    return total if known else None
+
+
 class EventConsumer:
     """A consumer loop: ``run()`` until ``stop()``; the handler gets batches of decoded events.
 
@@ -229,6 +246,9 @@ class EventConsumer:
         self.ready = threading.Event()  # set once partitions are assigned
         self.processed = 0
         self.dead_lettered = 0
+        # Records on the assigned partitions not yet processed (the last fetch's high watermark
+        # minus the position), after each poll; None until a fetch has told the high watermarks.
+        self.lag: int | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def stop(self) -> None:
@@ -263,9 +283,9 @@ class EventConsumer:
                 polled = consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=self.max_batch)
                 if consumer.assignment():
                     self.ready.set()
-                if not polled:
-                    continue
-                self._process(consumer, polled)
+                if polled:
+                    self._process(consumer, polled)
+                self.lag = _lag(consumer)
         finally:
             self._consumer = None
             try:

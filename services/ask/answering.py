@@ -144,6 +144,8 @@ def answer_request(s: Services, shop_id: str, question: str, source: str = "api"
         raise Refused(message, status)
     answered = answer(s.layer, s.warehouse, s.generator, shop_id, shop[1], question, source=source)
     s.publish(s.settings.kafka.topic_queries, answered.event, shop_id)
+    if s.metrics is not None:
+        s.metrics.answered(answered.response)
     return answered
 
 

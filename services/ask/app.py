@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from services.ask.generator_client import GeneratorClient
 from services.ask.keys import AuthError, KeyStore, RateLimiter
 from services.ask.mcp_server import McpEndpoint
+from services.ask.metrics import AskMetrics
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
 from services.ask.routes import router
 from services.ask.semantic import SemanticLayer
@@ -29,6 +30,7 @@ from services.ask.state import Services
 from services.ask.warehouse import Warehouse
 from shared.errors import ConfigError, EcomInsightError
 from shared.http import BodyLimit, validation_error
+from shared.metrics import instrument
 
 
 def _publisher(settings: Settings, outbox: Outbox) -> Publisher | PublisherProcess:
@@ -46,7 +48,7 @@ def _publisher(settings: Settings, outbox: Outbox) -> Publisher | PublisherProce
 
 
 @contextmanager
-def open_services(settings: Settings) -> Iterator[Services]:
+def open_services(settings: Settings, metrics: AskMetrics | None = None) -> Iterator[Services]:
     """Everything a request needs, opened in order and closed in reverse (the app's lifespan and
     ``ecominsight mcp`` over stdio)."""
     warehouse = Warehouse(settings.paths.warehouse)
@@ -77,6 +79,7 @@ def open_services(settings: Settings) -> Iterator[Services]:
             limiter=RateLimiter.from_settings(settings.keys),
             outbox=outbox,
             publisher=publisher,
+            metrics=metrics,
         )
     finally:
         if publisher is not None:
@@ -93,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with open_services(settings) as services:
+        with open_services(settings, metrics) as services:
             app.state.services = services
             async with mcp.run():
                 yield
@@ -108,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(RequestValidationError, validation_error)
+    metrics = AskMetrics(instrument(app), lambda: getattr(app.state, "services", None))  # GET /metrics
 
     @app.exception_handler(AuthError)
     async def _auth_error(request: Request, exc: AuthError) -> JSONResponse:

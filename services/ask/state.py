@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from services.ask.generator_client import GeneratorClient
 from services.ask.keys import KeyStore, RateLimiter
+from services.ask.metrics import AskMetrics
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
 from services.ask.semantic import SemanticLayer
 from services.ask.settings import Settings
@@ -27,6 +28,7 @@ class Services:
     limiter: RateLimiter
     outbox: Outbox | None
     publisher: Publisher | PublisherProcess | None
+    metrics: AskMetrics | None = None
 
     def publish(self, topic: str, event: Event, key: str | None) -> None:
         if self.outbox is None:

@@ -24,10 +24,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.generator.metrics import generator_series
 from services.generator.service import GeneratorService
 from services.generator.settings import Settings
 from shared.errors import PlaceholderError
 from shared.http import BodyLimit, validation_details
+from shared.metrics import instrument
 from shared.phrasing import template_answer
 from shared.results import ToolResult
 
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, service: GeneratorService | Non
     app = FastAPI(title="EcomInsight generator", lifespan=lifespan)
     app.state.service = svc
     app.add_middleware(BodyLimit, max_bytes=svc.settings.max_body_bytes)
+    instrument(app).add(lambda: generator_series(svc))  # GET /metrics
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

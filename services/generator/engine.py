@@ -257,4 +257,9 @@ class Stats:
     template_answers: int = 0
     largest_batch: int = 0
     swaps: int = 0
+    swap_seconds: float = 0.0  # loading, checking and swapping in every swapped version, summed
     refused: list[dict[str, Any]] = field(default_factory=list)
+
+    def swapped(self, seconds: float) -> None:
+        self.swaps += 1
+        self.swap_seconds += seconds

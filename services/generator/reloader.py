@@ -143,9 +143,10 @@ class ModelReloader:
 
     def apply(self, event: ModelReady) -> bool:
         """Load, check and swap in ``event.version``; False if it was refused."""
+        started = time.monotonic()
         if event.version == TEMPLATE:
             old = self.slot.swap(None)
-            self.stats.swaps += 1
+            self.stats.swapped(time.monotonic() - started)
             log.info("now serving the template phrasing (was %s)", old.version if old else TEMPLATE)
             if old is not None:
                 old.unload()
@@ -158,7 +159,6 @@ class ModelReloader:
         except RegistryError as exc:
             self._refuse(event, str(exc))
             return False
-        started = time.monotonic()
         log.info("loading model %s from %s beside %s", event.version, folder, self.slot.version)
         try:
             new = load_version(event.version, folder, self.settings.runtime)
@@ -176,7 +176,7 @@ class ModelReloader:
             self._refuse(event, f"model {event.version}: {type(exc).__name__}: {exc}")
             return False
         old = self.slot.swap(new)
-        self.stats.swaps += 1
+        self.stats.swapped(time.monotonic() - started)
         log.info(
             "now serving model %s (was %s; loaded and checked in %.2fs, %.0f%% of check outputs valid)",
             new.version,

@@ -25,10 +25,12 @@ from pydantic import BaseModel, Field
 from services.logger import stats
 from services.logger.errors import BadFilter, SqlRefused, SqlTimeout, TooFewExamples
 from services.logger.export import EXPORT_FILE
+from services.logger.metrics import logger_series
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
 from services.logger.sqlguard import MAX_SQL_CHARS
 from shared.http import BodyLimit, validation_error
+from shared.metrics import instrument
 
 
 class SqlRequest(BaseModel):
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     app.state.settings = settings
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(RequestValidationError, validation_error)
+    instrument(app).add(lambda: logger_series(service))  # GET /metrics
     reader = [Depends(require_reader)]
 
     @app.get("/health")

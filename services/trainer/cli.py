@@ -79,6 +79,11 @@ def _worker(args: argparse.Namespace) -> int:
     ensure_topics(settings.kafka)
     worker = TrainerWorker(settings)
     worker.consumer.install_signal_handlers()
+    if settings.metrics_port is not None:
+        from services.trainer.exporter import serve_metrics
+
+        serve_metrics(worker, settings.metrics_host, settings.metrics_port)
+        print(f"trainer: metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics")
     print(f"trainer: waiting for exports on {settings.kafka.topic_exports} (group {settings.group_id})")
     worker.run()
     return 0
@@ -127,7 +132,10 @@ def _train(args: argparse.Namespace) -> int:
             )
         )
         if outcome.promoted:
-            console.print(f"[green]promoted[/green] {meta.version} ({outcome.decision.mode} gate)")
+            console.print(
+                f"[green]promoted[/green] {meta.version} (gain in preference match {outcome.decision.gain:+.3f} "
+                f"over {outcome.baseline_name})"
+            )
         else:
             console.print(f"[red]rejected[/red] {meta.version}: " + "; ".join(meta.reasons))
     if args.publish and outcome.promoted:

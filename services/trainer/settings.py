@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     paths: PathSettings = Field(default_factory=PathSettings)
 
     group_id: str = "ecominsight-trainer"
+    # GET /metrics (Prometheus: runs, gate results, durations) on this port; None: not served.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     # -- the model to start from -----------------------------------------------------------------
     # A hub id or folder, or "tiny-t5" (a small T5 built from scratch: offline and for tests).
