@@ -59,6 +59,28 @@ def test_prompt_carries_question_tool_and_facts() -> None:
     assert "{" not in prompt and "}" not in prompt  # FLAN-T5's vocabulary has no curly braces
 
 
+def semantic_samples() -> dict[str, ToolResult]:
+    """The semantic layer's results: each states the metric, the period with its dates and the scope."""
+    said = {"metric": "Revenue", "period": "last month (1 November 2026 to 30 November 2026)",
+            "scope": "the sum of order totals, counting orders with status paid", "unit": "money"}  # fmt: skip
+    rows = [{"label": "October 2026", "start": "2026-10-01", "value": 10.0}]
+    return {
+        "metric": ToolResult(tool="metric", values={**said, "value": 12.5}, money=["value", "previous"]),
+        "metric_compare": ToolResult(
+            tool="metric_compare",
+            values={**said, "value": 12.5, "previous": 10.0, "previous_period": "October 2026", "change": "up 25.0%"},
+            money=["value", "previous"],
+        ),
+        "metric_by": ToolResult(tool="metric_by", values={**said, "group": "month"}, rows=rows, money=["value"]),
+        "metric_top": ToolResult(
+            tool="metric_top", values={**said, "group": "month", "ranking": "top month"}, rows=rows, money=["value"]
+        ),
+        "metric_list": ToolResult(
+            tool="metric_list", values={**said, "unit": "count", "value": 1}, rows=[{"label": "Mug", "id": "P1"}]
+        ),
+    }
+
+
 def test_every_template_only_uses_slots_of_its_result() -> None:
     samples = {
         "count_orders": ToolResult(tool="count_orders", values={"count": 3}),
@@ -74,6 +96,7 @@ def test_every_template_only_uses_slots_of_its_result() -> None:
         "revenue_by_month": ToolResult(tool="revenue_by_month", rows=[{"month": "October 2026", "revenue": 10.0}], money=["revenue"]),
         "order_status_breakdown": ToolResult(tool="order_status_breakdown", values={"total": 5}, rows=[{"status": "paid", "count": 5}]),
         "best_period": ToolResult(tool="best_period", values={"grain": "month", "best": "March 2026", "revenue": 9.0}, money=["revenue"]),
+        **semantic_samples(),
     }
     assert set(samples) == set(TEMPLATES)
     for result in samples.values():
