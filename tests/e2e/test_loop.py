@@ -123,7 +123,7 @@ def test_the_system_learns_from_its_own_traffic(stack: Stack) -> None:
         after = http.post(f"{ask}/api/mcp/ask", json={"shop_id": "10", "question": q}).json()
         after_ids.append(after["query_id"])
         assert (after["generator"], after["model_version"]) == ("model", version), (q, after["answer"])
-        assert after["success"] and str(after["data"]["values"]["count"]) in after["answer"].replace(",", "")
+        assert after["success"] and str(after["data"]["values"]["value"]) in after["answer"].replace(",", "")
 
     # 4. kill -9 the logger while traffic goes on; after a restart nothing is lost or duplicated.
     logger_proc = next(c for c in stack.children if c.name == "logger")
