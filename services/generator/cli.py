@@ -86,6 +86,11 @@ def _list(args: argparse.Namespace) -> int:
         metrics = ", ".join(
             f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in m.metrics.items()
         )
+        shown = ("fact_accuracy", "invented_number_rate", "preference_match")
+        if m.baseline_metrics:  # the gain and what the serving model scored on the same examples
+            metrics += f" | vs {m.metrics.get('baseline', 'serving')}: " + ", ".join(
+                f"{k}={m.baseline_metrics[k]:.3g}" for k in shown if k in m.baseline_metrics
+            )
         created = m.created_at.strftime("%Y-%m-%d %H:%M")
         print(
             f"{mark}{m.version:<9} {m.status:<10} {m.base_model[:22]:<22} {m.parent_version or '-':<8} "

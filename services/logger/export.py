@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from services.logger.corrections import LATEST as LATEST_CORRECTIONS
 from services.logger.errors import TooFewExamples
 from services.logger.settings import Settings
 from services.logger.sink import utc_naive
@@ -35,17 +36,20 @@ log = logging.getLogger(__name__)
 
 EXPORT_FILE = "finetuning_data.jsonl"
 
+# A query with an owner's correction is exported with it (even when rated negative: the
+# correction is the answer wanted); the trainer checks it against the result (corrections.py).
 SELECT_EXAMPLES = """
-WITH candidates AS (
-    SELECT q.*, row_number() OVER (
-        PARTITION BY lower(trim(q.question)), q.answer ORDER BY q.occurred_at DESC, q.query_id
+WITH fixes AS (""" + LATEST_CORRECTIONS + """),
+candidates AS (
+    SELECT q.*, fx.correction, row_number() OVER (
+        PARTITION BY lower(trim(q.question)), q.answer, fx.correction ORDER BY q.occurred_at DESC, q.query_id
     ) AS copy_no
-    FROM queries q
+    FROM queries q LEFT JOIN fixes fx ON fx.query_id = q.query_id
     WHERE q.success AND q.confidence > ? AND q.prompt IS NOT NULL
-      AND q.query_id NOT IN (SELECT query_id FROM ratings WHERE rating = 'negative')
+      AND (fx.correction IS NOT NULL OR q.query_id NOT IN (SELECT query_id FROM ratings WHERE rating = 'negative'))
       {extra}
 )
-SELECT prompt, answer, intent, tool, result, query_id, occurred_at, tool_params
+SELECT prompt, answer, intent, tool, result, query_id, occurred_at, tool_params, shop_id, correction
 FROM candidates WHERE copy_no = 1
 ORDER BY occurred_at, query_id
 """
@@ -102,7 +106,7 @@ def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logge
 
 
 def to_record(row: tuple[Any, ...]) -> dict[str, Any]:
-    prompt, answer, intent, tool, result, query_id, _, tool_params = row
+    prompt, answer, intent, tool, result, query_id, _, tool_params, shop_id, correction = row
     return {
         "input": prompt,
         "output": answer,
@@ -112,6 +116,9 @@ def to_record(row: tuple[Any, ...]) -> dict[str, Any]:
         "query_id": query_id,
         # What was computed (the semantic layer's structured query); None for older events.
         "interpretation": json.loads(tool_params) if tool == "semantic_query" and tool_params else None,
+        "shop_id": shop_id,
+        # The owner's wording of this answer: the trainer's target when it fits the result.
+        "correction": correction,
     }
 
 
@@ -168,7 +175,7 @@ def export_for_finetuning(
         "path": str(versioned.resolve()),
         "filters": filters,
         "time_range": time_range,
-        "format": ["input", "output", "intent", "tool", "result", "query_id", "interpretation"],
+        "format": ["input", "output", "intent", "tool", "result", "query_id", "interpretation", "shop_id", "correction"],
     }
     _write_atomic(manifest_path, json.dumps(manifest, indent=2).encode() + b"\n")
     if out.resolve() != versioned.resolve():

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from services.logger.corrections import correction_counts
 from services.logger.errors import BadFilter
 from services.logger.sink import utc_naive
 
@@ -117,6 +118,7 @@ def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = No
         "intent_distribution": {name: int(n) for name, n in intents},
         "tool_distribution": {name or "none": int(n) for name, n in tools},
         "feedback": feedback,
+        "corrections": correction_counts(conn),  # owners' corrections: accepted / rejected, with reasons
         "filters": filters.as_dict(),
     }
 

@@ -5,6 +5,13 @@ An export line is ``{"input": prompt, "output": answer shown to the user, "inten
 into placeholders (``V_COUNT`` ...), so the model learns phrasing and never numbers. Records
 without a result, or whose answer states a number the result does not hold, are skipped and
 counted.
+
+A record with a ``correction`` (the answer as the shop owner wants it worded) trains on the
+correction instead, checked against the record's own result (``shared.corrections``); a rejected
+one is skipped with its reason. Once a shop has corrections, its uncorrected answers (the old
+phrasing the owner is correcting away from) are left out as "superseded". The held-out split
+takes corrected examples apart (``corrected_fraction`` of them), so the gate always measures
+the owners' preference.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +29,7 @@ from pydantic import ValidationError
 from transformers import DataCollatorForSeq2Seq
 
 from services.trainer.errors import ExportError
+from shared.corrections import check_correction
 from shared.phrasing import delexicalise
 from shared.results import ToolResult
 from shared.rows import collapse
@@ -33,6 +42,8 @@ class Example:
     reference: str  # the answer as the user saw it, numbers filled
     result: ToolResult
     query_id: str | None = None
+    shop_id: str | None = None
+    corrected: bool = False  # the target is an owner's correction
 
 
 @dataclass
@@ -85,7 +96,23 @@ def load_export(path: Path) -> LoadedExport:
                 examples.append(example)
     if total == 0:
         raise ExportError(f"export file {path.name} is empty")
+    corrected_shops = {e.shop_id for e in examples if e.corrected}
+    kept = [e for e in examples if e.corrected or e.shop_id not in corrected_shops]
+    if len(kept) < len(examples):
+        skipped[SUPERSEDED] = len(examples) - len(kept)
+    examples = kept
     return LoadedExport(examples=examples, sha256=file_sha256(path), total=total, skipped=skipped)
+
+
+SUPERSEDED = "superseded by the shop's corrections"
+
+
+def _shop_of(record: dict[str, Any]) -> str | None:
+    shop = record.get("shop_id")
+    if isinstance(shop, str) and shop:
+        return shop
+    found = re.search(r"\| shop: ([A-Za-z0-9_-]+) \|", record["input"])  # exports before shop_id
+    return found.group(1) if found else None
 
 
 def _to_example(record: dict[str, Any]) -> tuple[str, Example | None]:
@@ -96,25 +123,42 @@ def _to_example(record: dict[str, Any]) -> tuple[str, Example | None]:
         result = ToolResult.model_validate(raw)
     except ValidationError:
         return "invalid result", None
+    shop, correction = _shop_of(record), record.get("correction")
+    if isinstance(correction, str) and correction.strip():
+        checked = check_correction(correction, result)
+        if checked.target is None:
+            return f"correction rejected: {checked.reason}", None
+        example = Example(record["input"], checked.target, correction.strip(), result, record.get("query_id"))
+        return "", replace(example, shop_id=shop, corrected=True)
     target = delexicalise(record["output"], result)
     if target is None:
         return "answer states values not in the result", None
     target = collapse(target, result)  # the model writes V_ROWS; the rows render from the data
-    return "", Example(record["input"], target, record["output"], result, record.get("query_id"))
+    return "", Example(record["input"], target, record["output"], result, record.get("query_id"), shop)
+
+
+def _cut(examples: list[Example], fraction: float, rng: random.Random, at_least: int) -> tuple[list[Example], list[Example]]:
+    order = list(range(len(examples)))
+    rng.shuffle(order)
+    n_val = min(len(examples) - 1, max(at_least, round(len(examples) * fraction))) if len(examples) > 1 else 0
+    return [examples[i] for i in order[n_val:]], [examples[i] for i in order[:n_val]]
 
 
 def split(
-    examples: list[Example], validation_fraction: float, seed: int
+    examples: list[Example], validation_fraction: float, seed: int, corrected_fraction: float | None = None
 ) -> tuple[list[Example], list[Example]]:
-    """A reproducible train/validation split (at least one example on each side)."""
+    """A reproducible train/validation split (at least one example on each side). Corrected
+    examples are split apart, ``corrected_fraction`` of them (at least one) held out."""
     if len(examples) < 2:
         raise ExportError("need at least two examples to split into train and validation")
-    order = list(range(len(examples)))
-    random.Random(seed).shuffle(order)
-    n_val = min(len(examples) - 1, max(1, round(len(examples) * validation_fraction)))
-    val = [examples[i] for i in order[:n_val]]
-    train = [examples[i] for i in order[n_val:]]
-    return train, val
+    rng = random.Random(seed)
+    corrected = [e for e in examples if e.corrected]
+    plain = [e for e in examples if not e.corrected]
+    if len(corrected) < 2 or len(plain) < 2:
+        return _cut(examples, validation_fraction, rng, 1)
+    train_c, val_c = _cut(corrected, corrected_fraction or validation_fraction, rng, 1)
+    train_p, val_p = _cut(plain, validation_fraction, rng, 1)
+    return train_p + train_c, val_p + val_c
 
 
 def tokenise(

@@ -1,10 +1,16 @@
-"""Promote only if better.
+"""Promote only a measured gain over the serving model (the template when nothing is promoted),
+both measured on the same held-out examples of the same export:
 
-* A model is serving: the candidate must not be worse on fact accuracy nor on the invented-number
-  rate, and its quality score must beat the serving model's by ``gate_margin``.
-* Only the template is serving (nothing promoted yet): the template states every fact by
-  construction, so comparing against it says little; the first model must instead reach the
-  absolute thresholds ``min_fact_accuracy``, ``max_invented_rate`` and ``min_rouge_l``.
+* facts: the candidate's fact accuracy must reach ``min_fact_accuracy`` (0.995) and its
+  invented-number rate must not exceed ``max_invented_rate`` (0: none at all);
+* the gain: its preference match with the owners' corrected references (held-out examples whose
+  target is a correction) must beat the serving model's by more than ``gate_margin``. A tie is
+  not promoted, and an export without held-out corrections cannot show a gain, so it promotes
+  nothing: the template already states every fact, a model must earn its place by phrasing
+  answers the way owners asked for;
+* no other shop changes: on the held-out examples of shops without corrections its answers must
+  match their references word for word at least as often as the serving model's
+  (``unchanged_rate``).
 """
 
 from __future__ import annotations
@@ -21,41 +27,34 @@ _EPS = 1e-9
 @dataclass(frozen=True)
 class Decision:
     promote: bool
-    mode: Literal["absolute", "relative"]
+    mode: Literal["preference"] = "preference"
     reasons: list[str] = field(default_factory=list)  # why it was rejected (empty when promoted)
+    gain: float = 0.0  # candidate's preference match minus the serving model's
 
 
-def decide(candidate: dict[str, float], baseline: dict[str, float] | None, settings: Settings) -> Decision:
-    """``baseline`` is the serving model's metrics on the same examples, or None for the template."""
+def decide(candidate: dict[str, float], baseline: dict[str, float], settings: Settings) -> Decision:
+    """``baseline``: the serving model's (or the template's) metrics on the same examples."""
     reasons: list[str] = []
-    if baseline is None:
-        if candidate["fact_accuracy"] + _EPS < settings.min_fact_accuracy:
-            reasons.append(
-                f"fact accuracy {candidate['fact_accuracy']:.3f} below the minimum {settings.min_fact_accuracy:.3f}"
-            )
-        if candidate["invented_number_rate"] > settings.max_invented_rate + _EPS:
-            reasons.append(
-                f"invented-number rate {candidate['invented_number_rate']:.3f} above the maximum "
-                f"{settings.max_invented_rate:.3f}"
-            )
-        if candidate["rouge_l"] + _EPS < settings.min_rouge_l:
-            reasons.append(f"ROUGE-L {candidate['rouge_l']:.3f} below the minimum {settings.min_rouge_l:.3f}")
-        return Decision(not reasons, "absolute", reasons)
-
-    if candidate["fact_accuracy"] + _EPS < baseline["fact_accuracy"]:
+    if candidate["fact_accuracy"] + _EPS < settings.min_fact_accuracy:
         reasons.append(
-            f"fact accuracy {candidate['fact_accuracy']:.3f} worse than the serving model's "
-            f"{baseline['fact_accuracy']:.3f}"
+            f"fact accuracy {candidate['fact_accuracy']:.3f} below the minimum {settings.min_fact_accuracy:.3f}"
         )
-    if candidate["invented_number_rate"] > baseline["invented_number_rate"] + _EPS:
+    if candidate["invented_number_rate"] > settings.max_invented_rate + _EPS:
         reasons.append(
-            f"invented-number rate {candidate['invented_number_rate']:.3f} worse than the serving model's "
-            f"{baseline['invented_number_rate']:.3f}"
+            f"invented-number rate {candidate['invented_number_rate']:.3f} above the maximum "
+            f"{settings.max_invented_rate:.3f}"
         )
-    needed = baseline["quality"] + settings.gate_margin
-    if candidate["quality"] + _EPS < needed or candidate["quality"] <= baseline["quality"] + _EPS:
+    if candidate.get("unchanged_rate", 1.0) + _EPS < baseline.get("unchanged_rate", 1.0):
         reasons.append(
-            f"quality {candidate['quality']:.3f} does not beat the serving model's {baseline['quality']:.3f} "
-            f"by the margin {settings.gate_margin:.3f}"
+            f"changes other shops' answers: unchanged rate {candidate.get('unchanged_rate', 1.0):.3f} below the "
+            f"serving model's {baseline.get('unchanged_rate', 1.0):.3f}"
         )
-    return Decision(not reasons, "relative", reasons)
+    gain = round(candidate.get("preference_match", 0.0) - baseline.get("preference_match", 0.0), 4)
+    if not candidate.get("n_corrected"):
+        reasons.append("no held-out corrections in this export: no gain can be measured")
+    elif gain <= settings.gate_margin + _EPS:
+        reasons.append(
+            f"preference match {candidate.get('preference_match', 0.0):.3f} does not beat the serving model's "
+            f"{baseline.get('preference_match', 0.0):.3f} (gain {gain:+.3f}, needed more than {settings.gate_margin:+.3f})"
+        )
+    return Decision(not reasons, "preference", reasons, gain)

@@ -268,7 +268,9 @@ def run_job(
             f"({export.n_skipped} of {export.total} skipped: {export.skipped or 'none'}); "
             f"need at least {settings.min_examples}"
         )
-    train_set, val_set = data_mod.split(export.examples, settings.validation_fraction, settings.seed)
+    train_set, val_set = data_mod.split(
+        export.examples, settings.validation_fraction, settings.seed, settings.corrected_fraction
+    )
     log.info("training on %d examples, validating on %d", len(train_set), len(val_set))
 
     with tempfile.TemporaryDirectory(prefix="ecominsight-train-") as tmp:
@@ -308,7 +310,7 @@ def run_job(
             del serving_model
         else:
             baseline, baseline_name = evaluate_template(val_set), "template"
-        decision = decide(candidate.metrics, baseline.metrics if serving is not None else None, settings)
+        decision = decide(candidate.metrics, baseline.metrics, settings)
         log.info("candidate %s", candidate.metrics)
         log.info("serving (%s) %s", baseline_name, baseline.metrics)
 
@@ -335,6 +337,9 @@ def run_job(
                     **candidate.metrics,
                     "gate": decision.mode,
                     "baseline": baseline_name,
+                    "gain": decision.gain,
+                    "n_train": len(train_set),
+                    "n_val": len(val_set),
                     "train_samples_per_s": round(trained.samples_per_s, 2),
                     "serving_backend": serving_copy,
                 },

@@ -8,7 +8,12 @@ Per answer (the model writes placeholders; ``check_generated`` validates and fil
   outside a placeholder (``check_generated`` would reject it for that);
 * exact match: the answer passed the check and, filled, equals the reference answer;
 * ROUGE-L: longest-common-subsequence F1 over lower-cased word tokens (our own, no package);
-* repetition: some n-gram (n=3) of word and punctuation tokens occurs twice ("orders orders orders" from the seed's model).
+* repetition: some n-gram (n=3) of word and punctuation tokens occurs twice ("orders orders orders" from the seed's model);
+* preference match: over the examples whose reference is an owner's correction, the share the
+  answer matches word for word (exact match), and their mean ROUGE-L (``preference_rouge_l``).
+  This is what the gate asks a new model to improve: the template can never match a correction;
+* unchanged rate: over the other held-out examples (shops that corrected nothing), the share the
+  answer matches word for word: one shop's corrections must not change another shop's answers.
 
 ``quality`` folds them into one number the gate compares:
 ``0.5 * fact_accuracy + 0.3 * rouge_l + 0.2 * exact_match - 0.1 * repetition_rate``.
@@ -39,6 +44,10 @@ METRIC_KEYS = (
     "repetition_rate",
     "mean_latency_ms",
     "quality",
+    "preference_match",
+    "preference_rouge_l",
+    "n_corrected",
+    "unchanged_rate",
 )
 
 
@@ -93,6 +102,7 @@ class Scored:
     exact: bool
     rouge: float
     repeated: bool
+    corrected: bool = False  # the reference is an owner's correction
 
 
 def score(output: str, example: Example) -> Scored:
@@ -115,6 +125,7 @@ def score(output: str, example: Example) -> Scored:
         exact=valid and filled.strip() == example.reference.strip(),
         rouge=rouge_l(filled, example.reference),
         repeated=has_repetition(output),
+        corrected=example.corrected,
     )
 
 
@@ -134,6 +145,12 @@ def aggregate(scored: list[Scored], latency_ms: float) -> dict[str, float]:
         "mean_latency_ms": latency_ms,
     }
     m["quality"] = quality(m)
+    preferred = [s for s in scored if s.corrected]
+    m["n_corrected"] = float(len(preferred))
+    m["preference_match"] = sum(s.exact for s in preferred) / len(preferred) if preferred else 0.0
+    m["preference_rouge_l"] = sum(s.rouge for s in preferred) / len(preferred) if preferred else 0.0
+    others = [s for s in scored if not s.corrected]
+    m["unchanged_rate"] = sum(s.exact for s in others) / len(others) if others else 1.0
     return {k: round(v, 4) for k, v in m.items()}
 
 

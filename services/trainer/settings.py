@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     # -- data ------------------------------------------------------------------------------------
     validation_fraction: float = Field(default=0.1, gt=0.0, lt=1.0)
+    # Share of the owners' corrections held out for the gate's preference match (at least one).
+    corrected_fraction: float = Field(default=0.3, gt=0.0, lt=1.0)
     seed: int = 42
     min_examples: int = Field(default=20, ge=2)
     max_input_length: int = Field(default=512, ge=8)
@@ -66,12 +68,12 @@ class Settings(BaseSettings):
     # -- evaluation and the gate -----------------------------------------------------------------
     eval_batch_size: int = Field(default=8, ge=1)
     max_new_tokens: int = Field(default=192, ge=1)
-    # Relative gate (a model is serving): quality must beat the serving model's by this much.
-    gate_margin: float = Field(default=0.01, ge=0.0)
-    # Absolute gate (only the template is serving): the first model must reach these.
-    min_fact_accuracy: float = Field(default=0.95, ge=0.0, le=1.0)
-    max_invented_rate: float = Field(default=0.02, ge=0.0, le=1.0)
-    min_rouge_l: float = Field(default=0.8, ge=0.0, le=1.0)
+    # The gate (gate.py): preference match with the owners' corrections must beat the serving
+    # model's (or the template's) by more than this (0: any gain; a tie is never enough) ...
+    gate_margin: float = Field(default=0.0, ge=0.0)
+    # ... while facts stay right: these hold for every candidate, the first one included.
+    min_fact_accuracy: float = Field(default=0.995, ge=0.0, le=1.0)
+    max_invented_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
     def resolved_device(self) -> str:
         if self.device == "auto":
@@ -92,6 +94,7 @@ class Settings(BaseSettings):
             "finetune_current",
             "tiny_tokenizer",
             "validation_fraction",
+            "corrected_fraction",
             "seed",
             "max_input_length",
             "max_target_length",

@@ -92,7 +92,10 @@ def test_export_filters_format_manifest_and_event(settings: Settings, running: T
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["query_id"] for r in records] == [q.query_id for q in expected]
     for record, query in zip(records, expected, strict=True):
-        assert set(record) == {"input", "output", "intent", "tool", "result", "query_id", "interpretation"}
+        assert set(record) == {
+            "input", "output", "intent", "tool", "result", "query_id", "interpretation", "shop_id", "correction"
+        }
+        assert record["correction"] is None and record["shop_id"] == query.shop_id
         assert record["input"] == query.prompt
         assert record["input"] == build_prompt(query.question, ToolResult(**record["result"]))  # the inference prompt
         assert (record["output"], record["intent"], record["tool"]) == (query.answer, query.intent, query.tool)

@@ -42,4 +42,5 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
 
 @pytest.fixture
 def export_file(tmp_path: Path) -> Path:
-    return write_export(tmp_path / "exports" / "finetuning_data_001.jsonl", 60, seed=1)
+    """Shop 10 as logged, shop 11's owner corrects every answer into German."""
+    return write_export(tmp_path / "exports" / "finetuning_data_001.jsonl", 60, seed=1, styles={"11": "german"})

@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from services.stack.owners import correct
 from shared.phrasing import template_answer
 from shared.prompt import build_prompt
 from shared.results import ToolResult
@@ -69,20 +70,52 @@ def make_result(rng: random.Random) -> tuple[str, ToolResult]:
     )
 
 
-def record(question: str, result: ToolResult, query_id: str, answer: str | None = None) -> dict[str, Any]:
+def record(
+    question: str,
+    result: ToolResult,
+    query_id: str,
+    answer: str | None = None,
+    shop_id: str | None = None,
+    correction: str | None = None,
+) -> dict[str, Any]:
     return {
-        "input": build_prompt(question, result),
+        "input": build_prompt(question, result, shop_id),
         "output": answer if answer is not None else template_answer(result),
         "intent": result.tool,
         "tool": result.tool,
         "result": result.model_dump(),
         "query_id": query_id,
+        "shop_id": shop_id,
+        "correction": correction,
     }
 
 
-def write_export(path: Path, n: int, seed: int = 0, extra: list[dict[str, Any]] | None = None) -> Path:
+def shop_records(n: int, seed: int, styles: dict[str, str]) -> list[dict[str, Any]]:
+    """``n`` records over shop "10" (no corrections) and the shops of ``styles``, whose owners
+    correct every answer into their house style (services/stack/owners.py)."""
     rng = random.Random(seed)
-    lines = [record(*make_result(rng), query_id=f"q{seed}-{i}") for i in range(n)]
+    shops = ["10", *styles]
+    out = []
+    for i in range(n):
+        question, result = make_result(rng)
+        shop = shops[i % len(shops)]
+        fix = correct(styles[shop], result) if shop in styles else None
+        out.append(record(question, result, f"q{seed}-{i}", shop_id=shop, correction=fix))
+    return out
+
+
+def write_export(
+    path: Path,
+    n: int,
+    seed: int = 0,
+    extra: list[dict[str, Any]] | None = None,
+    styles: dict[str, str] | None = None,
+) -> Path:
+    rng = random.Random(seed)
+    if styles:
+        lines = shop_records(n, seed, styles)
+    else:
+        lines = [record(*make_result(rng), query_id=f"q{seed}-{i}") for i in range(n)]
     lines.extend(extra or [])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))

@@ -33,8 +33,9 @@ def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
     assert meta.export_id == "export-001"
     assert meta.data_sha256 == load_export(export_file).sha256
     assert meta.parent_version is None and meta.base_model == "tiny-t5-word"
-    assert meta.hyperparameters["learning_rate"] == 3e-3 and meta.hyperparameters["n_train"] == 54
-    assert meta.hyperparameters["n_val"] == 6 and meta.hyperparameters["padding"] == "dynamic"
+    # 30 of shop 10 (3 held out) and 30 corrections of shop 11 (9 held out: the preference set)
+    assert meta.hyperparameters["learning_rate"] == 3e-3 and meta.hyperparameters["n_train"] == 48
+    assert meta.hyperparameters["n_val"] == 12 and meta.hyperparameters["padding"] == "dynamic"
     assert {"torch", "transformers", "tokenizers"} <= meta.library_versions.keys()
     assert meta.train_time_s and meta.train_time_s > 0
     for key in (
@@ -45,10 +46,14 @@ def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
         "repetition_rate",
         "mean_latency_ms",
         "quality",
+        "preference_match",
+        "n_corrected",
     ):
         assert key in meta.metrics and key in meta.baseline_metrics
-    assert meta.metrics["baseline"] == "template" and meta.metrics["gate"] == "absolute"
+    assert meta.metrics["baseline"] == "template" and meta.metrics["gate"] == "preference"
     assert meta.baseline_metrics["fact_accuracy"] == 1.0  # the template states every fact
+    assert meta.baseline_metrics["preference_match"] == 0.0  # ... but never in the owner's words
+    assert meta.metrics["gain"] == meta.metrics["preference_match"] > 0
 
     # The saved generation config does not clip answers at transformers' default of 20 tokens.
     saved = json.loads((registry.path(meta.version) / "generation_config.json").read_text())
@@ -56,7 +61,9 @@ def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
 
     # What was saved is what was measured: reloaded, it scores the same on the held-out split.
     tokenizer, model = load_seq2seq(registry.path(meta.version))
-    _, val = split(load_export(export_file).examples, settings.validation_fraction, settings.seed)
+    _, val = split(
+        load_export(export_file).examples, settings.validation_fraction, settings.seed, settings.corrected_fraction
+    )
     answers = generate(model, tokenizer, [e.prompt for e in val], max_new_tokens=settings.max_new_tokens)
     facts_ok = [score(answer, example).facts_ok for answer, example in zip(answers, val, strict=True)]
     assert sum(facts_ok) / len(val) == pytest.approx(meta.metrics["fact_accuracy"], abs=1e-3)
@@ -79,10 +86,14 @@ def test_trained_beats_untrained_and_untrained_never_replaces_trained(
     registry = ModelRegistry(make_settings().paths.models)
     untrained = _register_untrained(registry, export_file)
 
-    better = run_job(make_settings(finetune_current=False, gate_margin=0.05), export_file, export_id="e1")
-    assert better.promoted and better.decision.mode == "relative"
+    better = run_job(
+        make_settings(finetune_current=False, gate_margin=0.05, min_fact_accuracy=0.5, max_invented_rate=0.5),
+        export_file,
+        export_id="e1",
+    )
+    assert better.promoted and better.decision.mode == "preference"
     assert better.baseline_name == untrained
-    assert better.meta.metrics["quality"] > better.meta.baseline_metrics["quality"] + 0.05
+    assert better.meta.metrics["preference_match"] > better.meta.baseline_metrics["preference_match"] + 0.05
     assert registry.current_version() == better.meta.version
 
     # learning rate 0: a candidate that is still the untrained base, judged against the trained one
@@ -92,21 +103,21 @@ def test_trained_beats_untrained_and_untrained_never_replaces_trained(
     assert not worse.promoted
     meta = registry.get(worse.meta.version)
     assert meta.status == "rejected" and meta.reasons == worse.decision.reasons
-    assert any("quality" in r for r in meta.reasons)
+    assert any("preference match" in r for r in meta.reasons)
     assert meta.metrics["baseline"] == better.meta.version
-    assert meta.baseline_metrics["quality"] > meta.metrics["quality"]
+    assert meta.baseline_metrics["preference_match"] > meta.metrics["preference_match"]
     assert registry.current_version() == better.meta.version  # still serving the trained model
 
 
 def test_the_next_run_fine_tunes_the_serving_model(
     make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    settings = make_settings(min_fact_accuracy=0.0, max_invented_rate=1.0, min_rouge_l=0.0, epochs=2.0)
-    first = run_job(settings, write_export(tmp_path / "a.jsonl", 30, seed=1), export_id="a")
-    second = run_job(settings, write_export(tmp_path / "b.jsonl", 30, seed=2), export_id="b")
+    settings = make_settings(min_fact_accuracy=0.0, max_invented_rate=1.0)
+    first = run_job(settings, write_export(tmp_path / "a.jsonl", 40, seed=1, styles={"11": "german"}), export_id="a")
+    second = run_job(settings, write_export(tmp_path / "b.jsonl", 40, seed=2, styles={"12": "terse"}), export_id="b")
     assert first.promoted
     assert second.meta.parent_version == first.meta.version
-    assert second.baseline_name == first.meta.version and second.meta.metrics["gate"] == "relative"
+    assert second.baseline_name == first.meta.version and second.meta.metrics["gate"] == "preference"
 
 
 def test_too_few_usable_examples_fail_the_run_and_write_nothing(
