@@ -215,7 +215,10 @@ RULES: list[Rule] = [
         _future,
     ),
     (rf"\b(?:between|from)\s+{_A}\s+(?:and|to|until|till|through|-)\s+{_B}", _range),
-    (rf"\b(?:on|for)\s+{_A}", lambda f, m: (lambda d: f.window("", d, d + timedelta(days=1)))(f.date(m, "a"))),
+    (
+        rf"\b(?:on|for)\s+{_A}",
+        lambda f, m: (lambda d: f.window("", d, d + timedelta(days=1)))(f.date(m, "a")),
+    ),
     (rf"\bsince\s+(?:(?P<sm>{MONTH_RE[1:-1]})(?:\s+(?P<sy>\d{{4}}))?\b(?!\s+\d)|{_A})", _since),
     (
         rf"\b(?:(?:in|over|during|for|within)\s+)?(?:the\s+)?(?:last|past|previous|trailing)\s+{NUM}\s+(day|week|month|year)s?\b",
@@ -223,8 +226,10 @@ RULES: list[Rule] = [
     ),
     (r"\b(?:so\s+far\s+)?today\b", lambda f, m: f.window("today", f.today, f.tomorrow)),
     (r"\byesterday\b", lambda f, m: f.window("yesterday", f.today - timedelta(days=1), f.today)),
-    (r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+|this\s+)?(week|month|quarter|year)\b",
-     lambda f, m: _calendar(m.group(1), 0)(f, m)),
+    (
+        r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+|this\s+)?(week|month|quarter|year)\b",
+        lambda f, m: _calendar(m.group(1), 0)(f, m),
+    ),
     (r"\b(?:(?:this|current)\s+week|week\s+to\s+date|wtd)\b", _calendar("week", 0)),
     (r"\b(?:last|previous|prior|past)\s+week\b", _calendar("week", 1)),
     (r"\b(?:(?:this|current)\s+month|month\s+to\s+date|mtd)\b", _calendar("month", 0)),

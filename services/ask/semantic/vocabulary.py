@@ -176,9 +176,7 @@ _CMP = (
     r"|at\s+most|no\s+more\s+than|up\s+to|maximum\s+of)"
 )
 _MONEY = r"[$€£¥]?\s?(?P<{n}>\d[\d,]*(?:\.\d+)?)\s*(?P<{n}k>k|thousand)?(?:\s*(?:dollars?|usd|euros?|eur|pounds?|gbp|bucks))?"
-_NOT_MONEY = (
-    r"(?![\d.,]*\d)(?!\s*(?:orders?|items?|units?|customers?|times|days?|weeks?|months?|years?|%|percent|products?))"
-)
+_NOT_MONEY = r"(?![\d.,]*\d)(?!\s*(?:orders?|items?|units?|customers?|times|days?|weeks?|months?|years?|%|percent|products?))"
 AMOUNT = re.compile(
     r"\b(?:(?:with\s+)?(?:a\s+)?(?:order\s+)?(?:totals?|values?|amounts?)\s+(?:of\s+)?)?(?:worth\s+)?"
     + _CMP

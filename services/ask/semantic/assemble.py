@@ -1,0 +1,131 @@
+"""A reading becomes an ``Interpretation``, or a refusal when the pieces do not make one query:
+two metrics, a breakdown the metric cannot take, a ranking of nothing, two periods without
+"vs", "customers" with a period (signed up then, or ordered then?)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from services.ask.semantic.catalog import METRICS
+from services.ask.semantic.periods import add_months
+from services.ask.semantic.reading import Reading, Refuse
+from shared.interpretation import Interpretation, Window
+
+
+def assemble(r: Reading) -> Interpretation:
+    metrics = list(r.metrics)
+    if r.not_bought:
+        metrics = [m for m in metrics if m not in ("customers", "active_customers")]
+        quiet = [
+            p for p in r.periods if re.search(r"\b(?:last|past)\s+\S+\s+(?:day|week|month|year)", p.text)
+        ]
+        metrics.append("inactive_customers" if quiet else "customers_no_orders")
+    if "inactive_customers" in metrics:
+        metrics = [m for m in metrics if m not in ("customers", "active_customers")]
+    if len(metrics) > 1 and r.group_by == "customer" and "customers" in metrics:
+        metrics.remove("customers")  # "top customers by number of orders"
+    if len(metrics) > 1:
+        labels = " and ".join(METRICS[m].label.lower() for m in metrics)
+        raise Refuse("unclear", f"The question asks for {labels}; I answer one metric at a time.")
+    if not metrics and r.qualified:
+        metrics = ["orders"]
+        r.understood.append("metric orders")
+    if not metrics:
+        default = r.hint or {"status": "orders", "product": "revenue"}.get(r.group_by or "", "revenue")
+        if r.group_by is None:
+            raise Refuse(
+                "unclear", "I could not tell which number you want (orders, revenue, customers, ...)."
+            )
+        metrics = [default]
+        r.understood.append(f"metric {METRICS[default].label.lower()} (for ranking {r.group_by})")
+    name = metrics[0]
+    if name == "customers" and r.group_by is None and any(f.field != "country" for f in r.filters):
+        raise Refuse("unclear", "Customer counts cannot be filtered by that; try customers who ordered.")
+    metric = METRICS[name]
+    if r.group_by == "customer" and name == "customers":
+        raise Refuse(
+            "unclear",
+            "Counting customers per customer does not make sense; try top customers by spending.",
+        )
+    if r.group_by and r.group_by not in metric.dimensions:
+        raise Refuse("unclear", f"{metric.label} cannot be broken down by {r.group_by}.")
+    for f in r.filters:
+        if f.field not in metric.filters:
+            raise Refuse(
+                "unclear",
+                f"{metric.label} cannot be filtered by {f.field} without two possible readings.",
+            )
+    if r.rank and not r.group_by:
+        raise Refuse("unclear", "The question ranks something, but I could not tell what to rank.")
+    windows = [p.window for p in r.periods if p.window is not None]
+    inactive: Window | None = None
+    if name == "inactive_customers":
+        if len(windows) != 1:
+            raise Refuse(
+                "unclear",
+                "Say how long customers have been quiet, e.g. 'customers inactive for 90 days'.",
+            )
+        inactive, windows = windows[0], []
+    if windows and not metric.periods:
+        raise Refuse(
+            "unclear",
+            "'Customers' with a period has two readings: customers who signed up then, or customers who ordered then.",
+            ("How many new customers did I get last month?", "How many customers ordered last month?"),
+        )
+    period, compare_to = _periods(r, windows)
+    return Interpretation(
+        metric=name,
+        group_by=r.group_by,
+        filters=r.filters,
+        period=period,
+        compare_to=compare_to,
+        rank=r.rank if r.group_by else None,
+        limit=r.limit if r.group_by and r.rank else None,
+        inactive_days=inactive,
+        corrections=r.corrections,
+    )
+
+
+def _periods(r: Reading, windows: list[Window]) -> tuple[Window | None, Window | None]:
+    if r.compare:
+        if r.group_by:
+            raise Refuse("unclear", "I can compare a total between two periods, not a breakdown.")
+        if len(windows) == 2:
+            later, earlier = sorted(windows, key=lambda w: w.start, reverse=True)
+            return later, earlier
+        if len(windows) == 1:
+            return windows[0], previous(windows[0])
+        raise Refuse(
+            "unclear",
+            "Compare which periods? For example 'this month vs last month'.",
+            ("Compare revenue this month vs last month", "orders September vs October"),
+        )
+    if len(windows) > 1:
+        raise Refuse("unclear", "The question names two periods; say 'vs' to compare them, or name one.")
+    return (windows[0] if windows else None), None
+
+
+def previous(w: Window) -> Window:
+    """The period a single period is compared with: the calendar unit before, or as many days before."""
+    label = w.label.lower()
+    months = 0
+    if label.startswith("the last") or not label:
+        days = (w.end - w.start).days
+        return Window(label=f"the {days} days before", start=w.start - timedelta(days=days), end=w.start)
+    if re.search(r"\bweek\b", label) and not re.search(r"\d", label):
+        start = w.start - timedelta(days=7)
+        return Window(label="the week before", start=start, end=w.start)
+    if re.search(r"\bmonth\b", label) or re.fullmatch(r"[a-z]+ \d{4}", label):
+        months = 1
+    elif re.search(r"\bquarter\b|^q[1-4]", label):
+        months = 3
+    elif "half" in label:
+        months = 6
+    elif re.search(r"\byear\b", label) or re.fullmatch(r"\d{4}", label):
+        months = 12
+    if months and w.start.day == 1:
+        start = add_months(w.start, -months)
+        return Window(label="the period before", start=start, end=add_months(start, months))
+    days = (w.end - w.start).days
+    return Window(label=f"the {days} days before", start=w.start - timedelta(days=days), end=w.start)

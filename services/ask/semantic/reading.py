@@ -1,0 +1,102 @@
+"""What has been read of a question so far, and the two ways a reading ends.
+
+``Reading.text`` is the normalised question with every span that was used blanked out, so what
+is left at the end is exactly what could not be used. ``Refuse`` ends a reading with a reason;
+``Understanding`` is what the parser hands back either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from services.ask.semantic.catalog import METRICS
+from services.ask.semantic.entities import COUNTRIES
+from services.ask.semantic.periods import Found
+from shared.interpretation import Filter, Interpretation
+
+Outcome = Literal["answer", "out_of_scope", "unclear"]
+WORD_CODES = {"NO", "IT", "AT", "BE"}  # codes that are also words people type in capitals
+SUGGESTIONS = (
+    "How many orders did I get last month?",
+    "Revenue by product category this year",
+    "Top 5 customers by spending",
+    "Compare revenue this month vs last month",
+)
+
+
+@dataclass
+class Understanding:
+    outcome: Outcome
+    interpretation: Interpretation | None = None
+    message: str = ""  # why it refuses (when outcome is not "answer")
+    understood: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+
+
+class Refuse(Exception):
+    def __init__(self, outcome: Outcome, message: str, suggestions: tuple[str, ...] = SUGGESTIONS):
+        super().__init__(message)
+        self.outcome, self.message, self.suggestions = outcome, message, list(suggestions)
+
+
+@dataclass
+class Reading:
+    """What has been read so far; ``text`` has every used span blanked out."""
+
+    text: str
+    metrics: list[str] = field(default_factory=list)
+    hint: str | None = None
+    group_by: str | None = None
+    rank: Literal["top", "bottom"] | None = None
+    limit: int | None = None
+    filters: list[Filter] = field(default_factory=list)
+    periods: list[Found] = field(default_factory=list)
+    compare: bool = False
+    not_bought: bool = False
+    qualified: bool = False  # "from orders" seen: the metric is orders unless another is named
+    understood: list[str] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    def take(self, pattern: re.Pattern[str] | str, on: Callable[[re.Match[str]], bool | None]) -> None:
+        """Call ``on`` for each match; blank the match out unless ``on`` returns False."""
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        for m in list(rx.finditer(self.text)):
+            if self.text[m.start() : m.end()].strip() == "" or not m.group(0).strip():
+                continue
+            if on(m) is not False:
+                self.text = self.text[: m.start()] + " " * (m.end() - m.start()) + self.text[m.end() :]
+
+    def metric(self, name: str, words: str) -> None:
+        if name not in self.metrics:
+            self.metrics.append(name)
+        self.understood.append(f"metric {METRICS[name].label.lower()} ({words.strip()})")
+
+
+def normalise(question: str) -> str:
+    t = question.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    for code, names in COUNTRIES.items():  # upper-case country codes, unless the whole question shouts
+        if not question.isupper() and code not in WORD_CODES:
+            t = re.sub(rf"(?<![\w.]){code}(?![\w.])", names[0], t)
+    t = re.sub(r"(?<![\w.])UK(?![\w.])", "united kingdom", t) if not question.isupper() else t
+    t = t.lower()
+    t = re.sub(r"\bwhat's\b", "what is", t)
+    t = re.sub(
+        r"\b(\w+)n't\b",
+        lambda m: {"won": "will not", "can": "can not"}.get(m.group(1), m.group(1) + " not"),
+        t,
+    )
+    t = re.sub(
+        r"\b(i|we|you|they)'(ll|ve|d|m|re)\b",
+        lambda m: (
+            m.group(1) + " " + {"ll": "will", "ve": "have", "d": "would", "m": "am", "re": "are"}[m.group(2)]
+        ),
+        t,
+    )
+    t = re.sub(r"(\w)'s\b", r"\1", t)
+    t = t.replace("#", " number ")
+    t = re.sub(r"[?!;:\"()\[\]{}*]+|\.{2,}|(?<=\w)\.(?=\s|$)|,(?=\s|$)", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
