@@ -226,6 +226,7 @@ def print_banner(stack: Stack) -> None:
               f"-d '{{\"shop_id\": \"10\", \"question\": \"{question}\"}}'")
     print(f"\nAPI docs: {ask}/docs   statistics: {stack.url('logger')}/stats   "
           f"model: {stack.url('generator')}/model")
+    print("Local run: no API keys and no rate limit (a deployment requires keys: ecominsight keys create --shop 10).")
     print("Drive the learning loop: ecominsight demo    Stop: Ctrl-C\n", flush=True)
 
 
