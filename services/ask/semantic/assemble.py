@@ -5,15 +5,15 @@ two metrics, a breakdown the metric cannot take, a ranking of nothing, two perio
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from services.ask.semantic.catalog import METRICS
-from services.ask.semantic.periods import add_months
+from services.ask.semantic.periods import add_months, find_periods
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Interpretation, Window
 
 
-def assemble(r: Reading) -> Interpretation:
+def assemble(r: Reading, today: date) -> Interpretation:
     metrics = list(r.metrics)
     if r.not_bought:
         metrics = [m for m in metrics if m not in ("customers", "active_customers")]
@@ -73,7 +73,7 @@ def assemble(r: Reading) -> Interpretation:
             "'Customers' with a period has two readings: customers who signed up then, or customers who ordered then.",
             ("How many new customers did I get last month?", "How many customers ordered last month?"),
         )
-    period, compare_to = _periods(r, windows)
+    period, compare_to = _periods(r, windows, today)
     return Interpretation(
         metric=name,
         group_by=r.group_by,
@@ -87,7 +87,7 @@ def assemble(r: Reading) -> Interpretation:
     )
 
 
-def _periods(r: Reading, windows: list[Window]) -> tuple[Window | None, Window | None]:
+def _periods(r: Reading, windows: list[Window], today: date) -> tuple[Window | None, Window | None]:
     if r.compare:
         if r.group_by:
             raise Refuse("unclear", "I can compare a total between two periods, not a breakdown.")
@@ -95,7 +95,20 @@ def _periods(r: Reading, windows: list[Window]) -> tuple[Window | None, Window |
             later, earlier = sorted(windows, key=lambda w: w.start, reverse=True)
             return later, earlier
         if len(windows) == 1:
-            return windows[0], previous(windows[0])
+            found = next(p for p in r.periods if p.window is not None)
+            if r.compare_at < 0 or found.start < r.compare_at:  # "growth this month", "this month compared"
+                return windows[0], previous(windows[0])
+            # "orders compared with last month": the named period is the base, now is implied
+            unit = re.fullmatch(r"last (week|month|quarter|year)", windows[0].label)
+            if unit is None:
+                raise Refuse(
+                    "unclear",
+                    f"Compared with {windows[0].describe()}, but which period is the other one?",
+                    ("Compare revenue this month vs last month", "orders September vs October"),
+                )
+            (current,) = find_periods(f"this {unit.group(1)}", today)
+            assert current.window is not None
+            return current.window, windows[0]
         raise Refuse(
             "unclear",
             "Compare which periods? For example 'this month vs last month'.",

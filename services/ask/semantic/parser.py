@@ -46,7 +46,7 @@ class Parser:
                     "unclear",
                     f"I could not use {', '.join(repr(w) for w in leftover)}, so I won't guess what you meant.",
                 )
-            q = assemble(r)
+            q = assemble(r, today)
         except Refuse as exc:
             return Understanding(
                 exc.outcome, None, exc.message, r.understood, self._leftover(r), exc.suggestions
@@ -95,7 +95,7 @@ class Parser:
             r.periods.append(found)
             r.understood.append(f"period {found.window.describe()}")
             r.text = r.text[: found.start] + " " * (found.end - found.start) + r.text[found.end :]
-        r.take(v.COMPARE, lambda m: setattr(r, "compare", True))
+        r.take(v.COMPARE, lambda m: self._compare(r, m))
         r.take(v.AMOUNT_BETWEEN, lambda m: self._amount(r, m, between=True))
         r.take(v.AMOUNT, lambda m: self._amount(r, m))
         for pattern, name in v.SPECIAL_METRICS:
@@ -119,6 +119,12 @@ class Parser:
         if r.group_by is None:  # "on average" over a breakdown would be a different question
             r.take(r"\bon\s+average\b", lambda m: None)
 
+    def _compare(self, r: Reading, m: re.Match[str]) -> None:
+        r.compare = True
+        # "vs last month", "compared with last month": the period after the word is the base
+        if r.compare_at < 0 and re.match(r"vs|versus|compared|against|relative", m.group(0)):
+            r.compare_at = m.start()
+
     def _amount(self, r: Reading, m: re.Match[str], between: bool = False) -> None:
         def number(name: str) -> float:
             try:
@@ -131,7 +137,9 @@ class Parser:
             return float(value)
 
         if between:
-            low, high = sorted((number("a"), number("b")))
+            low, high = number("a"), number("b")
+            if low >= high:  # "between 9 and 5" reads as hours, not amounts
+                raise Refuse("unclear", f"I could not read {m.group(0).strip()!r} as a range of order totals.")
             r.filters.append(Filter(field="amount", op="between", values=[low, high]))
         else:
             cmp = re.sub(r"\s+", " ", m.group("cmp"))
@@ -173,7 +181,7 @@ class Parser:
         customers = shop.names_pattern(list(shop.customers))
         if customers is not None:
             r.take(
-                rf"(?:\b(?:customer|client)\s+)?{customers.pattern}",
+                rf"(?:\b(?:by|from|of|for)\s+)?(?:\b(?:customer|client)\s+)?{customers.pattern}",
                 lambda m: self._customer(r, shop, m.group(0)),
             )
         products = shop.names_pattern(list(shop.products))
@@ -193,6 +201,10 @@ class Parser:
             )
         names = {n: code for code, ns in COUNTRIES.items() for n in ns}
         alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        r.take(  # "orders from German customers": the customers only qualify the country
+            rf"\b(?:from|by|of|among)\s+(?:the\s+)?(?P<c>{alternatives})\s+(?:customers?|clients?|buyers?|shoppers?)\b",
+            lambda m: self._add(r, "country", [names[m.group("c")]], [COUNTRY_NAMES[names[m.group("c")]]]),
+        )
         r.take(
             rf"(?:\b(?:from|in|by)\s+(?:customers?|clients?|buyers?)\s+(?:from|in|based\s+in|located\s+in)\s+|\b(?:from|in|to|for)\s+)?(?:the\s+)?(?<![\w.])(?P<c>{alternatives})(?![\w])",
             lambda m: self._add(r, "country", [names[m.group("c")]], [COUNTRY_NAMES[names[m.group("c")]]]),
@@ -209,7 +221,7 @@ class Parser:
             r.understood.append(f"{field_name} {', '.join(labels)}")
 
     def _customer(self, r: Reading, shop: ShopEntities, words: str) -> None:
-        name = re.sub(r"^(?:customer|client)\s+", "", words.strip())
+        name = re.sub(r"^(?:(?:by|from|of|for)\s+)?(?:(?:customer|client)\s+)?", "", words.strip())
         name = re.sub(r"'?s$", "", name) if name not in shop.customers else name
         matches = shop.customers.get(name, [])
         if len(matches) > 1:

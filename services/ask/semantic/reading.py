@@ -56,6 +56,7 @@ class Reading:
     filters: list[Filter] = field(default_factory=list)
     periods: list[Found] = field(default_factory=list)
     compare: bool = False
+    compare_at: int = -1  # where the first comparison word stood
     not_bought: bool = False
     qualified: bool = False  # "from orders" seen: the metric is orders unless another is named
     understood: list[str] = field(default_factory=list)

@@ -59,7 +59,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
 ]  # fmt: skip
 ACTION = re.compile(
     r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:cancel|delete|remove|refund|update|change|set|edit|email|send|"
-    r"create|add|mark|issue|ship|block|ban|reset|modify|notify)\b(?!\s+rates?\b)"
+    r"create|add|mark|issue|ship|block|ban|reset|modify|notify)\b(?!\s+(?:rates?|amounts?|totals?|values?|percentage|ratio|share)\b)"
 )
 
 # Metrics whose phrases hold status words run before statuses are read.
@@ -72,7 +72,7 @@ SPECIAL_METRICS: list[tuple[str, str]] = [
      "cancellation_rate"),
     (r"(?:revenue|money|sales|amount|value)\s+(?:that\s+)?(?:was|were|got|has\s+been|have\s+been)?\s*refunded|refunded\s+(?:revenue|amount|money|sales|value|totals?)|(?:money\s+)?(?:did|have|do)\s+(?:i|we)\s+refund(?:ed)?|total\s+refunds?|refund\s+(?:amounts?|totals?|values?)|refunds\s+(?:total|value|amount)",
      "revenue_refunded"),
-    (r"(?:repeat|returning)\s+(?:customer|purchase|buyer|order|client)s?\s+(?:rate|ratio|percentage|share)|(?:percentage|share|percent|proportion|%)\s+of\s+(?:my\s+)?(?:customers|clients|buyers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased|came\s+back|returned)\s+(?:more\s+than\s+once|again|twice\s+or\s+more|at\s+least\s+twice)",
+    (r"(?:repeat|returning)\s+(?:customer|purchase|buyer|order|client)s?\s+(?:rate|ratio|percentage|share)|(?:percentage|share|percent|proportion|%)\s+of\s+(?:my\s+)?(?:repeat|returning)\s+(?:customers|buyers|clients)|(?:percentage|share|percent|proportion|%)\s+of\s+(?:my\s+)?(?:customers|clients|buyers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased|came\s+back|returned)\s+(?:more\s+than\s+once|again|twice\s+or\s+more|at\s+least\s+twice)",
      "repeat_rate"),
     (r"(?:repeat|returning)\s+(?:customers|buyers|clients|shoppers)|(?:customers|clients|buyers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased)\s+(?:more\s+than\s+once|again|twice\s+or\s+more|at\s+least\s+twice)",
      "repeat_customers"),
@@ -112,7 +112,9 @@ COMPOUND_METRICS: list[tuple[str, str]] = [
 # Simple metrics, read after dimensions so "top customers" is a ranking, not a count.
 SIMPLE_METRICS: list[tuple[str, str]] = [
     (r"how\s+many\s+sales", "orders"),
-    (r"(?:by\s+)?(?:total\s+)?(?:number|count|no\.?|amount)\s+of\s+(?:orders?|purchases|transactions)|order\s+(?:count|volume|numbers?)",
+    (r"(?:the\s+)?(?:total\s+)?(?:value|amount|worth)\s+of\s+(?:my\s+|the\s+|all\s+)?(?:orders|sales|purchases)|money\s+(?:is\s+)?in\s+(?:my\s+|the\s+)?orders",
+     "revenue"),
+    (r"(?:by\s+)?(?:total\s+)?(?:number|count|no\.?)\s+of\s+(?:orders?|purchases|transactions)|order\s+(?:count|volume|numbers?)",
      "orders"),
     (r"(?:from|of|on|in|for|across|with|among|over)\s+(?:the\s+|my\s+|all\s+|those\s+)?(?:orders|purchases)", "orders:qualifier"),
     (r"(?:by\s+)?(?:orders?|purchases|transactions)(?:\s+(?:count|volume))?", "orders"),
@@ -202,7 +204,7 @@ FILLER = frozenset(
     your it its this that these those there here have has had having get got gets getting show tell give
     list display see view find report pull fetch provide let know please pls plz can could would should
     like want need so far ever overall total all currently current now right just only still yet already
-    again altogether number count amount value figure figures numbers stats statistics data info summary
+    again altogether number count figure figures numbers stats statistics data info summary
     overview size shop store business online made make makes making earn earned bring brought generate
     generated come came take took taken placed place put receive received contain contained contains
     include included including sell sold selling sells buy bought purchase purchased since time times

@@ -56,4 +56,15 @@ QUESTIONS: list[Q] = [
         "sales per customer",
         f"SELECT round(sum(o.total_amount) / count(DISTINCT o.customer_id), 2) {O} AND {PURCHASE}",
     ),
+    Q("how many orders between 9 and 5", kind="refuse"),
+    Q(
+        "how many orders compared with last month",
+        f"SELECT ({count_orders(THIS_MONTH)}), ({count_orders(LAST_MONTH)})",
+        "compare",
+    ),
+    Q("revenue compared to September", kind="refuse"),
+    Q("what is the total value of pending orders", revenue(where="o.status = 'pending'")),
+    Q("refund amount last month", revenue(LAST_MONTH, "o.status = 'refunded'")),
+    Q("orders from german customers", count_orders(where=country("DE"))),
+    Q("orders placed by {customer}", count_orders(where=CUSTOMER)),
 ]
