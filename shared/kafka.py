@@ -6,6 +6,8 @@
   only after the handler returned. Undecodable messages go to the dead-letter topic with the
   reason in headers. A failing handler is retried from the same offsets, so nothing is skipped.
 * ``ensure_topics`` creates the project's topics at start-up (idempotent).
+* ``make_producer`` is the one place that builds a kafka-python ``KafkaProducer`` from our
+  ``KafkaSettings``; ``close_producer`` closes one without hanging on a broker that is gone.
 """
 
 from __future__ import annotations
@@ -69,6 +71,47 @@ def ensure_topics(kafka: KafkaSettings, topics: Iterable[str] | None = None, tim
     raise BrokerError(f"could not create topics on {kafka.bootstrap_servers}: {last}")
 
 
+def make_producer(kafka: KafkaSettings, client_id: str = "ecominsight", **overrides: Any) -> KafkaProducer:
+    """A kafka-python producer on ``kafka``'s brokers with the project's defaults; ``overrides`` are
+    kafka-python settings (``linger_ms``, ``retries``, ...). Raises ``BrokerError`` when no broker answers."""
+    config: dict[str, Any] = {
+        "bootstrap_servers": kafka.servers,
+        "client_id": client_id,
+        "acks": "all",
+        # Tansu: an idempotent producer stays broken after a broker restart.
+        "enable_idempotence": False,
+        "linger_ms": 2,
+        "max_block_ms": kafka.max_block_ms,
+        "bootstrap_timeout_ms": kafka.bootstrap_timeout_ms,
+        "request_timeout_ms": kafka.request_timeout_ms,
+        "retries": 5,
+    }
+    config.update(overrides)
+    try:
+        return KafkaProducer(**config)
+    except KafkaError as exc:
+        raise BrokerError(f"cannot reach Kafka at {kafka.bootstrap_servers}: {exc}") from exc
+
+
+def close_producer(producer: KafkaProducer, timeout_s: float = 1.0) -> None:
+    """Close ``producer``, giving pending sends ``timeout_s`` to be acknowledged.
+
+    kafka-python's ``close`` flushes first and raises when sends are still pending (a broker that
+    is gone), leaving the producer open. Then this waits until they have failed by themselves
+    (every send fails at the latest ``delivery_timeout_ms`` after it was made) and closes it.
+    Sends that were not acknowledged fail; nothing here raises."""
+    try:
+        producer.close(timeout=timeout_s)
+        return
+    except KafkaError:
+        pass
+    expire_s = producer.config["delivery_timeout_ms"] / 1000 + 1
+    try:
+        producer.close(timeout=expire_s)
+    except KafkaError as exc:
+        log.warning("kafka producer did not close within %.1fs: %s", expire_s, exc)
+
+
 class EventProducer:
     """Publishes events. Connects on first use; ``close()`` (or the context exit) flushes."""
 
@@ -90,23 +133,7 @@ class EventProducer:
         if self._producer is None:
             with self._lock:
                 if self._producer is None:
-                    config: dict[str, Any] = {
-                        "bootstrap_servers": self.kafka.servers,
-                        "client_id": self.client_id,
-                        "acks": "all",
-                        # Tansu: an idempotent producer stays broken after a broker restart.
-                        "enable_idempotence": False,
-                        "linger_ms": 2,
-                        "max_block_ms": self.kafka.max_block_ms,
-                        "bootstrap_timeout_ms": self.kafka.bootstrap_timeout_ms,
-                        "request_timeout_ms": self.kafka.request_timeout_ms,
-                        "retries": 5,
-                    }
-                    config.update(self._overrides)
-                    try:
-                        self._producer = KafkaProducer(**config)
-                    except KafkaError as exc:
-                        raise BrokerError(f"cannot reach Kafka at {self.kafka.bootstrap_servers}: {exc}") from exc
+                    self._producer = make_producer(self.kafka, self.client_id, **self._overrides)
         return self._producer
 
     def publish(self, topic: str, event: Event, key: str | None = None) -> Any:

@@ -14,7 +14,6 @@ import fcntl
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import threading
@@ -31,6 +30,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.errors import EcomInsightError
+from shared.fs import atomic_write
 from shared.settings import PathSettings, SecuritySettings
 
 KEY_PREFIX = "eik_"
@@ -123,13 +123,7 @@ class KeyStore:
             fcntl.flock(lock, fcntl.LOCK_EX)
             entries = dict(self._load())
             yield entries
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                json.dump({"keys": list(entries.values())}, fh, indent=2)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            atomic_write(self.path, json.dumps({"keys": list(entries.values())}, indent=2), mode=0o600)
 
     # -- the API -------------------------------------------------------------------------------
     def create(self, shop_id: str, label: str | None = None) -> str:

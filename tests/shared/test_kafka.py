@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from pathlib import Path
 
+import pytest
+from kafka.errors import KafkaError
+
+from shared.broker import LocalBroker, free_port
 from shared.events import ExportComplete, FeedbackEvent, ModelReady, QueryEvent, TrainingFailed
-from shared.kafka import DLQ_ERROR_HEADER, EventConsumer, EventProducer, Received, run_in_thread
+from shared.kafka import (
+    DLQ_ERROR_HEADER,
+    EventConsumer,
+    EventProducer,
+    Received,
+    close_producer,
+    ensure_topics,
+    make_producer,
+    run_in_thread,
+)
 from shared.settings import KafkaSettings
 from tests.helpers import Collector, wait_for
 
@@ -130,3 +145,21 @@ def test_a_failing_handler_is_retried_without_losing_events(kafka_settings: Kafk
         thread.join(timeout=15)
     assert seen == events
     assert calls["n"] >= 2
+
+
+def test_closing_a_producer_whose_broker_is_gone_fails_its_sends_instead_of_hanging(tmp_path: Path) -> None:
+    """A service that stops while the broker is down must still stop: ``close_producer`` returns
+    within the delivery timeout, the unsent event is reported as failed, and the producer is closed."""
+    port = free_port()
+    kafka = KafkaSettings(bootstrap_servers=f"127.0.0.1:{port}", topic_queries=f"gone-{uuid.uuid4().hex[:8]}")
+    with LocalBroker(port=port, log_file=tmp_path / "broker.log"):
+        ensure_topics(kafka, [kafka.topic_queries])
+        producer = make_producer(kafka, retries=0, linger_ms=1000, request_timeout_ms=1000, delivery_timeout_ms=2500)
+        producer.send(kafka.topic_queries, b"acknowledged").get(timeout=15)
+    pending = producer.send(kafka.topic_queries, b"never sent")  # the topic's metadata is known: queued
+    started = time.monotonic()
+    close_producer(producer, timeout_s=0.5)
+    assert time.monotonic() - started < 2.5 + 0.5 + 2  # the delivery timeout, the first try, slack
+    assert pending.is_done and pending.failed()
+    with pytest.raises(KafkaError):
+        producer.send(kafka.topic_queries, b"after close")
