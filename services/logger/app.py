@@ -2,7 +2,8 @@
 
 Public: ``GET /health``.
 Read (the read token or the admin token; open only in a local run without a read token):
-``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``.
+``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``, ``GET /dashboard/data``
+(the page ``GET /dashboard`` holds no data and is public; see ``dashboard.py``).
 Admin: ``POST /sql``, ``POST /export``, ``GET /exports/{export_id}/data``.
 A token goes in ``Authorization: Bearer <token>`` (or ``X-Admin-Token: <token>``).
 Request bodies over ``max_body_bytes`` get a 413; bad input a 4xx with a message, never a 500.
@@ -23,6 +24,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from services.logger import stats
+from services.logger.dashboard import mount_dashboard
 from services.logger.errors import BadFilter, SqlRefused, SqlTimeout, TooFewExamples
 from services.logger.export import EXPORT_FILE
 from services.logger.metrics import logger_series
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     app.add_exception_handler(RequestValidationError, validation_error)
     instrument(app).add(lambda: logger_series(service))  # GET /metrics
     reader = [Depends(require_reader)]
+    mount_dashboard(app, service, reader, query_filters)  # GET /dashboard, /dashboard/data
 
     @app.get("/health")
     def health() -> dict[str, Any]:
