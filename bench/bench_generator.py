@@ -409,14 +409,10 @@ in its own process; the client is one asyncio process over HTTP (keep-alive).
 
 Notes
 
-* These are 2 shared cores: the same command gave 2.3x-4.8x for batching and 0.9x-1.6x for
-  the swap p99 ratio over the development runs, so read the figures as rough.
-* What keeps swaps cheap for serving: no `gc.collect()` when the old model is released
-  (a full collection held the GIL ~0.13 s and was the main spike: 2.1x in the first run), `gc.freeze()`
+* These are 2 shared cores: run the script more than once and read the spread, not one figure.
+* What keeps swaps cheap for serving: no `gc.collect()` when the old model is released, `gc.freeze()`
   after start-up, the reloader thread at nice 10, and its check prompts run one at a time
-  with 50 ms pauses. The cost moves to the swap itself: on this loaded machine a version
-  takes 1-2 s from the event to serving (loading and checking alone take ~0.07 s on an idle
-  core; delivery adds up to the consumer's 0.5 s fetch wait); no request waits for it.
+  with 50 ms pauses; the swap itself (event to serving) is the mean swap time above.
 """
     args.out.write_text(text)
     print(text)

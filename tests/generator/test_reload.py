@@ -37,6 +37,7 @@ class Load:
     def __init__(self, url: str, threads: int = 4):
         self.url = url
         self.responses: list[tuple[int, str, str]] = []  # (thread, model_version, text)
+        self.generators: list[str] = []  # "model" or "template", per response
         self.failures: list[str] = []
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._fire, args=(i,), daemon=True) for i in range(threads)]
@@ -53,6 +54,7 @@ class Load:
                     else:
                         body = r.json()
                         self.responses.append((i, body["model_version"], body["text"]))
+                        self.generators.append(body["generator"])
                 except httpx.HTTPError as exc:
                     self.failures.append(repr(exc))
 
@@ -94,6 +96,8 @@ def test_ten_swaps_under_load_drop_no_request(
         and model["metadata"]["metrics"] == {"n": 10}
     )
     assert {v for _, v, _ in load.responses} == set(versions)
+    # Every answer came from a model version, not the template fallback, and states the data's number.
+    assert set(load.generators) == {"model"}
     assert all("1,174" in text for _, _, text in load.responses)
     for i in range(4):  # each client's requests are sequential: it never goes back to an older version
         seen = [versions.index(v) for t, v, _ in load.responses if t == i]
