@@ -32,8 +32,11 @@ CREATE TABLE IF NOT EXISTS queries (
     generator VARCHAR NOT NULL,
     prompt VARCHAR,
     result VARCHAR,
-    logged_at TIMESTAMP NOT NULL
+    logged_at TIMESTAMP NOT NULL,
+    interpretation VARCHAR
 );
+-- databases written before answers carried their interpretation (the semantic layer's query)
+ALTER TABLE queries ADD COLUMN IF NOT EXISTS interpretation VARCHAR;
 CREATE TABLE IF NOT EXISTS feedback (
     event_id UUID NOT NULL,
     query_id VARCHAR NOT NULL,

@@ -56,7 +56,7 @@ PROGRESS_ENV = "ECOMINSIGHT_LOGGER_PROGRESS_FILE"
 QUERY_COLUMNS = (
     "event_id", "query_id", "shop_id", "occurred_at", "question", "answer", "intent", "tool", "tool_params",
     "confidence", "success", "error", "response_time_ms", "model_version", "generator", "prompt", "result",
-    "logged_at",
+    "logged_at", "interpretation",
 )
 FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at", "shop_id", "correction")
 
@@ -82,7 +82,8 @@ SELECT success, json_object(
     'confidence', confidence, 'success', success, 'error', error, 'response_time', response_time_ms / 1000.0,
     'query_id', query_id, 'shop_id', shop_id,
     'timestamp', strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%f') || '+00:00',
-    'model_version', model_version, 'generator', generator, 'event_id', event_id
+    'model_version', model_version, 'generator', generator, 'event_id', event_id,
+    'interpretation', interpretation::JSON
 )::VARCHAR FROM batch_queries
 """
 
@@ -109,6 +110,9 @@ def query_table(queries: list[QueryEvent], logged_at: datetime, ids: dict[int, s
             "prompt": pa.array([e.prompt for e in queries], pa.string()),
             "result": pa.array([None if e.result is None else to_json(e.result) for e in queries], pa.string()),
             "logged_at": pa.array([logged_at] * len(queries), pa.timestamp("us")),
+            "interpretation": pa.array(
+                [None if e.interpretation is None else to_json(e.interpretation) for e in queries], pa.string()
+            ),
         }
     )
 

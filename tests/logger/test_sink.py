@@ -62,6 +62,7 @@ def test_query_and_feedback_events_become_lines_and_rows(settings: Settings, ser
             "model_version": event.model_version,
             "generator": event.generator,
             "event_id": str(event.event_id),
+            "interpretation": event.interpretation,  # what was computed (None: never understood)
         }
     success = read_lines(logs / SUCCESS_FILE)
     failed = read_lines(logs / FAILED_FILE)
