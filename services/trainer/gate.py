@@ -44,7 +44,7 @@ def decide(candidate: dict[str, float], baseline: dict[str, float], settings: Se
             f"invented-number rate {candidate['invented_number_rate']:.3f} above the maximum "
             f"{settings.max_invented_rate:.3f}"
         )
-    if candidate.get("unchanged_rate", 1.0) + _EPS < baseline.get("unchanged_rate", 1.0):
+    if candidate.get("unchanged_rate", 1.0) + settings.max_other_shops_drop + _EPS < baseline.get("unchanged_rate", 1.0):
         reasons.append(
             f"changes other shops' answers: unchanged rate {candidate.get('unchanged_rate', 1.0):.3f} below the "
             f"serving model's {baseline.get('unchanged_rate', 1.0):.3f}"

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # ... while facts stay right: these hold for every candidate, the first one included.
     min_fact_accuracy: float = Field(default=0.995, ge=0.0, le=1.0)
     max_invented_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    # How much the unchanged rate of shops without corrections may drop (0: not at all).
+    max_other_shops_drop: float = Field(default=0.0, ge=0.0, le=1.0)
 
     def resolved_device(self) -> str:
         if self.device == "auto":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from services.stack.owners import correct
 from shared.cli import main
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
@@ -19,21 +20,24 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("ECOMINSIGHT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOMINSIGHT_TRAINER_TORCH_THREADS", "1")
     monkeypatch.setenv("ECOMINSIGHT_TRAINER_MAX_NEW_TOKENS", "64")
+    monkeypatch.setenv("ECOMINSIGHT_TRAINER_MAX_OTHER_SHOPS_DROP", "1.0")
     return tmp_path
 
 
 def _easy_export(path: Path, n: int = 40) -> Path:
-    """Counts of orders and customers only: one short sentence per tool, which the tiny model
-    learns exactly in a few epochs, so a trained candidate passes the first-model gate."""
+    """Counts of orders and customers only, all from shop 11, whose owner corrects them into
+    German: one short sentence per tool, which the tiny model learns exactly in a few epochs, so
+    a trained candidate gains over the template and is promoted."""
     rng = random.Random(3)
     lines = []
     for i in range(n):
         if i % 2:
             result = ToolResult(tool="count_orders", values={"count": rng.randint(0, 5000)})
-            lines.append(record("How many orders do I have?", result, f"q{i}"))
+            question = "How many orders do I have?"
         else:
             result = ToolResult(tool="customer_count", values={"count": rng.randint(1, 9000)})
-            lines.append(record("How many customers do I have?", result, f"q{i}"))
+            question = "How many customers do I have?"
+        lines.append(record(question, result, f"q{i}", shop_id="11", correction=correct("german", result)))
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     return path
 
@@ -64,9 +68,9 @@ def test_train_then_evaluate_against_the_template(env: Path, capsys: pytest.Capt
     meta = registry.get("v0002")
     assert meta.status == "promoted" and registry.current_version() == "v0002"
     assert meta.export_id == "by-hand" and meta.hyperparameters["epochs"] == 5.0
-    assert meta.metrics["fact_accuracy"] == 1.0 and meta.metrics["gate"] == "absolute"
+    assert meta.metrics["fact_accuracy"] == 1.0 and meta.metrics["gate"] == "preference"
     assert "candidate v0002" in out and "serving (template)" in out
-    assert "promoted v0002 (absolute gate)" in out
+    assert "promoted v0002 (gain in preference match +1.000 over template)" in out
 
     models = ["--model", "template", "--model", "v0001", "--model", "v0002"]
     assert main(["evaluate", *models, "--data", str(data), "--json"]) == 0

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
     make_settings: Callable[..., Settings], export_file: Path
 ) -> None:
-    settings = make_settings(min_fact_accuracy=0.5, max_invented_rate=0.5, min_rouge_l=0.5)
+    settings = make_settings(min_fact_accuracy=0.5, max_invented_rate=0.5, max_other_shops_drop=1.0)
     outcome = run_job(settings, export_file, export_id="export-001")
 
     registry = ModelRegistry(settings.paths.models)
@@ -87,7 +87,10 @@ def test_trained_beats_untrained_and_untrained_never_replaces_trained(
     untrained = _register_untrained(registry, export_file)
 
     better = run_job(
-        make_settings(finetune_current=False, gate_margin=0.05, min_fact_accuracy=0.5, max_invented_rate=0.5),
+        make_settings(
+            finetune_current=False, gate_margin=0.05, min_fact_accuracy=0.5, max_invented_rate=0.5,
+            max_other_shops_drop=1.0,
+        ),
         export_file,
         export_id="e1",
     )
@@ -112,7 +115,7 @@ def test_trained_beats_untrained_and_untrained_never_replaces_trained(
 def test_the_next_run_fine_tunes_the_serving_model(
     make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    settings = make_settings(min_fact_accuracy=0.0, max_invented_rate=1.0)
+    settings = make_settings(min_fact_accuracy=0.0, max_invented_rate=1.0, max_other_shops_drop=1.0)
     first = run_job(settings, write_export(tmp_path / "a.jsonl", 40, seed=1, styles={"11": "german"}), export_id="a")
     second = run_job(settings, write_export(tmp_path / "b.jsonl", 40, seed=2, styles={"12": "terse"}), export_id="b")
     assert first.promoted

@@ -34,12 +34,12 @@ def test_export_complete_becomes_model_ready_and_bad_exports_become_training_fai
         group_id=f"trainer-{uuid.uuid4().hex[:6]}",
         min_fact_accuracy=0.0,
         max_invented_rate=1.0,
-        min_rouge_l=0.0,  # low thresholds: any model passes
+        max_other_shops_drop=1.0,  # low thresholds: any model with a gain in preference passes
     )
     empty = tmp_path / "exports" / "empty.jsonl"
     empty.parent.mkdir(parents=True)
     empty.write_text("")
-    good = write_export(tmp_path / "exports" / "good.jsonl", 40, seed=4)
+    good = write_export(tmp_path / "exports" / "good.jsonl", 40, seed=4, styles={"11": "german"})
     registry = ModelRegistry(settings.paths.models)
 
     worker = TrainerWorker(settings)
@@ -79,11 +79,11 @@ def test_a_failed_run_leaves_the_serving_model_alone(
     make_settings: Callable[..., Settings], kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
     settings = make_settings(
-        kafka=kafka_settings, min_fact_accuracy=0.0, max_invented_rate=1.0, min_rouge_l=0.0, min_examples=30
+        kafka=kafka_settings, min_fact_accuracy=0.0, max_invented_rate=1.0, max_other_shops_drop=1.0, min_examples=30
     )
     worker = TrainerWorker(settings)
     registry = ModelRegistry(settings.paths.models)
-    first = worker.train_on(_export_event(write_export(tmp_path / "a.jsonl", 40), "a", 40))
+    first = worker.train_on(_export_event(write_export(tmp_path / "a.jsonl", 40, styles={"11": "german"}), "a", 40))
     assert first is not None and first.promoted
     corrupt = tmp_path / "b.jsonl"
     corrupt.write_text('{"input": "q", "output": "a", "result": null}\n{"input": \n')
