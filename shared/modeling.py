@@ -27,10 +27,10 @@ from transformers import (
 )
 
 from shared.errors import EcomInsightError
+from shared.model_names import TINY_BASE as TINY_BASE  # its old home: still imported from here
 
 log = logging.getLogger(__name__)
 
-TINY_BASE = "tiny-t5"
 DEFAULT_MAX_NEW_TOKENS = 192
 
 

@@ -1,10 +1,10 @@
-"""Run the ask service: ``python -m services.ask`` (host and port from ECOMINSIGHT_ASK_*)."""
+"""Run the ask service: ``python -m services.ask`` (the same as ``ecominsight ask``; host and port
+from ECOMINSIGHT_ASK_*)."""
 
-import uvicorn
+import sys
 
-from services.ask.app import create_app
-from services.ask.settings import Settings
+from services.ask.cli import register
+from shared.command import run
 
 if __name__ == "__main__":
-    settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    sys.exit(run(["ask", *sys.argv[1:]], [register]))

@@ -1,13 +1,9 @@
-"""Run the generator service: python -m services.generator"""
+"""Run the generator service: ``python -m services.generator`` (the same as ``ecominsight generator``)."""
 
-from __future__ import annotations
+import sys
 
-import logging
-
-from services.generator.cli import serve
-from services.generator.settings import Settings
+from services.generator.cli import register
+from shared.command import run
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    raise SystemExit(serve(Settings()))
+    sys.exit(run(["generator", *sys.argv[1:]], [register]))

@@ -1,16 +1,10 @@
-"""Run the logger service: python -m services.logger"""
+"""Run the logger service: ``python -m services.logger`` (the same as ``ecominsight logger``; a
+placeholder secret outside a local run ends it with the reason and exit status 2)."""
 
-import logging
 import sys
 
-from services.logger.app import serve
-from shared.errors import ConfigError
+from services.logger.cli import register
+from shared.command import run
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    try:
-        serve()
-    except ConfigError as exc:  # a placeholder secret outside a local run: say so, no traceback
-        print(f"logger: {exc}", file=sys.stderr)
-        sys.exit(2)
+    sys.exit(run(["logger", *sys.argv[1:]], [register]))

@@ -1,10 +1,9 @@
-"""Run the trainer worker: python -m services.trainer (the same as ``ecominsight trainer``)."""
-
-from __future__ import annotations
+"""Run the trainer worker: ``python -m services.trainer`` (the same as ``ecominsight trainer``)."""
 
 import sys
 
-from shared.cli import main
+from services.trainer.cli import register
+from shared.command import run
 
 if __name__ == "__main__":
-    sys.exit(main(["trainer", *sys.argv[1:]]))
+    sys.exit(run(["trainer", *sys.argv[1:]], [register]))

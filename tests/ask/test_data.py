@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shared.cli import main
+from services.cli import main
 
 
 def rows(path: Path, query: str) -> list[tuple]:

@@ -174,7 +174,7 @@ def test_the_stdio_server_answers_with_the_configured_key(tmp_path: Path, wareho
 
     def session(key: str) -> tuple[set[str], CallToolResult, CallToolResult]:
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "shared.cli", "mcp"], env={**env, "ECOMINSIGHT_MCP_API_KEY": key}
+            command=sys.executable, args=["-m", "services.cli", "mcp"], env={**env, "ECOMINSIGHT_MCP_API_KEY": key}
         )
 
         async def run() -> tuple[set[str], CallToolResult, CallToolResult]:

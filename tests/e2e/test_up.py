@@ -28,7 +28,7 @@ def test_up_prints_working_curl_calls_and_ctrl_c_stops_every_process(tmp_path: P
         "ECOMINSIGHT_STACK_SEED_SHOPS": "2",
     }
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)  # `up` runs its own broker
-    cmd = [sys.executable, "-m", "shared.cli", "up", "--data-dir", str(tmp_path / "data"), "--port", str(free_port())]
+    cmd = [sys.executable, "-m", "services.cli", "up", "--data-dir", str(tmp_path / "data"), "--port", str(free_port())]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     lines: list[str] = []
     try:

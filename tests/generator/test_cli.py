@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.cli import main
+from services.cli import main
 from shared.events import ModelReady
 from shared.registry import ModelRegistry
 from shared.settings import KafkaSettings

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.cli import main
 from services.generator.app import create_app
 from services.generator.service import GeneratorService
-from shared.cli import main
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
 from shared.settings import KafkaSettings

@@ -10,7 +10,7 @@ import pytest
 
 from services.ask.importer import ImportDataError, import_files
 from services.ask.seed import seed_warehouse
-from shared.cli import main
+from services.cli import main
 
 ORDERS = "order_id,shop_id,customer_id,status,total_amount,created_at\n"
 

@@ -96,7 +96,7 @@ def test_keys_cli(tmp_path: Path) -> None:
     file = tmp_path / "keys.json"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "shared.cli", "keys", "--file", str(file), *args],
+        return subprocess.run([sys.executable, "-m", "services.cli", "keys", "--file", str(file), *args],
                               capture_output=True, text=True, timeout=120)
 
     out = cli("create", "--shop", "10")

@@ -14,7 +14,7 @@ from shared.settings import KafkaSettings
 
 def test_broker_command_serves_the_project_topics_and_stops_on_ctrl_c() -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "broker", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "broker", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         wait_for_port("127.0.0.1", port, timeout=30)
