@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from services.cli import main
 from services.stack.owners import correct
-from shared.cli import main
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
 from tests.trainer.exports import record
