@@ -17,5 +17,10 @@ class BrokerError(EcomInsightError):
     """The Kafka broker could not be started or reached."""
 
 
+class TooFewExamples(EcomInsightError):
+    """Fewer usable examples than the minimum: for an export (the logger) or a training run (the
+    trainer, after skipping unusable records). One class, since both sides count the same thing."""
+
+
 class PlaceholderError(EcomInsightError):
     """Generated text uses an unknown placeholder, misses a required one or states a raw number."""

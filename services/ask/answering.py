@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from services.ask.errors import Refused
 from services.ask.generator_client import GeneratorClient
 from services.ask.models import AskResponse, Clarification
 from services.ask.semantic import SemanticLayer, intent_of, refusal_text
@@ -113,15 +114,6 @@ def answer(
         source=source,
     )
     return Answered(response, event)
-
-
-class Refused(EcomInsightError):
-    """A question refused before it was read: empty, too long, or for an unknown shop.
-    ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.status = status
 
 
 def answer_request(s: Services, shop_id: str, question: str, source: str = "api") -> Answered:

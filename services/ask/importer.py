@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from services.ask.errors import ImportDataError
 from services.ask.warehouse import STATUSES, TABLES, open_for_writing
-from shared.errors import EcomInsightError
 
 # Columns a file may leave out (they get their default or NULL).
 OPTIONAL = {
@@ -35,10 +35,6 @@ PARENTS = {
                "AND c.customer_id = i.customer_id"),
     "order_items": ("orders", "order_id", "SELECT 1 FROM orders o WHERE o.order_id = i.order_id"),
 }
-
-
-class ImportDataError(EcomInsightError):
-    """A file that cannot be imported (unknown table, missing columns, bad values)."""
 
 
 def collect(paths: list[Path]) -> dict[str, list[Path]]:

@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.errors import EcomInsightError
+from services.ask.errors import AuthError
 from shared.fs import atomic_write
 from shared.settings import PathSettings, SecuritySettings
 
@@ -38,15 +38,6 @@ KEY_RE = re.compile(r"eik_([0-9a-f]{12})_([A-Za-z0-9_-]{32,128})")
 SHOP_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 KEYS_FILE = "api_keys.json"
 HEADER_HELP = "send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
-
-
-class AuthError(EcomInsightError):
-    """A request without a valid key for its shop. ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 401, retry_after_s: float | None = None):
-        super().__init__(message)
-        self.status = status
-        self.retry_after_s = retry_after_s
 
 
 class KeySettings(BaseSettings):

@@ -13,7 +13,8 @@ from typing import Any
 
 import duckdb
 
-from shared.errors import ConfigError, EcomInsightError
+from services.ask.errors import WarehouseError
+from shared.errors import ConfigError
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 # Revenue counts every order that is not cancelled or refunded.
@@ -67,10 +68,6 @@ TABLES: dict[str, tuple[str, ...]] = {
     "orders": ("order_id", "shop_id", "customer_id", "status", "total_amount", "created_at"),
     "order_items": ("order_id", "product_id", "quantity", "unit_price"),
 }
-
-
-class WarehouseError(EcomInsightError):
-    """The warehouse file is missing, locked or not a warehouse."""
 
 
 def open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:

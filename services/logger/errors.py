@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.errors import EcomInsightError
+from shared.errors import TooFewExamples as TooFewExamples  # one class for logger and trainer
 
 
 class LoggerError(EcomInsightError):
@@ -15,10 +16,6 @@ class SqlRefused(LoggerError):
 
 class SqlTimeout(LoggerError):
     """The statement ran past the time limit and was interrupted."""
-
-
-class TooFewExamples(LoggerError):
-    """An export found fewer qualifying examples than the minimum."""
 
 
 class LogsUnavailable(LoggerError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.errors import EcomInsightError
+from shared.errors import TooFewExamples as TooFewExamples  # one class for logger and trainer
 
 
 class TrainerError(EcomInsightError):
@@ -12,6 +13,3 @@ class TrainerError(EcomInsightError):
 class ExportError(TrainerError):
     """The export file is missing, empty or not the JSONL the logger writes."""
 
-
-class TooFewExamples(TrainerError):
-    """After skipping unusable records, fewer examples remain than the minimum."""
