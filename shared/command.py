@@ -16,6 +16,7 @@ from typing import Any
 
 from shared.errors import EcomInsightError
 from shared.logs import setup_logging
+from shared.settings import state_line
 
 Register = Callable[[Any], None]  # called with the parser's subparsers (``add_subparsers()``)
 
@@ -33,6 +34,7 @@ def run(argv: Sequence[str] | None, registers: Iterable[Register]) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), set up logging, run the chosen command."""
     args = build_parser(registers).parse_args(argv)
     setup_logging(args.verbose)
+    print(state_line(getattr(args, "data_dir", None)), file=sys.stderr)  # every command says where its state is
     try:
         return int(args.func(args) or 0)
     except EcomInsightError as exc:

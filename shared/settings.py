@@ -53,12 +53,17 @@ class KafkaSettings(BaseSettings):
         ]
 
 
+# Where state lives unless ECOMINSIGHT_DATA_DIR says otherwise: the folder `ecominsight up` (and
+# scripts/up.sh) uses, so every command run from the checkout sees the same state.
+DEFAULT_DATA_DIR = Path("data")
+
+
 class PathSettings(BaseSettings):
     """Where state lives on disk. Everything defaults to a folder under ``data_dir``."""
 
     model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_", extra="ignore", frozen=True)
 
-    data_dir: Path = Path(".")
+    data_dir: Path = DEFAULT_DATA_DIR
     query_logs_dir: Path | None = None
     warehouse_path: Path | None = None
     logs_db_path: Path | None = None
@@ -92,6 +97,19 @@ class PathSettings(BaseSettings):
     @property
     def outbox(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
+
+    def resolve(self, path: Path | str) -> Path:
+        """A path a user typed: as given when it exists or is absolute, else under ``data_dir``
+        when it exists there (``query_logs/finetuning_data.jsonl`` run from the checkout)."""
+        given = Path(path)
+        if given.is_absolute() or given.exists() or not (self.data_dir / given).exists():
+            return given
+        return self.data_dir / given
+
+
+def state_line(data_dir: Path | None = None) -> str:
+    """The line every ``ecominsight`` command prints (on stderr): where its state is."""
+    return f"ecominsight: state in {(data_dir or PathSettings().data_dir).resolve()}"
 
 
 def service_url(url: str | None, host: str, port: int) -> str:

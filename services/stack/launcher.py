@@ -1,6 +1,7 @@
 """Start the broker and every service as child processes, wait until each is healthy, and stop
 them all, in order, on Ctrl-C.
 
+A service that dies is restarted with backoff (``supervisor.py``), the rest keep running.
 Order of start: broker -> logger -> generator -> trainer -> ask. Order of stop is the reverse, so
 the ask service flushes its outbox to a broker that is still there and the logger writes the last
 events before the broker goes.
@@ -27,7 +28,7 @@ from services.stack.settings import Settings
 from shared.broker import LocalBroker
 from shared.errors import EcomInsightError
 from shared.kafka import ensure_topics
-from shared.modeling import TINY_BASE
+from shared.model_names import TINY_BASE
 from shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Child:
     env: dict[str, str]
     log_path: Path
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    started_at: float = field(default=0.0, repr=False)  # time.monotonic() of the last start
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,7 @@ class Child:
                 start_new_session=True,  # Ctrl-C reaches `up` only; it stops children in order
                 preexec_fn=_die_with_parent,
             )
+        self.started_at = time.monotonic()
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -162,7 +165,7 @@ class Stack:
             return
         print(f"seeding sample shop data into {warehouse} ...", flush=True)
         subprocess.run(
-            [sys.executable, "-m", "shared.cli", "seed-data", "--shops", str(self.settings.seed_shops)],
+            [sys.executable, "-m", "services.cli", "seed-data", "--shops", str(self.settings.seed_shops)],
             env=self.environment(), check=True,
         )
 
@@ -234,13 +237,16 @@ def run_until_stopped(settings: Settings) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    from services.stack.supervisor import Supervisor
+
     with Stack(settings) as stack:
         print_banner(stack)
-        while not stop.wait(1.0):
-            dead = stack.unhealthy()
-            if dead:
-                print(f"service(s) exited: {', '.join(dead)}; stopping everything", file=sys.stderr)
+        supervisor = Supervisor(stack.children)  # a service that dies is restarted (supervisor.py)
+        while not stop.wait(0.5):
+            if stack.broker is not None and not stack.broker.running:
+                print("the broker exited (its topics were in memory); stopping everything", file=sys.stderr)
                 return 1
+            supervisor.check()
         print("stopping ...", flush=True)
     print("stopped.")
     return 0

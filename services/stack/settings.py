@@ -7,11 +7,14 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.settings import PathSettings
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_STACK_", extra="ignore")
 
-    data_dir: Path = Path("data")
+    # ECOMINSIGHT_STACK_DATA_DIR, else ECOMINSIGHT_DATA_DIR (what every other command reads), else ./data
+    data_dir: Path = Field(default_factory=lambda: PathSettings().data_dir)
     host: str = "127.0.0.1"
     kafka_port: int = 9092
     # Use a broker that is already running (host:port[,...]) instead of starting Tansu.

@@ -108,7 +108,9 @@ def _train(args: argparse.Namespace) -> int:
             bar.set_postfix(loss=f"{loss:.4f}")
 
     try:
-        outcome = run_job(settings, Path(args.data), export_id=args.export_id, progress=progress)
+        # the latest export by default; a relative path not found here is taken under the data folder
+        data = settings.paths.resolve(args.data) if args.data else settings.paths.query_logs / "finetuning_data.jsonl"
+        outcome = run_job(settings, data, export_id=args.export_id, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -237,7 +239,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     train = sub.add_parser("train", help="fine-tune on an export file by hand, evaluate and gate the result")
     train.add_argument(
-        "--data", required=True, help="export JSONL (finetuning_data.jsonl or a versioned copy)"
+        "--data", help="export JSONL (default: DATA_DIR/query_logs/finetuning_data.jsonl, the latest export)"
     )
     train.add_argument("--base-model", help="hub id, folder or 'tiny-t5' (default from settings)")
     train.add_argument("--tokenizer", choices=["byte", "word"], help="tokenizer of a fresh tiny-t5")
