@@ -1,7 +1,10 @@
 """``ecominsight demo``: drive the learning loop against a running stack.
 
-Ask a few hundred varied questions -> show the statistics -> export -> the trainer fine-tunes ->
-wait for the generator to serve the new version -> ask again and show the new model's answers.
+Simulated owners ask a few hundred varied questions and correct the answers into their own
+wording (shop 11 wants German, shop 12 a terse house style: ``owners.py``) -> show the statistics
+-> export -> the trainer fine-tunes and promotes only a measured gain in matching the owners'
+corrections -> the generator serves the new version -> new questions, never asked before, are
+answered before and after, with the measured gain.
 """
 
 from __future__ import annotations
@@ -13,19 +16,14 @@ from typing import Any
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from services.stack.owners import correct
 from shared.errors import EcomInsightError
 from shared.registry import ModelRegistry
-
-SEED_QUESTIONS = (
-    "How many orders do I have?",
-    "What is my total revenue?",
-    "Average order value?",
-    "Top 5 customers by spending",
-    "Orders above $1000",
-)
+from shared.results import ToolResult
 
 PHRASINGS = (
     "How many orders do I have?", "How many {status} orders do I have?", "Number of orders {period}",
@@ -40,6 +38,14 @@ PHRASINGS = (
     "Show me monthly revenue", "Order status breakdown", "How are my orders split by status?",
     "What was my best month by revenue?", "Which day had the highest revenue?",
     "What's the weather in Paris?", "Write me a poem about shoes",
+)
+# The house style each simulated owner corrects answers into.
+STYLES = {"11": "german", "12": "terse"}
+# Asked before and after training; none of them is among the traffic's phrasings.
+NEW_QUESTIONS = (
+    "How many paid orders did I get this quarter?",
+    "Total revenue in the last 14 days",
+    "How many new customers did I get last week?",
 )
 FILL = {
     "status": ("pending", "paid", "shipped", "delivered", "cancelled", "refunded"),
@@ -73,7 +79,7 @@ class Demo:
     def ask(self, question: str, shop_id: str = "10") -> dict[str, Any]:
         resp = self.http.post(f"{self.ask_url}/api/mcp/ask", json={"shop_id": shop_id, "question": question})
         resp.raise_for_status()
-        return dict(resp.json())
+        return {**resp.json(), "shop_id": shop_id}
 
     def serving_version(self) -> str:
         return str(self.http.get(f"{self.generator_url}/model").json().get("version", "template"))
@@ -86,10 +92,15 @@ class Demo:
             for i, question in enumerate(varied_questions(count)):
                 answers.append(self.ask(question, self.shops[i % len(self.shops)]))
                 bar.advance(task)
-        for answer in answers[: max(1, count // 20)]:
-            rating = "positive" if answer["success"] else "negative"
-            self.http.post(f"{self.ask_url}/api/mcp/feedback",
-                           json={"query_id": answer["query_id"], "feedback": rating}).raise_for_status()
+        corrected = 0
+        for answer in answers:
+            style = STYLES.get(str(answer.get("shop_id") or ""))
+            if answer["success"] and style and answer.get("data"):
+                fix = correct(style, ToolResult.model_validate(answer["data"]))
+                body = {"query_id": answer["query_id"], "feedback": "negative", "correction": fix}
+                self.http.post(f"{self.ask_url}/api/mcp/feedback", json=body).raise_for_status()
+                corrected += 1
+        self.console.print(f"the owners corrected {corrected} answers into their house styles ({STYLES})")
         return answers
 
     def wait_logged(self, count: int, timeout_s: float = 120.0) -> dict[str, Any]:
@@ -135,27 +146,41 @@ class Demo:
                 time.sleep(1.0)
         raise EcomInsightError(f"no new model within {timeout_s:.0f}s (serving {before})")
 
-    def show_answers(self, title: str) -> None:
-        table = Table(title=title)
-        for col in ("question", "answer", "generator", "model"):
+    def answers(self) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(shop, q): self.ask(q, shop) for shop in self.shops for q in NEW_QUESTIONS}
+
+    def show_before_after(self, before: dict[tuple[str, str], dict[str, Any]],
+                          after: dict[tuple[str, str], dict[str, Any]]) -> None:
+        table = Table(title="new questions, before and after training")
+        for col in ("shop", "question", "before (template)", "after", "generator"):
             table.add_column(col)
-        for question in SEED_QUESTIONS:
-            a = self.ask(question)
-            table.add_row(question, a["answer"], a["generator"], a["model_version"])
+        for (shop, question), was in before.items():
+            now = after[(shop, question)]
+            table.add_row(shop, question, escape(was["answer"]), escape(now["answer"]),
+                          f"{now['generator']} {now['model_version']}")
         self.console.print(table)
 
     def run(self, count: int, train_timeout_s: float) -> int:
+        started = time.monotonic()
         before = self.serving_version()
         known = {m.version for m in self.registry.versions()}
         self.console.print(f"generator serves [bold]{before}[/bold]")
-        self.show_answers("answers before training")
+        answers_before = self.answers()
         logged_before = int(self.http.get(f"{self.logger_url}/stats").json().get("total_queries", 0))
         self.traffic(count)
-        self.show_stats(self.wait_logged(logged_before + count + len(SEED_QUESTIONS)))
+        self.show_stats(self.wait_logged(logged_before + count))
         export = self.export()
         self.console.print(f"exported: {export}")
         version = self.wait_for_new_model(before, known, train_timeout_s)
         meta = self.registry.get(version)
-        self.console.print(f"generator now serves [bold]{version}[/bold]; metrics: {meta.metrics}")
-        self.show_answers(f"answers from {version}")
+        m = meta.metrics
+        self.console.print(
+            f"generator now serves [bold]{version}[/bold]: preference match with the owners' held-out "
+            f"corrections {m.get('preference_match')} against the {m.get('baseline', 'template')}'s "
+            f"{meta.baseline_metrics.get('preference_match', 0.0)} "
+            f"(gain {m.get('gain')}), fact accuracy {m.get('fact_accuracy')}, "
+            f"invented numbers {m.get('invented_number_rate')}"
+        )
+        self.show_before_after(answers_before, self.answers())
+        self.console.print(f"demo done in {time.monotonic() - started:.0f}s")
         return 0
