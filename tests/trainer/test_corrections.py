@@ -32,9 +32,9 @@ NEW = [  # questions and numbers the model never saw
 def test_corrections_change_only_their_shops_answers(
     make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    # Either the model learnt shop 11's German and left shop 10 alone, and is promoted; or it let
-    # the German leak into shop 10's answers, and the gate refuses it (measured with a tiny T5 at
-    # 20-40 epochs on 90 records: it leaks, unchanged rate 0.5, so it is refused).
+    # The model learns shop 11's German and leaves shop 10 alone (the prompt carries the shop as a
+    # word of its own; with the bare id, German leaked into shop 10 at 20-40 epochs and the gate
+    # refused the model), so it is promoted, and shop 10's answers stay the template's.
     export = write_export(tmp_path / "e.jsonl", 90, seed=3, styles={"11": "german"})
     outcome = run_job(make_settings(epochs=20.0), export, export_id="corrections")
     registry = ModelRegistry(make_settings().paths.models)
@@ -42,15 +42,12 @@ def test_corrections_change_only_their_shops_answers(
     outputs = [
         generate(model, tokenizer, [build_prompt(q, r, "11"), build_prompt(q, r, "10")], 512, 64) for q, r in NEW
     ]
-    leaked = outcome.meta.metrics["unchanged_rate"] < 1.0
-    if outcome.promoted:
-        assert outcome.decision.gain > 0 and outcome.meta.metrics["fact_accuracy"] >= 0.995
-        for (_, result), (german, other) in zip(NEW, outputs, strict=True):
-            assert german == styled_text("german", result)  # e.g. "Sie haben V_COUNT Bestellungen."
-            assert other == template_text(result)  # shop 10 corrected nothing: its answers stay
-    else:
-        assert leaked and any("changes other shops' answers" in r for r in outcome.decision.reasons)
-        assert registry.current_version() is None  # the template keeps serving every shop
+    assert outcome.promoted, outcome.decision.reasons
+    assert outcome.meta.metrics["unchanged_rate"] == 1.0
+    assert outcome.decision.gain > 0 and outcome.meta.metrics["fact_accuracy"] >= 0.995
+    for (_, result), (german, other) in zip(NEW, outputs, strict=True):
+        assert german == styled_text("german", result)  # e.g. "Ergebnis: Sie haben V_COUNT Bestellungen."
+        assert other == template_text(result)  # shop 10 corrected nothing: its answers stay
 
 
 def test_a_correction_with_an_invented_number_is_refused(tmp_path: Path) -> None:
