@@ -304,7 +304,7 @@ def test_the_readme_compose_steps_run_the_stack_in_containers(podman_env: dict[s
     timings["restart until healthy"] = time.monotonic() - start
     assert logger.get("/stats", headers=read).json()["total_queries"] == logged_before
     assert served() == version, "the promoted model is no longer served after a restart"
-    assert http.post("/api/mcp/ask", json={"question": KINDS[3]}).json()["success"], "the key was lost"
+    assert http.post("/api/mcp/ask", json={"question": KINDS[-1]}).json()["success"], "the key was lost"
     assert logger.post("/export", headers=admin).status_code < 500
     bash(down_v, project, env)
     assert not states(env)
