@@ -145,16 +145,8 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
     if q.rank is not None:
         plural = PLURALS.get(q.group_by, q.group_by + "s") if len(rows) != 1 else q.group_by
         values["ranking"] = f"{q.rank} {len(rows)} {plural}" if len(rows) != 1 else f"{q.rank} {plural}"
-        return ToolResult(
-            tool="metric_top",
-            params=params,
-            values=values,
-            rows=rows,
-            money=["value"] if unit == "money" else [],
-            currency=currency,
-        )
     return ToolResult(
-        tool="metric_by",
+        tool="metric_top" if q.rank is not None else "metric_by",
         params=params,
         values=values,
         rows=rows,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from services.ask.semantic.periods import NUM
+from services.ask.semantic.periods import MONTHS, NUM
 
 STATUS_WORDS = {
     "pending": "pending",
@@ -286,17 +286,6 @@ CONTENT_WORDS = sorted(
             "compare",
             "versus",
             "growth",
-            "january",
-            "february",
-            "march",
-            "april",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
             "last",
             "this",
             "previous",
@@ -316,6 +305,7 @@ CONTENT_WORDS = sorted(
             "ordered",
             "never",
         ]
+        + list(MONTHS)  # the month names, as the period finder knows them
     )
 )
 
