@@ -203,6 +203,20 @@ def outbox_append_us(directory: Path, n: int = 5000) -> tuple[float, float]:
     return statistics.median(took), percentile(took, 99)
 
 
+def server_env(warehouse: Path, data_dir: str) -> dict[str, str]:
+    """An ask server over ``warehouse``: no keys, no rate limit, an unreachable generator."""
+    return {
+        **os.environ,
+        "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse),
+        "ECOMINSIGHT_DATA_DIR": data_dir,
+        "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
+        "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "false",
+        "ECOMINSIGHT_ASK_RATE_LIMIT_PER_S": "1000000",
+        "ECOMINSIGHT_ASK_RATE_LIMIT_BURST": "1000000",
+        "OMP_NUM_THREADS": "1",
+    }
+
+
 def run_questions() -> str:
     """Score the question sets through the real API (in-process) over a seeded warehouse."""
     import duckdb
@@ -282,16 +296,7 @@ def run_baseline(args: argparse.Namespace) -> str:
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
         warehouse = Path(tmp) / "warehouse.duckdb"
         seed_warehouse(warehouse, shops=3, seed=42)
-        env = {
-            **os.environ,
-            "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse),
-            "ECOMINSIGHT_DATA_DIR": tmp,
-            "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
-            "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "false",
-            "ECOMINSIGHT_ASK_RATE_LIMIT_PER_S": "1000000",
-            "ECOMINSIGHT_ASK_RATE_LIMIT_BURST": "1000000",
-            "OMP_NUM_THREADS": "1",
-        }
+        env = server_env(warehouse, tmp)
         servers = {
             "baseline": Server("baseline", False, {**env, "PYTHONPATH": str(old)}, Path(tmp) / "o1", cwd=old),
             "now": Server("now", False, {**env, "PYTHONPATH": str(ROOT)}, Path(tmp) / "o2"),
@@ -335,18 +340,7 @@ def run_api(args: argparse.Namespace) -> str:
         ensure_topics(kafka)
         warehouse = Path(tmp) / "warehouse.duckdb"
         seed_warehouse(warehouse, shops=3, seed=42)
-        env = {
-            **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-            "ECOMINSIGHT_WAREHOUSE_PATH": str(warehouse),
-            "ECOMINSIGHT_DATA_DIR": tmp,
-            "ECOMINSIGHT_ASK_GENERATOR_URL": f"http://127.0.0.1:{free_port()}",
-            "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "false",
-            "ECOMINSIGHT_ASK_RATE_LIMIT_PER_S": "1000000",
-            "ECOMINSIGHT_ASK_RATE_LIMIT_BURST": "1000000",
-            "OMP_NUM_THREADS": "1",
-            "PYTHONPATH": str(ROOT),
-        }
+        env = {**server_env(warehouse, tmp), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers, "PYTHONPATH": str(ROOT)}
         servers = {
             "off": Server("off", False, env, Path(tmp) / "outbox-off"),
             "on": Server("on", True, env, Path(tmp) / "outbox-on"),
