@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.errors import EventDecodeError
+from shared.registry import TEMPLATE, ModelMeta
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TYPE_HEADER = "event-type"
 SCHEMA_VERSION = 1
@@ -94,6 +98,28 @@ class ModelReady(Event):
     parent_version: str | None = None
     export_id: str | None = None
     metrics: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_metadata(cls, meta: ModelMeta, path: Path, source: str) -> ModelReady:
+        """The one way to announce a registered version: its numeric metrics, its folder's path."""
+        return cls(
+            version=meta.version,
+            path=str(path.resolve()),
+            base_model=meta.base_model,
+            parent_version=meta.parent_version,
+            export_id=meta.export_id,
+            metrics={
+                k: v
+                for k, v in meta.metrics.items()
+                if isinstance(v, int | float) and not isinstance(v, bool)
+            },
+            source=source,
+        )
+
+    @classmethod
+    def template(cls, source: str) -> ModelReady:
+        """Go back to the template phrasing (what ``model promote template`` and rollback send)."""
+        return cls(version=TEMPLATE, path="", base_model=TEMPLATE, source=source)
 
 
 class TrainingFailed(Event):

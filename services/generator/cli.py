@@ -37,24 +37,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def model_ready(registry: ModelRegistry, meta: ModelMeta) -> ModelReady:
-    return ModelReady(
-        version=meta.version,
-        path=str(registry.path(meta.version).resolve()),
-        base_model=meta.base_model,
-        parent_version=meta.parent_version,
-        export_id=meta.export_id,
-        metrics=meta.metrics,
-        source="ecominsight-cli",
-    )
-
-
-def template_ready() -> ModelReady:
-    return ModelReady(version=TEMPLATE, path="", base_model=TEMPLATE, source="ecominsight-cli")
+    return ModelReady.from_metadata(meta, registry.path(meta.version), source="ecominsight-cli")
 
 
 def publish_ready(settings: Settings, registry: ModelRegistry, meta: ModelMeta | None) -> None:
     """Tell every generator replica to serve ``meta.version`` (None: the template)."""
-    event = template_ready() if meta is None else model_ready(registry, meta)
+    event = ModelReady.template("ecominsight-cli") if meta is None else model_ready(registry, meta)
     try:
         with EventProducer(settings.kafka, client_id="ecominsight-model-cli") as producer:
             producer.publish_sync(settings.kafka.topic_models, event, key="model")
@@ -121,7 +109,9 @@ def _rollback(args: argparse.Namespace) -> int:
     registry = ModelRegistry(settings.paths.models)
     meta = registry.rollback()
     publish_ready(settings, registry, meta)
-    print(f"rolled back to {meta.version if meta else TEMPLATE}; ModelReady published on {settings.kafka.topic_models}")
+    print(
+        f"rolled back to {meta.version if meta else TEMPLATE}; ModelReady published on {settings.kafka.topic_models}"
+    )
     return 0
 
 
@@ -139,7 +129,8 @@ def register(sub: Any) -> None:
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.set_defaults(func=_list)
     promote = msub.add_parser(
-        "promote", help="serve VERSION on every generator (publishes ModelReady); 'template' restores the template"
+        "promote",
+        help="serve VERSION on every generator (publishes ModelReady); 'template' restores the template",
     )
     promote.add_argument("version")
     promote.set_defaults(func=_promote)

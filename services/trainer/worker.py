@@ -101,13 +101,4 @@ class TrainerWorker:
 
 
 def model_ready(outcome: JobOutcome) -> ModelReady:
-    meta = outcome.meta
-    return ModelReady(
-        version=meta.version,
-        path=str(outcome.model_path.resolve()),
-        base_model=meta.base_model,
-        parent_version=meta.parent_version,
-        export_id=meta.export_id,
-        metrics={k: v for k, v in meta.metrics.items() if isinstance(v, int | float)},
-        source="trainer",
-    )
+    return ModelReady.from_metadata(outcome.meta, outcome.model_path, source="trainer")
