@@ -222,12 +222,12 @@ def run_questions() -> str:
     import duckdb
     from fastapi.testclient import TestClient
 
+    from evaluation.questions import earlier, heldout, tuning
+    from evaluation.questions.harness import run
     from services.ask.app import create_app
     from services.ask.keys import KeySettings
     from services.ask.settings import Settings
     from shared.settings import PathSettings
-    from tests.ask.questions import earlier, heldout, tuning
-    from tests.ask.questions.harness import run
 
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = Path(tmp) / "warehouse.duckdb"
@@ -310,7 +310,9 @@ def run_baseline(args: argparse.Namespace) -> str:
             for r in range(args.rounds):
                 order = list(servers) if r % 2 == 0 else list(reversed(servers))
                 for k, name in enumerate(order):
-                    lat[name]["warm"] += sequential(servers[name].url, warm[r * per_round : (r + 1) * per_round])
+                    lat[name]["warm"] += sequential(
+                        servers[name].url, warm[r * per_round : (r + 1) * per_round]
+                    )
                     offset = (2 * r + k) * per_round  # each server gets questions no one asked before
                     lat[name]["uncached"] += sequential(servers[name].url, cold[offset : offset + per_round])
         finally:
@@ -340,7 +342,11 @@ def run_api(args: argparse.Namespace) -> str:
         ensure_topics(kafka)
         warehouse = Path(tmp) / "warehouse.duckdb"
         seed_warehouse(warehouse, shops=3, seed=42)
-        env = {**server_env(warehouse, tmp), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers, "PYTHONPATH": str(ROOT)}
+        env = {
+            **server_env(warehouse, tmp),
+            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+            "PYTHONPATH": str(ROOT),
+        }
         servers = {
             "off": Server("off", False, env, Path(tmp) / "outbox-off"),
             "on": Server("on", True, env, Path(tmp) / "outbox-on"),
@@ -417,7 +423,10 @@ def main() -> int:
     )
     parser.add_argument("--questions", action="store_true", help="only score the question sets")
     parser.add_argument(
-        "--baseline", nargs="?", const=BASELINE_REF, help="compare /ask latency with this git ref (default: %(const)s)"
+        "--baseline",
+        nargs="?",
+        const=BASELINE_REF,
+        help="compare /ask latency with this git ref (default: %(const)s)",
     )
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
     args = parser.parse_args()

@@ -38,6 +38,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from evaluation.exports import make_result  # noqa: E402
+from evaluation.phrasers import QUESTIONS, add_version, train_tiny_phraser  # noqa: E402
 from services.generator.cli import model_ready  # noqa: E402
 from services.generator.engine import ServingModel, load_version  # noqa: E402
 from services.generator.settings import Runtime  # noqa: E402
@@ -49,8 +51,6 @@ from shared.prompt import build_prompt  # noqa: E402
 from shared.registry import ModelRegistry  # noqa: E402
 from shared.results import ToolResult  # noqa: E402
 from shared.settings import KafkaSettings  # noqa: E402
-from tests.generator.support import QUESTIONS, add_version, train_tiny_phraser  # noqa: E402
-from tests.trainer.exports import make_result  # noqa: E402
 
 
 @dataclass

@@ -33,6 +33,7 @@ from transformers import TrainerCallback
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from evaluation.exports import write_export  # noqa: E402
 from services.trainer import job as job_mod  # noqa: E402
 from services.trainer.data import Example, load_export, split  # noqa: E402
 from services.trainer.metrics import evaluate_model  # noqa: E402
@@ -40,7 +41,6 @@ from services.trainer.settings import Settings  # noqa: E402
 from services.trainer.tiny import build_tiny  # noqa: E402
 from shared.modeling import count_parameters  # noqa: E402
 from shared.settings import PathSettings  # noqa: E402
-from tests.trainer.exports import write_export  # noqa: E402
 
 
 def emit(record: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +135,9 @@ def bench_padding(tmp: Path, train: list[Example], tokenizer: str, rounds: int =
             "samples_per_cpu_s_pad512": round(cpu["pad512"], 1),
             "cpu_speedup": round(cpu["dynamic"] / cpu["pad512"], 2),
             "all_rates": {mode: [round(v, 1) for v in values] for mode, values in rates.items()},
-            "round_speedups": [round(d / p, 2) for d, p in zip(rates["dynamic"], rates["pad512"], strict=True)],
+            "round_speedups": [
+                round(d / p, 2) for d, p in zip(rates["dynamic"], rates["pad512"], strict=True)
+            ],
             "load_avg": os.getloadavg()[0],
         }
     )
@@ -244,8 +246,9 @@ def bench_job(tmp: Path, tokenizer: str, examples: int, run: int) -> dict[str, A
     """``run_job`` with the trainer's default schedule on a fresh registry; the clock is its own."""
     folder = tmp / f"job-{tokenizer}-{run}"
     data = write_export(folder / "export.jsonl", examples, seed=2026)
-    settings = Settings(paths=PathSettings(data_dir=folder), base_model="tiny-t5", tiny_tokenizer=tokenizer,
-                        device="cpu")
+    settings = Settings(
+        paths=PathSettings(data_dir=folder), base_model="tiny-t5", tiny_tokenizer=tokenizer, device="cpu"
+    )
     t0 = time.perf_counter()
     outcome = job_mod.run_job(settings, data, export_id="bench")
     wall = time.perf_counter() - t0
@@ -302,9 +305,14 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"**{r['speedup']:.1f}x** ({per_round}) | {r['cpu_speedup']:.1f}x | {verdict} | {r['load_avg']:.1f} |"
             )
         out.append("")
-        out.append("Mean lengths in tokens (padded: 512 + 512): " + "; ".join(
-            f"{r['tokenizer']} prompts {r['mean_prompt_tokens']}, targets {r['mean_target_tokens']}" for r in padding
-        ) + ".")
+        out.append(
+            "Mean lengths in tokens (padded: 512 + 512): "
+            + "; ".join(
+                f"{r['tokenizer']} prompts {r['mean_prompt_tokens']}, targets {r['mean_target_tokens']}"
+                for r in padding
+            )
+            + "."
+        )
         out.append("")
     facts = [r for r in results if r["bench"] == "time_to_facts"]
     if facts:
@@ -317,10 +325,15 @@ def markdown(results: list[dict[str, Any]]) -> str:
         ]
         for r in facts:
             reached = (
-                f"**yes, after epoch {r['epochs']:g}**" if r["reached_after_s"] is not None
+                f"**yes, after epoch {r['epochs']:g}**"
+                if r["reached_after_s"] is not None
                 else f"no (stopped at epoch {r['epochs']:g})"
             )
-            took = r["reached_after_s"] if r["reached_after_s"] is not None else (r["curve"][-1][1] if r["curve"] else 0)
+            took = (
+                r["reached_after_s"]
+                if r["reached_after_s"] is not None
+                else (r["curve"][-1][1] if r["curve"] else 0)
+            )
             curve = ", ".join(f"{acc:.2f}" for _, _, acc in r["curve"])
             out.append(
                 f"| {r['tokenizer']} ({r['parameters']:,} parameters) | lr {r['learning_rate']:g} linear over "
@@ -346,8 +359,10 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 f"{r['exact_match']:.2f} | {r['rouge_l']:.2f} | {decision} | {r['load_avg']:.1f} |"
             )
         if len(jobs) > 1:
-            out.append(f"| range | {_range([r['train_time_s'] for r in jobs])} | {_range([r['wall_s'] for r in jobs])} "
-                       "| | | | | |")
+            out.append(
+                f"| range | {_range([r['train_time_s'] for r in jobs])} | {_range([r['wall_s'] for r in jobs])} "
+                "| | | | | |"
+            )
         out.append("")
     return "\n".join(out)
 
@@ -395,7 +410,9 @@ def main() -> int:
         tokenizers = args.tokenizers.split(",")
         if args.only in (None, "padding"):
             for tokenizer in tokenizers:
-                results.append(bench_padding(tmp, train[: 24 if args.quick else args.padding_examples], tokenizer))
+                results.append(
+                    bench_padding(tmp, train[: 24 if args.quick else args.padding_examples], tokenizer)
+                )
         if args.only in (None, "facts"):
             for tokenizer in tokenizers:
                 results.append(

@@ -23,5 +23,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   bash deploy/podman/install.sh || echo "warning: could not install podman; the deploy test will say so"
 fi
 echo "== ruff"; .venv/bin/ruff check .
-echo "== mypy"; .venv/bin/mypy shared services
+echo "== mypy"; .venv/bin/mypy shared services evaluation
 echo "== pytest"; .venv/bin/python -m pytest "$@"

@@ -19,13 +19,13 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
+from evaluation.phrasers import serve_http
 from services.ask.app import create_app
 from services.ask.keys import KeySettings, KeyStore
 from services.ask.settings import Settings
 from services.logger.app import create_app as create_logger_app
 from shared.events import QueryEvent
 from shared.settings import KafkaSettings
-from tests.generator.support import serve_http
 from tests.helpers import Collector, wait_for
 from tests.logger.conftest import make_settings as logger_settings
 
@@ -42,15 +42,21 @@ class Stack:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, kafka_settings: KafkaSettings, make_settings: Callable[..., Settings]) -> Iterator[Stack]:
+def stack(
+    tmp_path: Path, kafka_settings: KafkaSettings, make_settings: Callable[..., Settings]
+) -> Iterator[Stack]:
     keys = KeyStore(tmp_path / "api_keys.json")
     key, orphan = keys.create("10"), keys.create("999")
     logger = logger_settings(tmp_path / "logger", kafka_settings)
     with serve_http(create_logger_app(logger)) as logger_url:
         settings = make_settings(
             kafka_settings,
-            keys=KeySettings(require_api_keys=True, api_keys_file=keys.path, rate_limit_per_s=1e6,
-                             rate_limit_burst=1_000_000),
+            keys=KeySettings(
+                require_api_keys=True,
+                api_keys_file=keys.path,
+                rate_limit_per_s=1e6,
+                rate_limit_burst=1_000_000,
+            ),
             logger_url=logger_url,
             logger_read_token="test-read-token",
         )
@@ -95,7 +101,9 @@ def test_tools_are_listed_read_only_with_typed_inputs(stack: Stack) -> None:
 
 def test_ask_answers_with_its_interpretation_and_is_logged_as_mcp(stack: Stack) -> None:
     with Collector(stack.kafka, stack.kafka.topic_queries) as events:
-        assert "unknown shop" in error_text(call(stack.url, stack.orphan_key, "ask", {"question": "How many orders?"}))
+        assert "unknown shop" in error_text(
+            call(stack.url, stack.orphan_key, "ask", {"question": "How many orders?"})
+        )
         result = call(stack.url, stack.key, "ask", {"question": "How many paid orders did I get last month?"})
         assert not result.is_error
         body = result.structured_content
@@ -104,7 +112,9 @@ def test_ask_answers_with_its_interpretation_and_is_logged_as_mcp(stack: Stack) 
         assert body["interpretation"]["filters"]
         assert "order" in body["answer"] and body["answer"] in " ".join(c.text for c in result.content)  # type: ignore[union-attr]
         received = wait_for(
-            lambda: [e for e in events.events if isinstance(e, QueryEvent) and e.query_id == body["query_id"]],
+            lambda: [
+                e for e in events.events if isinstance(e, QueryEvent) and e.query_id == body["query_id"]
+            ],
             what="the MCP query's event",
         )
     assert received[0].source == "mcp" and received[0].shop_id == "10"
@@ -145,7 +155,12 @@ def test_metrics_catalog_lists_what_can_be_asked(stack: Stack) -> None:
     ("key", "tool", "arguments", "message"),
     [
         (None, "ask", {"question": "How many orders?"}, "an API key is required"),
-        ("eik_000000000000_" + "x" * 40, "ask", {"question": "How many orders?"}, "unknown or revoked API key"),
+        (
+            "eik_000000000000_" + "x" * 40,
+            "ask",
+            {"question": "How many orders?"},
+            "unknown or revoked API key",
+        ),
         ("KEY", "ask", {"question": "   "}, "question must not be empty"),
         ("KEY", "ask", {"question": "orders " * 200}, "longer than 500 characters"),
         ("KEY", "ask", {"question": "How many orders?", "shop_id": "11"}, "this API key is for shop '10'"),
@@ -174,7 +189,9 @@ def test_the_stdio_server_answers_with_the_configured_key(tmp_path: Path, wareho
 
     def session(key: str) -> tuple[set[str], CallToolResult, CallToolResult]:
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "services.cli", "mcp"], env={**env, "ECOMINSIGHT_MCP_API_KEY": key}
+            command=sys.executable,
+            args=["-m", "services.cli", "mcp"],
+            env={**env, "ECOMINSIGHT_MCP_API_KEY": key},
         )
 
         async def run() -> tuple[set[str], CallToolResult, CallToolResult]:

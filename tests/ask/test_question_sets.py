@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.ask.questions import earlier, heldout, traps, tuning
-from tests.ask.questions.harness import Score, run
+from evaluation.questions import earlier, heldout, traps, tuning
+from evaluation.questions.harness import Score, run
 
 SETS = {"tuning": tuning.QUESTIONS, "heldout": heldout.QUESTIONS, "traps": traps.QUESTIONS}
 

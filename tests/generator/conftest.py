@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from evaluation.phrasers import train_tiny_phraser
 from shared.modeling import build_tiny_t5
 from shared.registry import ModelRegistry
-from tests.generator.support import train_tiny_phraser
 
 torch.set_num_threads(1)
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.phrasers import add_version
 from services.cli import main
 from shared.events import ModelReady
 from shared.registry import ModelRegistry
 from shared.settings import KafkaSettings
-from tests.generator.support import add_version
 from tests.helpers import Collector
 
 

@@ -12,6 +12,8 @@ import pytest
 import torch
 from transformers import ByT5Tokenizer, T5Config, T5ForConditionalGeneration
 
+from evaluation.exports import make_result
+from evaluation.phrasers import add_version, make_settings
 from services.generator.batcher import ModelSlot
 from services.generator.engine import load_version, smoke_check
 from services.generator.reloader import ModelReloader
@@ -21,8 +23,6 @@ from shared.events import ModelReady
 from shared.modeling import generate, load_seq2seq
 from shared.prompt import build_prompt
 from shared.registry import ModelRegistry
-from tests.generator.support import add_version, make_settings
-from tests.trainer.exports import make_result
 
 FLOAT32 = Runtime(compute_type="float32")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.phrasers import add_version, make_settings
 from services.generator.batcher import ModelSlot
 from services.generator.engine import compose, load_version, smoke_check
 from services.generator.errors import ModelRefused
@@ -15,7 +16,6 @@ from services.generator.reloader import ModelReloader
 from shared.events import ModelReady
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
-from tests.generator.support import add_version, make_settings
 
 
 def test_a_swapped_out_model_is_unloaded_only_after_its_batch_finishes(random_model: Path) -> None:

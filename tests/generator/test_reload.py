@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from evaluation.phrasers import add_version, make_settings, serve_http
 from services.generator.app import create_app
 from services.generator.cli import model_ready
 from services.generator.service import GeneratorService
@@ -20,7 +21,6 @@ from shared.kafka import EventProducer
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
 from shared.settings import KafkaSettings
-from tests.generator.support import add_version, make_settings, serve_http
 from tests.helpers import Collector, wait_for
 
 RESULT = ToolResult(tool="count_orders", values={"count": 1174})

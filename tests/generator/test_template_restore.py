@@ -9,20 +9,22 @@ from pathlib import Path
 import httpx
 import pytest
 
+from evaluation.phrasers import add_version, make_settings, serve_http
 from services.cli import main
 from services.generator.app import create_app
 from services.generator.service import GeneratorService
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
 from shared.settings import KafkaSettings
-from tests.generator.support import add_version, make_settings, serve_http
 from tests.helpers import wait_for
 
 RESULT = ToolResult(tool="count_orders", values={"count": 1174})
 
 
 def served(url: str) -> tuple[str, str]:
-    body = httpx.post(f"{url}/generate", json={"question": "How many orders?", "result": RESULT.model_dump()}).json()
+    body = httpx.post(
+        f"{url}/generate", json={"question": "How many orders?", "result": RESULT.model_dump()}
+    ).json()
     return body["model_version"], body["text"]
 
 
@@ -35,7 +37,10 @@ def cli_env(tmp_path: Path, kafka_settings: KafkaSettings, monkeypatch: pytest.M
 
 
 def test_rollback_and_promote_template_restore_the_template_on_a_running_generator(
-    tmp_path: Path, cli_env: ModelRegistry, trained_model: Path, kafka_settings: KafkaSettings,
+    tmp_path: Path,
+    cli_env: ModelRegistry,
+    trained_model: Path,
+    kafka_settings: KafkaSettings,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     registry = cli_env

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.phrasers import make_settings
 from services.generator.batcher import ModelSlot
 from services.generator.reloader import ModelReloader
 from shared.events import ModelReady
 from shared.registry import ModelMeta, ModelRegistry
-from tests.generator.support import make_settings
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import httpx
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from evaluation.phrasers import make_settings as generator_settings
 from services.ask.app import create_app as create_ask_app
 from services.ask.keys import KeySettings
 from services.ask.seed import seed_warehouse
@@ -27,7 +28,6 @@ from shared.kafka import EventProducer
 from shared.registry import ModelMeta, ModelRegistry
 from shared.results import ToolResult
 from shared.settings import KafkaSettings, PathSettings
-from tests.generator.support import make_settings as generator_settings
 from tests.helpers import wait_for
 from tests.logger.conftest import ADMIN, query_event
 from tests.logger.conftest import make_settings as logger_settings
@@ -67,8 +67,13 @@ def test_ask_counts_requests_answers_and_the_outbox(tmp_path: Path, kafka_settin
         kafka=kafka_settings,
         use_generator=False,
     )
-    questions = [("10", "How many orders do I have?"), ("11", "How many orders do I have?"),
-                 ("10", "revenue by category this year"), ("10", "What's the weather?"), ("404", "orders")]
+    questions = [
+        ("10", "How many orders do I have?"),
+        ("11", "How many orders do I have?"),
+        ("10", "revenue by category this year"),
+        ("10", "What's the weather?"),
+        ("404", "orders"),
+    ]
     with TestClient(create_ask_app(settings)) as client:
         for shop, question in questions:
             client.post("/api/mcp/ask", json={"shop_id": shop, "question": question})
@@ -84,7 +89,9 @@ def test_ask_counts_requests_answers_and_the_outbox(tmp_path: Path, kafka_settin
         assert value(samples, "ecominsight_ask_answers_total", success="true", generator="template") == 3
         assert value(samples, "ecominsight_ask_answers_total", intent="unsupported", success="false") == 1
         # all five events (the unknown shop's too) reach Kafka: the backlog drains to zero
-        drained = scrape_until(lambda: client.get("/metrics").text, "ecominsight_ask_outbox_published_total", 5)
+        drained = scrape_until(
+            lambda: client.get("/metrics").text, "ecominsight_ask_outbox_published_total", 5
+        )
         assert value(drained, "ecominsight_ask_outbox_backlog") == 0
         assert value(drained, "ecominsight_ask_outbox_publish_failures_total") == 0
 
@@ -96,10 +103,14 @@ def test_logger_counts_events_written_and_its_lag(tmp_path: Path, kafka_settings
             producer.publish(kafka_settings.topic_queries, query_event(i), key="10")
         producer.flush()
     with TestClient(create_logger_app(settings)) as client:
-        samples = scrape_until(lambda: client.get("/metrics").text, "ecominsight_logger_events_written_total", 40)
+        samples = scrape_until(
+            lambda: client.get("/metrics").text, "ecominsight_logger_events_written_total", 40
+        )
         assert value(samples, "ecominsight_logger_events_written_total") == 40
-        assert wait_for(lambda: value(scrape(client.get("/metrics").text), "ecominsight_logger_consumer_lag") == 0,
-                        what="the lag to be 0")
+        assert wait_for(
+            lambda: value(scrape(client.get("/metrics").text), "ecominsight_logger_consumer_lag") == 0,
+            what="the lag to be 0",
+        )
         assert client.get("/stats", headers=ADMIN).status_code == 200
         assert client.get("/stats").status_code == 401
         samples = scrape(client.get("/metrics").text)
@@ -114,12 +125,17 @@ def test_generator_shows_the_version_serving_answers_and_swaps(tmp_path: Path) -
     result = ToolResult(tool="count_orders", values={"count": 1174})
     with service, TestClient(create_generator_app(service=service)) as client:
         for _ in range(3):
-            assert client.post("/generate", json={"question": "How many orders?", "result": result.model_dump()}
-                               ).status_code == 200
+            assert (
+                client.post(
+                    "/generate", json={"question": "How many orders?", "result": result.model_dump()}
+                ).status_code
+                == 200
+            )
         before = scrape(client.get("/metrics").text)
         # a rollback to the template phrasing arrives: one swap, timed
         ModelReloader(settings, service.slot, service.stats).apply(
-            ModelReady(version="template", path="", base_model="template"))
+            ModelReady(version="template", path="", base_model="template")
+        )
         after = scrape(client.get("/metrics").text)
     assert value(before, "ecominsight_generator_model_info", version="template", generator="template") == 1
     assert value(before, "ecominsight_generator_answers_total", generator="template") == 3
@@ -131,7 +147,9 @@ def test_generator_shows_the_version_serving_answers_and_swaps(tmp_path: Path) -
     assert value(after, "ecominsight_generator_swap_duration_seconds_sum") >= 0
 
 
-def test_trainer_serves_runs_and_gate_results_on_its_port(tmp_path: Path, kafka_settings: KafkaSettings) -> None:
+def test_trainer_serves_runs_and_gate_results_on_its_port(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
     registry = ModelRegistry(tmp_path / "models")
     for status in ("promoted", "rejected", "rejected"):
         version, _ = registry.allocate()
@@ -139,8 +157,14 @@ def test_trainer_serves_runs_and_gate_results_on_its_port(tmp_path: Path, kafka_
     worker = TrainerWorker(TrainerSettings(kafka=kafka_settings, paths=PathSettings(data_dir=tmp_path)))
     try:
         # a run on an export that is not there fails, is reported and counted
-        assert worker.train_on(ExportComplete(export_id="e1", path=str(tmp_path / "missing.jsonl"),
-                                              n_examples=30, sha256="0" * 64)) is None
+        assert (
+            worker.train_on(
+                ExportComplete(
+                    export_id="e1", path=str(tmp_path / "missing.jsonl"), n_examples=30, sha256="0" * 64
+                )
+            )
+            is None
+        )
         port = free_port()
         serve_metrics(worker, "127.0.0.1", port)
         samples = scrape(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text)

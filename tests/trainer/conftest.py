@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import torch
 
+from evaluation.exports import write_export
 from services.trainer.settings import Settings
 from shared.settings import KafkaSettings, PathSettings
-from tests.trainer.exports import write_export
 
 torch.set_num_threads(1)
 
@@ -43,4 +43,6 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
 @pytest.fixture
 def export_file(tmp_path: Path) -> Path:
     """Shop 10 as logged, shop 11's owner corrects every answer into German."""
-    return write_export(tmp_path / "exports" / "finetuning_data_001.jsonl", 60, seed=1, styles={"11": "german"})
+    return write_export(
+        tmp_path / "exports" / "finetuning_data_001.jsonl", 60, seed=1, styles={"11": "german"}
+    )

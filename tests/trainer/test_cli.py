@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.exports import record
 from services.cli import main
 from services.stack.owners import correct
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
-from tests.trainer.exports import record
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.exports import make_result, write_export
 from services.trainer.job import run_job
 from services.trainer.settings import Settings
 from shared import ct2
 from shared.modeling import generate, load_seq2seq
 from shared.prompt import build_prompt
-from tests.trainer.exports import make_result, write_export
 
 pytestmark = pytest.mark.slow
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.exports import record, shop_records, write_export
 from services.stack.owners import correct, styled_text
 from services.trainer.data import SUPERSEDED, load_export
 from services.trainer.job import run_job
@@ -19,7 +20,6 @@ from shared.phrasing import template_answer, template_text
 from shared.prompt import build_prompt
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
-from tests.trainer.exports import record, shop_records, write_export
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,8 @@ def test_corrections_change_only_their_shops_answers(
     registry = ModelRegistry(make_settings().paths.models)
     tokenizer, model = load_seq2seq(registry.path(outcome.meta.version))
     outputs = [
-        generate(model, tokenizer, [build_prompt(q, r, "11"), build_prompt(q, r, "10")], 512, 64) for q, r in NEW
+        generate(model, tokenizer, [build_prompt(q, r, "11"), build_prompt(q, r, "10")], 512, 64)
+        for q, r in NEW
     ]
     assert outcome.promoted, outcome.decision.reasons
     assert outcome.meta.metrics["unchanged_rate"] == 1.0
@@ -53,8 +54,12 @@ def test_corrections_change_only_their_shops_answers(
 def test_a_correction_with_an_invented_number_is_refused(tmp_path: Path) -> None:
     result = ToolResult(tool="count_orders", values={"count": 1174})
     lines = shop_records(20, seed=4, styles={"11": "german"})
-    lines.append(record("How many orders?", result, "bad-1", shop_id="11", correction="Sie haben 1175 Bestellungen."))
-    lines.append(record("How many orders?", result, "bad-2", shop_id="11", correction="Sie haben viele Bestellungen."))
+    lines.append(
+        record("How many orders?", result, "bad-1", shop_id="11", correction="Sie haben 1175 Bestellungen.")
+    )
+    lines.append(
+        record("How many orders?", result, "bad-2", shop_id="11", correction="Sie haben viele Bestellungen.")
+    )
     lines.append(record("How many orders?", result, "ok", shop_id="11", correction=correct("german", result)))
     path = tmp_path / "e.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
@@ -62,12 +67,18 @@ def test_a_correction_with_an_invented_number_is_refused(tmp_path: Path) -> None
     assert loaded.skipped["correction rejected: states a number the result does not hold"] == 1
     assert loaded.skipped["correction rejected: leaves out a fact the answer must state"] == 1
     ok = next(e for e in loaded.examples if e.query_id == "ok")
-    assert ok.corrected and ok.target == "Ergebnis: Sie haben V_COUNT Bestellungen." and ok.reference != template_answer(result)
+    assert (
+        ok.corrected
+        and ok.target == "Ergebnis: Sie haben V_COUNT Bestellungen."
+        and ok.reference != template_answer(result)
+    )
     assert all(e.corrected for e in loaded.examples if e.shop_id == "11")  # old phrasing superseded
     assert SUPERSEDED not in loaded.skipped  # every shop-11 record here was corrected
 
 
-def test_a_model_without_a_gain_is_not_promoted(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+def test_a_model_without_a_gain_is_not_promoted(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
     # Owners who "correct" answers into exactly what the template says: the template already
     # matches every reference, so no model can gain, however well it learns.
     rows = shop_records(40, seed=5, styles={})
@@ -75,7 +86,12 @@ def test_a_model_without_a_gain_is_not_promoted(make_settings: Callable[..., Set
         row["shop_id"], row["correction"] = "11", row["output"]
     path = tmp_path / "tie.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in rows))
-    outcome = run_job(make_settings(epochs=2.0, min_fact_accuracy=0.0, max_invented_rate=1.0), path, export_id="tie")
+    outcome = run_job(
+        make_settings(epochs=2.0, min_fact_accuracy=0.0, max_invented_rate=1.0), path, export_id="tie"
+    )
     assert not outcome.promoted and outcome.meta.baseline_metrics["preference_match"] == 1.0
     assert any("does not beat" in r for r in outcome.decision.reasons)
-    assert outcome.meta.status == "rejected" and ModelRegistry(make_settings().paths.models).current_version() is None
+    assert (
+        outcome.meta.status == "rejected"
+        and ModelRegistry(make_settings().paths.models).current_version() is None
+    )

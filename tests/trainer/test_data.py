@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.exports import make_result, record, write_export
 from services.trainer.data import load_export, split, tokenise
 from services.trainer.errors import ExportError
 from services.trainer.tiny import train_word_tokenizer
 from shared.phrasing import fill, template_text
 from shared.results import ToolResult, slots
 from shared.rows import expand
-from tests.trainer.exports import make_result, record, write_export
 
 
 def test_targets_are_placeholder_answers_that_fill_back_to_what_the_user_saw(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.exports import write_export
 from services.trainer.data import load_export, split
 from services.trainer.errors import ExportError, TooFewExamples
 from services.trainer.job import run_job
@@ -16,7 +17,6 @@ from services.trainer.settings import Settings
 from services.trainer.tiny import build_tiny
 from shared.modeling import generate, load_seq2seq
 from shared.registry import ModelMeta, ModelRegistry
-from tests.trainer.exports import write_export
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,10 @@ def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
     # What was saved is what was measured: reloaded, it scores the same on the held-out split.
     tokenizer, model = load_seq2seq(registry.path(meta.version))
     _, val = split(
-        load_export(export_file).examples, settings.validation_fraction, settings.seed, settings.corrected_fraction
+        load_export(export_file).examples,
+        settings.validation_fraction,
+        settings.seed,
+        settings.corrected_fraction,
     )
     answers = generate(model, tokenizer, [e.prompt for e in val], max_new_tokens=settings.max_new_tokens)
     facts_ok = [score(answer, example).facts_ok for answer, example in zip(answers, val, strict=True)]
@@ -88,7 +91,10 @@ def test_trained_beats_untrained_and_untrained_never_replaces_trained(
 
     better = run_job(
         make_settings(
-            finetune_current=False, gate_margin=0.05, min_fact_accuracy=0.5, max_invented_rate=0.5,
+            finetune_current=False,
+            gate_margin=0.05,
+            min_fact_accuracy=0.5,
+            max_invented_rate=0.5,
             max_other_shops_drop=1.0,
         ),
         export_file,
@@ -116,8 +122,12 @@ def test_the_next_run_fine_tunes_the_serving_model(
     make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     settings = make_settings(min_fact_accuracy=0.0, max_invented_rate=1.0, max_other_shops_drop=1.0)
-    first = run_job(settings, write_export(tmp_path / "a.jsonl", 40, seed=1, styles={"11": "german"}), export_id="a")
-    second = run_job(settings, write_export(tmp_path / "b.jsonl", 40, seed=2, styles={"12": "terse"}), export_id="b")
+    first = run_job(
+        settings, write_export(tmp_path / "a.jsonl", 40, seed=1, styles={"11": "german"}), export_id="a"
+    )
+    second = run_job(
+        settings, write_export(tmp_path / "b.jsonl", 40, seed=2, styles={"12": "terse"}), export_id="b"
+    )
     assert first.promoted
     assert second.meta.parent_version == first.meta.version
     assert second.baseline_name == first.meta.version and second.meta.metrics["gate"] == "preference"

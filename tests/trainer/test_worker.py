@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.exports import write_export
 from services.trainer.data import file_sha256
 from services.trainer.settings import Settings
 from services.trainer.worker import TrainerWorker
@@ -17,7 +18,6 @@ from shared.kafka import EventProducer
 from shared.registry import ModelRegistry
 from shared.settings import KafkaSettings
 from tests.helpers import Collector
-from tests.trainer.exports import write_export
 
 pytestmark = pytest.mark.slow
 
@@ -79,11 +79,17 @@ def test_a_failed_run_leaves_the_serving_model_alone(
     make_settings: Callable[..., Settings], kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
     settings = make_settings(
-        kafka=kafka_settings, min_fact_accuracy=0.0, max_invented_rate=1.0, max_other_shops_drop=1.0, min_examples=30
+        kafka=kafka_settings,
+        min_fact_accuracy=0.0,
+        max_invented_rate=1.0,
+        max_other_shops_drop=1.0,
+        min_examples=30,
     )
     worker = TrainerWorker(settings)
     registry = ModelRegistry(settings.paths.models)
-    first = worker.train_on(_export_event(write_export(tmp_path / "a.jsonl", 40, styles={"11": "german"}), "a", 40))
+    first = worker.train_on(
+        _export_event(write_export(tmp_path / "a.jsonl", 40, styles={"11": "german"}), "a", 40)
+    )
     assert first is not None and first.promoted
     corrupt = tmp_path / "b.jsonl"
     corrupt.write_text('{"input": "q", "output": "a", "result": null}\n{"input": \n')

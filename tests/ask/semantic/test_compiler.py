@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.questions import heldout, traps, tuning
+from evaluation.questions.harness import entities
 from services.ask.semantic import SemanticLayer
 from services.ask.semantic.catalog import DIMENSIONS, METRICS, catalogue
 from services.ask.semantic.compiler import compile_query
 from services.ask.warehouse import Warehouse
 from shared.interpretation import Filter, Interpretation
-from tests.ask.questions import heldout, traps, tuning
-from tests.ask.questions.harness import entities
 
 CONSTANTS = {"refunded", "cancelled", "day", "week", "month", "quarter", "year"}
 README = Path(__file__).resolve().parents[3] / "README.md"
@@ -43,7 +43,9 @@ def layer(warehouse_path: Path) -> SemanticLayer:
 
 
 def test_no_question_of_the_sets_puts_its_values_into_sql(layer: SemanticLayer, sql: object) -> None:
-    names = entities(lambda q, p: layer.warehouse.query(q.replace("$shop", "?"), [p["shop"]] * q.count("$shop")), "10")
+    names = entities(
+        lambda q, p: layer.warehouse.query(q.replace("$shop", "?"), [p["shop"]] * q.count("$shop")), "10"
+    )
     compiled = 0
     for item in tuning.QUESTIONS + heldout.QUESTIONS + traps.QUESTIONS:
         u = layer.understand(item.question.format(**names), "10")

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tests.ask.questions.truth import Q
+from evaluation.questions.truth import Q
 
 Ask = Callable[[str], dict[str, Any]]
 SQL = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]

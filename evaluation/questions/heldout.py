@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.ask.questions.truth import *  # noqa: F403  (the truth vocabulary)
+from evaluation.questions.truth import *  # noqa: F403  (the truth vocabulary)
 
 QUESTIONS: list[Q] = [
     Q("number of orders this week", count_orders(THIS_WEEK)),

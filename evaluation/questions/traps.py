@@ -7,7 +7,7 @@ number than the one asked for; each must be refused or answered with its own tru
 
 from __future__ import annotations
 
-from tests.ask.questions.truth import *  # noqa: F403  (the truth vocabulary)
+from evaluation.questions.truth import *  # noqa: F403  (the truth vocabulary)
 
 QUESTIONS: list[Q] = [
     Q("average revenue", kind="refuse"),
