@@ -1,10 +1,11 @@
 """Export for fine-tuning: the best logged answers as training records.
 
 Selected: successful queries with confidence > ``export_min_confidence``, a prompt, and no
-negative rating (the last rating of the query's own shop counts, see ``ratings.py``); one per (question, answer) pair (the most recent). Each record is
-``{"input", "output", "intent", "tool", "result", "query_id", "interpretation"}`` where ``input`` is exactly the
-prompt the generator was given (``QueryEvent.prompt``) and ``result`` is the tool result, so the
-trainer can delexicalise the answer. The file goes to ``query_logs/finetuning_data.jsonl`` (or
+negative rating (the last rating of the query's own shop counts, see ``ratings.py``); one per
+(question, answer) pair (the most recent). Each line is a ``shared.exports.ExportRecord`` (the
+contract the trainer reads back): ``input`` is exactly the prompt the generator was given
+(``QueryEvent.prompt``) and ``result`` is the tool result, so the trainer can delexicalise the
+answer. The file goes to ``query_logs/finetuning_data.jsonl`` (or
 ``output_file``) and a versioned copy with a ``manifest.json`` to ``exports/<export_id>/``;
 then ``ExportComplete`` is published with the versioned path.
 """
@@ -30,6 +31,7 @@ from services.logger.settings import Settings
 from services.logger.sink import utc_naive
 from shared.errors import BrokerError
 from shared.events import ExportComplete
+from shared.exports import ExportRecord
 from shared.kafka import EventProducer
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,8 @@ EXPORT_FILE = "finetuning_data.jsonl"
 
 # A query with an owner's correction is exported with it (even when rated negative: the
 # correction is the answer wanted); the trainer checks it against the result (corrections.py).
-SELECT_EXAMPLES = """
-WITH fixes AS (""" + LATEST_CORRECTIONS + """),
+SELECT_EXAMPLES = f"""
+WITH fixes AS ({LATEST_CORRECTIONS}),
 candidates AS (
     SELECT q.*, fx.correction, row_number() OVER (
         PARTITION BY lower(trim(q.question)), q.answer, fx.correction ORDER BY q.occurred_at DESC, q.query_id
@@ -47,7 +49,7 @@ candidates AS (
     FROM queries q LEFT JOIN fixes fx ON fx.query_id = q.query_id
     WHERE q.success AND q.confidence > ? AND q.prompt IS NOT NULL
       AND (fx.correction IS NOT NULL OR q.query_id NOT IN (SELECT query_id FROM ratings WHERE rating = 'negative'))
-      {extra}
+      {{extra}}
 )
 SELECT prompt, answer, intent, tool, result, query_id, occurred_at, tool_params, shop_id, correction
 FROM candidates WHERE copy_no = 1
@@ -94,7 +96,9 @@ def select_examples(
     return conn.execute(SELECT_EXAMPLES.format(extra=extra), params).fetchall()
 
 
-def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logged_after: datetime | None = None) -> int:
+def count_examples(
+    conn: duckdb.DuckDBPyConnection, min_confidence: float, logged_after: datetime | None = None
+) -> int:
     """How many rows ``select_examples`` would return, counted in the database."""
     extra = ""
     params: list[Any] = [min_confidence]
@@ -105,21 +109,21 @@ def count_examples(conn: duckdb.DuckDBPyConnection, min_confidence: float, logge
     return int(row[0]) if row else 0
 
 
-def to_record(row: tuple[Any, ...]) -> dict[str, Any]:
+def to_record(row: tuple[Any, ...]) -> ExportRecord:
     prompt, answer, intent, tool, result, query_id, _, tool_params, shop_id, correction = row
-    return {
-        "input": prompt,
-        "output": answer,
-        "intent": intent,
-        "tool": tool,
-        "result": json.loads(result) if result is not None else None,
-        "query_id": query_id,
+    return ExportRecord(
+        input=prompt,
+        output=answer,
+        intent=intent,
+        tool=tool,
+        result=json.loads(result) if result is not None else None,
+        query_id=query_id,
         # What was computed (the semantic layer's structured query); None for older events.
-        "interpretation": json.loads(tool_params) if tool == "semantic_query" and tool_params else None,
-        "shop_id": shop_id,
+        interpretation=json.loads(tool_params) if tool == "semantic_query" and tool_params else None,
+        shop_id=shop_id,
         # The owner's wording of this answer: the trainer's target when it fits the result.
-        "correction": correction,
-    }
+        correction=correction,
+    )
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -152,7 +156,7 @@ def export_for_finetuning(
             f"no negative feedback, duplicates dropped); at least {settings.export_min_examples} are needed. "
             "Nothing was exported and no event was published."
         )
-    data = b"".join(json.dumps(to_record(r), ensure_ascii=False).encode() + b"\n" for r in rows)
+    data = b"".join(to_record(r).model_dump_json().encode() + b"\n" for r in rows)
     digest = hashlib.sha256(data).hexdigest()
     created = datetime.now(UTC)
     export_id = f"exp-{created:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
@@ -175,7 +179,7 @@ def export_for_finetuning(
         "path": str(versioned.resolve()),
         "filters": filters,
         "time_range": time_range,
-        "format": ["input", "output", "intent", "tool", "result", "query_id", "interpretation", "shop_id", "correction"],
+        "format": list(ExportRecord.model_fields),
     }
     _write_atomic(manifest_path, json.dumps(manifest, indent=2).encode() + b"\n")
     if out.resolve() != versioned.resolve():

@@ -1,10 +1,11 @@
 """From an export file to training examples and tokenised datasets.
 
-An export line is ``{"input": prompt, "output": answer shown to the user, "intent", "tool",
-"result": ToolResult dict, "query_id"}``. The training target is the answer delexicalised back
-into placeholders (``V_COUNT`` ...), so the model learns phrasing and never numbers. Records
-without a result, or whose answer states a number the result does not hold, are skipped and
-counted.
+An export line is a ``shared.exports.ExportRecord`` (``input``: the prompt, ``output``: the
+answer shown to the user, ``result``: the ToolResult, ...); a line that is not JSON or not such a
+record refuses the whole file, naming the line and the field. The training target is the answer
+delexicalised back into placeholders (``V_COUNT`` ...), so the model learns phrasing and never
+numbers. Records without a valid result, or whose answer states a number the result does not
+hold, are skipped and counted.
 
 A record with a ``correction`` (the answer as the shop owner wants it worded) trains on the
 correction instead, checked against the record's own result (``shared.corrections``); a rejected
@@ -30,6 +31,7 @@ from transformers import DataCollatorForSeq2Seq
 
 from services.trainer.errors import ExportError
 from shared.corrections import check_correction
+from shared.exports import ExportRecord
 from shared.phrasing import delexicalise
 from shared.results import ToolResult
 from shared.rows import collapse
@@ -80,15 +82,13 @@ def load_export(path: Path) -> LoadedExport:
                 continue
             total += 1
             try:
-                record = json.loads(line)
+                raw = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ExportError(f"{path.name} line {lineno} is not JSON: {exc.msg}") from exc
-            if (
-                not isinstance(record, dict)
-                or not isinstance(record.get("input"), str)
-                or not isinstance(record.get("output"), str)
-            ):
-                raise ExportError(f"{path.name} line {lineno} lacks the string fields 'input' and 'output'")
+            try:
+                record = ExportRecord.model_validate(raw)
+            except ValidationError as exc:
+                raise _refusal(f"{path.name} line {lineno}", exc) from exc
             reason, example = _to_example(record)
             if example is None:
                 skipped[reason] = skipped.get(reason, 0) + 1
@@ -107,37 +107,46 @@ def load_export(path: Path) -> LoadedExport:
 SUPERSEDED = "superseded by the shop's corrections"
 
 
-def _shop_of(record: dict[str, Any]) -> str | None:
-    shop = record.get("shop_id")
-    if isinstance(shop, str) and shop:
-        return shop
-    found = re.search(r"\| shop: ([A-Za-z0-9_-]+) \|", record["input"])  # exports before shop_id
+def _refusal(where: str, exc: ValidationError) -> ExportError:
+    """The file's refusal for a line that is not an ``ExportRecord``, naming each bad field."""
+    errors = exc.errors()
+    detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'the line'}: {e['msg']}" for e in errors)
+    if any(not e["loc"] or e["loc"][0] in ("input", "output") for e in errors):
+        return ExportError(f"{where} lacks the string fields 'input' and 'output' ({detail})")
+    return ExportError(f"{where} is not an export record ({detail})")
+
+
+def _shop_of(record: ExportRecord) -> str | None:
+    if record.shop_id:
+        return record.shop_id
+    found = re.search(r"\| shop: ([A-Za-z0-9_-]+) \|", record.input)  # exports before shop_id
     return found.group(1) if found else None
 
 
-def _to_example(record: dict[str, Any]) -> tuple[str, Example | None]:
-    raw = record.get("result")
-    if not raw:
+def _to_example(record: ExportRecord) -> tuple[str, Example | None]:
+    if not record.result:
         return "no result", None
     try:
-        result = ToolResult.model_validate(raw)
+        result = ToolResult.model_validate(record.result)
     except ValidationError:
         return "invalid result", None
-    shop, correction = _shop_of(record), record.get("correction")
-    if isinstance(correction, str) and correction.strip():
+    shop, correction = _shop_of(record), record.correction
+    if correction and correction.strip():
         checked = check_correction(correction, result)
         if checked.target is None:
             return f"correction rejected: {checked.reason}", None
-        example = Example(record["input"], checked.target, correction.strip(), result, record.get("query_id"))
+        example = Example(record.input, checked.target, correction.strip(), result, record.query_id)
         return "", replace(example, shop_id=shop, corrected=True)
-    target = delexicalise(record["output"], result)
+    target = delexicalise(record.output, result)
     if target is None:
         return "answer states values not in the result", None
     target = collapse(target, result)  # the model writes V_ROWS; the rows render from the data
-    return "", Example(record["input"], target, record["output"], result, record.get("query_id"), shop)
+    return "", Example(record.input, target, record.output, result, record.query_id, shop)
 
 
-def _cut(examples: list[Example], fraction: float, rng: random.Random, at_least: int) -> tuple[list[Example], list[Example]]:
+def _cut(
+    examples: list[Example], fraction: float, rng: random.Random, at_least: int
+) -> tuple[list[Example], list[Example]]:
     order = list(range(len(examples)))
     rng.shuffle(order)
     n_val = min(len(examples) - 1, max(at_least, round(len(examples) * fraction))) if len(examples) > 1 else 0
