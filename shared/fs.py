@@ -1,4 +1,11 @@
-"""File-system helpers used by more than one service."""
+"""Atomic file replacement, written once for every service.
+
+A reader of ``path``, or the disk after a crash or power cut, sees either the old content or the
+new, never part of it: the new content goes to a temporary file in the same folder (a rename is
+atomic only within one file system), is flushed to disk, renamed over ``path``, and the folder
+itself is flushed so the rename survives a power cut too. ``fsync=False`` skips both flushes, for
+files whose loss in a power cut costs nothing (counters); the replacement is still atomic.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,12 @@ import secrets
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: str | bytes, *, mode: int = 0o644, fsync: bool = True) -> None:
-    """Replace ``path`` with ``data`` so that a reader, or the file after a crash, has either the
-    old content or the new, never part of it.
+def atomic_write(path: Path, data: str | bytes, *, mode: int = 0o666, fsync: bool = True) -> None:
+    """Replace ``path`` with ``data`` (text is written as UTF-8).
 
-    The data goes to a temporary file next to ``path`` (a name of its own, so concurrent writers
-    never share one), is flushed to disk unless ``fsync=False``, and is renamed over ``path``.
-    ``mode`` is the new file's permission (before the umask): ``0o600`` for secrets.
+    The temporary file has a name of its own (so concurrent writers never share one) and is
+    removed when anything fails, leaving ``path`` as it was. ``mode`` is the new file's permission
+    before the umask, as for ``open()``: ``0o600`` for secrets.
     """
     raw = data.encode() if isinstance(data, str) else data
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
@@ -25,8 +31,27 @@ def atomic_write(path: Path, data: str | bytes, *, mode: int = 0o644, fsync: boo
             fh.flush()
             if fsync:
                 os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        _rename(tmp, path, fsync)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def atomic_replace(tmp: Path, path: Path) -> None:
+    """Make ``tmp``, a complete file written by someone else (a database, a copy), the new
+    ``path``: flush it to disk, rename it over ``path`` and flush the folder. ``tmp`` must be in
+    ``path``'s folder."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    _rename(tmp, path, fsync=True)
+
+
+def _rename(tmp: Path, path: Path, fsync: bool) -> None:
+    os.replace(tmp, path)
+    if fsync:
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

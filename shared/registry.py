@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from shared.errors import EcomInsightError
+from shared.fs import atomic_write
 
 METADATA = "metadata.json"
 VERSION_RE = re.compile(r"v[0-9]{4,}")
@@ -50,22 +50,15 @@ class ModelMeta(BaseModel):
     export_id: str | None = None
     data_sha256: str | None = None
     metrics: dict[str, Any] = Field(default_factory=dict)
-    baseline_metrics: dict[str, Any] = Field(default_factory=dict, description="the serving model's, same data")
+    baseline_metrics: dict[str, Any] = Field(
+        default_factory=dict, description="the serving model's, same data"
+    )
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     library_versions: dict[str, str] = Field(default_factory=dict)
     train_time_s: float | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     status: Literal["candidate", "promoted", "rejected"] = "candidate"
     reasons: list[str] = Field(default_factory=list)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 class ModelRegistry:
@@ -108,7 +101,9 @@ class ModelRegistry:
         except ValueError as exc:
             raise RegistryError(f"{meta} is not valid metadata: {exc}") from exc
         if loaded.version != version:
-            raise RegistryError(f"{meta} says it is version {loaded.version[:100]!r}, not {version!r}: refusing it")
+            raise RegistryError(
+                f"{meta} says it is version {loaded.version[:100]!r}, not {version!r}: refusing it"
+            )
         return loaded
 
     def versions(self) -> list[ModelMeta]:
@@ -175,14 +170,14 @@ class ModelRegistry:
         folder = self.path(self.check_version(meta.version, "metadata version"))
         if not folder.is_dir():
             raise RegistryError(f"no folder for version {meta.version!r} in {self.root}")
-        _write_atomic(folder / METADATA, meta.model_dump_json(indent=2))
+        atomic_write(folder / METADATA, meta.model_dump_json(indent=2))
 
     def promote_template(self) -> None:
         """Serve the template phrasing (appended to the history, so a rollback undoes it)."""
         with self._locked():
             history = [v for v in self.history() if v != TEMPLATE] + [TEMPLATE]
-            _write_atomic(self.root / "history.json", json.dumps(history))
-            _write_atomic(self.root / "CURRENT", TEMPLATE)
+            atomic_write(self.root / "history.json", json.dumps(history))
+            atomic_write(self.root / "CURRENT", TEMPLATE)
 
     def promote(self, version: str) -> ModelMeta:
         """Make ``version`` the serving one (it is appended to the history)."""
@@ -192,8 +187,8 @@ class ModelRegistry:
                 meta = meta.model_copy(update={"status": "promoted"})
                 self.save_metadata(meta)
             history = [v for v in self.history() if v != version] + [version]
-            _write_atomic(self.root / "history.json", json.dumps(history))
-            _write_atomic(self.root / "CURRENT", version)
+            atomic_write(self.root / "history.json", json.dumps(history))
+            atomic_write(self.root / "CURRENT", version)
             return meta
 
     def reject(self, version: str, reasons: list[str]) -> ModelMeta:
@@ -211,6 +206,6 @@ class ModelRegistry:
             history.pop()
             previous = history[-1] if history else TEMPLATE
             meta = None if previous == TEMPLATE else self.get(previous)
-            _write_atomic(self.root / "history.json", json.dumps(history))
-            _write_atomic(self.root / "CURRENT", previous)
+            atomic_write(self.root / "history.json", json.dumps(history))
+            atomic_write(self.root / "CURRENT", previous)
             return meta

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import os
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from services.ask.warehouse import TABLES, open_for_writing
+from shared.fs import atomic_replace
 
 SHOPS = [
     ("10", "Northwind Goods", "USD"),
@@ -239,6 +239,7 @@ def seed_warehouse(path: Path, shops: int = 3, seed: int = 42, orders_per_shop: 
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)  # an old file's log must not replay onto the new one
-    os.replace(tmp, path)
+    # An old file's log must not replay onto the new one.
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    atomic_replace(tmp, path)
     return counts

@@ -15,9 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
-import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +30,7 @@ from services.logger.sink import utc_naive
 from shared.errors import BrokerError
 from shared.events import ExportComplete
 from shared.exports import ExportRecord
+from shared.fs import atomic_write
 from shared.kafka import EventProducer
 
 log = logging.getLogger(__name__)
@@ -126,16 +125,6 @@ def to_record(row: tuple[Any, ...]) -> ExportRecord:
     )
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{secrets.token_hex(4)}")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def export_for_finetuning(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -169,7 +158,8 @@ def export_for_finetuning(
     out = Path(output_file) if output_file else settings.paths.query_logs / EXPORT_FILE
     version_dir = settings.paths.exports / export_id
     versioned = version_dir / EXPORT_FILE
-    _write_atomic(versioned, data)
+    version_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(versioned, data)
     manifest_path = version_dir / "manifest.json"
     manifest = {
         "export_id": export_id,
@@ -181,12 +171,10 @@ def export_for_finetuning(
         "time_range": time_range,
         "format": list(ExportRecord.model_fields),
     }
-    _write_atomic(manifest_path, json.dumps(manifest, indent=2).encode() + b"\n")
+    atomic_write(manifest_path, json.dumps(manifest, indent=2).encode() + b"\n")
     if out.resolve() != versioned.resolve():
-        tmp = out.with_name(f".{out.name}.tmp-{secrets.token_hex(4)}")
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(versioned, tmp)
-        os.replace(tmp, out)
+        atomic_write(out, data)
     if record:
         conn.execute(
             "INSERT INTO exports VALUES (?, ?, ?, ?, ?)",
