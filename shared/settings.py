@@ -70,10 +70,16 @@ class PathSettings(BaseSettings):
     models_dir: Path | None = None
     exports_dir: Path | None = None
     outbox_dir: Path | None = None
+    understanding_dir: Path | None = None
 
     @property
     def query_logs(self) -> Path:
         return self.query_logs_dir or self.data_dir / "query_logs"
+
+    @property
+    def understanding(self) -> Path:
+        """The ask service's learned lexicon and its history (``services.ask.learning``)."""
+        return self.understanding_dir or self.data_dir / "understanding"
 
     @property
     def warehouse(self) -> Path:

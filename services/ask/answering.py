@@ -17,7 +17,7 @@ import duckdb
 from services.ask.errors import Refused
 from services.ask.generator_client import GeneratorClient
 from services.ask.models import AskResponse, Clarification
-from services.ask.semantic import SemanticLayer, intent_of, refusal_text
+from services.ask.semantic import SemanticLayer, Understanding, intent_of, refusal_text
 from services.ask.state import Services
 from services.ask.warehouse import Warehouse
 from shared.errors import EcomInsightError
@@ -40,6 +40,15 @@ def clean(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").strip()
 
 
+def clarification_of(u: Understanding) -> Clarification:
+    return Clarification(
+        reason="out_of_scope" if u.outcome == "out_of_scope" else "unclear",
+        understood=u.understood,
+        unused=u.unused,
+        suggestions=u.suggestions,
+    )
+
+
 def answer(
     layer: SemanticLayer,
     warehouse: Warehouse,
@@ -59,12 +68,7 @@ def answer(
     generator_name, version = "template", "template"
     if q is None:
         text, success, intent = refusal_text(understanding), False, "unsupported"
-        clarification = Clarification(
-            reason="out_of_scope" if understanding.outcome == "out_of_scope" else "unclear",
-            understood=understanding.understood,
-            unused=understanding.unused,
-            suggestions=understanding.suggestions,
-        )
+        clarification = clarification_of(understanding)
     else:
         intent = intent_of(q)
         try:
@@ -132,7 +136,9 @@ def answer_request(s: Services, shop_id: str, question: str, source: str = "api"
         problem = (404, f"unknown shop {shop_id!r}")
     if problem is not None or shop is None:
         status, message = problem or (404, "unknown shop")
-        s.publish(s.settings.kafka.topic_queries, rejected(shop_id, question, message, limit, source), shop_id)
+        s.publish(
+            s.settings.kafka.topic_queries, rejected(shop_id, question, message, limit, source), shop_id
+        )
         raise Refused(message, status)
     answered = answer(s.layer, s.warehouse, s.generator, shop_id, shop[1], question, source=source)
     s.publish(s.settings.kafka.topic_queries, answered.event, shop_id)

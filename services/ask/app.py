@@ -11,6 +11,7 @@ never waits for the broker.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -20,6 +21,8 @@ from fastapi.responses import JSONResponse
 
 from services.ask.generator_client import GeneratorClient
 from services.ask.keys import AuthError, KeyStore, RateLimiter
+from services.ask.learning.poller import LabelLearner
+from services.ask.learning.store import LexiconStore
 from services.ask.mcp_server import McpEndpoint
 from services.ask.metrics import AskMetrics
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
@@ -43,8 +46,22 @@ def _publisher(settings: Settings, outbox: Outbox) -> Publisher | PublisherProce
             poll_s=settings.outbox_poll_s,
         ).start()
     return Publisher(
-        settings.paths.outbox, settings.kafka, batch=settings.outbox_batch, retry_s=settings.outbox_retry_s, outbox=outbox
+        settings.paths.outbox,
+        settings.kafka,
+        batch=settings.outbox_batch,
+        retry_s=settings.outbox_retry_s,
+        outbox=outbox,
     ).start()
+
+
+def _learner(settings: Settings, layer: SemanticLayer, store: LexiconStore) -> LabelLearner | None:
+    """The thread that learns from reviewers' labels, started; None when learning is off."""
+    if settings.understanding_poll_s <= 0:
+        return None
+    token = settings.logger_read_token.get_secret_value() if settings.logger_read_token else None
+    learner = LabelLearner(layer, store, settings.logger_url, token, settings.understanding_poll_s)
+    threading.Thread(target=learner.run, name="label-learner", daemon=True).start()
+    return learner
 
 
 @contextmanager
@@ -68,11 +85,14 @@ def open_services(settings: Settings, metrics: AskMetrics | None = None) -> Iter
         settings.generator_retry_after_s,
         enabled=settings.use_generator,
     )
+    store = LexiconStore(settings.paths.understanding)
+    layer = SemanticLayer(warehouse, store.current())
+    learner = _learner(settings, layer, store)
     try:
         yield Services(
             settings=settings,
             warehouse=warehouse,
-            layer=SemanticLayer(warehouse),
+            layer=layer,
             generator=generator,
             keys=KeyStore(settings.keys.path(settings.paths)),
             keys_required=settings.keys.required(settings.security),
@@ -80,8 +100,11 @@ def open_services(settings: Settings, metrics: AskMetrics | None = None) -> Iter
             outbox=outbox,
             publisher=publisher,
             metrics=metrics,
+            learner=learner,
         )
     finally:
+        if learner is not None:
+            learner.stop()
         if publisher is not None:
             publisher.stop()
         if outbox is not None:

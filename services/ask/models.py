@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,24 @@ class AskRequest(BaseModel):
         description="the shop asked about; with an API key it may be left out (the key decides)",
     )  # fmt: skip
     question: str = Field(examples=["How many orders did I get last month?"])
+
+
+class UnderstandRequest(AskRequest):
+    """A dry run: how a question would be read, computing nothing and logging nothing."""
+
+    asked_on: date | None = Field(
+        default=None,
+        description="read 'last week' as on this day (a reviewer labelling an old question); default today",
+    )
+
+
+class UnderstandResponse(BaseModel):
+    understood: bool
+    interpretation: Interpretation | None
+    clarification: Clarification | None
+    lexicon_version: str = Field(
+        description="the learned lexicon it was read with ('base': the vocabulary alone)"
+    )
 
 
 class Clarification(BaseModel):

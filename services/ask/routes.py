@@ -1,5 +1,5 @@
-"""The ask API's routes: ``POST /api/mcp/ask``, ``POST /api/mcp/feedback``, ``GET /catalog``,
-``GET /health``. Each route is short: it resolves the shop from the caller's key, calls the
+"""The ask API's routes: ``POST /api/mcp/ask``, ``POST /api/mcp/understand``, ``POST
+/api/mcp/feedback``, ``GET /catalog``, ``GET /understanding``, ``GET /health``. Each route is short: it resolves the shop from the caller's key, calls the
 domain function and publishes the event."""
 
 from __future__ import annotations
@@ -8,9 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 
-from services.ask.answering import Refused, answer_request, clean
+from services.ask.answering import Refused, answer_request, clarification_of, clean
 from services.ask.keys import presented_key, resolve_shop
-from services.ask.models import AskRequest, AskResponse, FeedbackRequest
+from services.ask.learning.store import LexiconStore
+from services.ask.models import (
+    AskRequest,
+    AskResponse,
+    FeedbackRequest,
+    UnderstandRequest,
+    UnderstandResponse,
+)
 from services.ask.semantic.catalog import catalogue
 from services.ask.state import Services
 from shared.events import FeedbackEvent
@@ -41,7 +48,12 @@ def shop_of(s: Services, authorization: str | None, x_api_key: str | None, body_
 
 @router.get("/health")
 def health(s: ServicesDep) -> dict[str, Any]:
-    body: dict[str, Any] = {"status": "ok", "service": "ask", "parser": "semantic layer", "api_keys": s.keys_required}
+    body: dict[str, Any] = {
+        "status": "ok",
+        "service": "ask",
+        "parser": "semantic layer",
+        "api_keys": s.keys_required,
+    }
     if s.publisher is not None:
         body["events"] = {
             "published": s.publisher.published,
@@ -59,7 +71,10 @@ def metrics_catalog() -> dict[str, Any]:
 
 @router.post("/api/mcp/ask", response_model=AskResponse)
 def ask(
-    body: AskRequest, s: ServicesDep, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
+    body: AskRequest,
+    s: ServicesDep,
+    authorization: AuthorizationHeader = None,
+    x_api_key: ApiKeyHeader = None,
 ) -> AskResponse:
     shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
     try:
@@ -69,16 +84,57 @@ def ask(
     return answered.response
 
 
+@router.post("/api/mcp/understand", response_model=UnderstandResponse)
+def understand(
+    body: UnderstandRequest,
+    s: ServicesDep,
+    authorization: AuthorizationHeader = None,
+    x_api_key: ApiKeyHeader = None,
+) -> UnderstandResponse:
+    """How the question would be read, without computing or logging it: what a reviewer labels
+    with (``ecominsight review label --as``) and an app can check before asking."""
+    shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
+    question = clean(body.question)
+    if not question or len(question) > s.settings.max_question_length:
+        raise HTTPException(422, f"question must have 1 to {s.settings.max_question_length} characters")
+    if s.warehouse.shop(shop_id) is None:
+        raise HTTPException(404, f"unknown shop {shop_id!r}")
+    u = s.layer.understand(question, shop_id, body.asked_on)
+    return UnderstandResponse(
+        understood=u.interpretation is not None,
+        interpretation=u.interpretation,
+        clarification=None if u.interpretation is not None else clarification_of(u),
+        lexicon_version=s.layer.lexicon.version,
+    )
+
+
+@router.get("/understanding")
+def understanding(s: ServicesDep) -> dict[str, Any]:
+    """The learned lexicon that serves, the last proposal with both accuracies, and the lineage."""
+    store = LexiconStore(s.settings.paths.understanding)
+    body = (
+        s.learner.describe()
+        if s.learner is not None
+        else {"version": s.layer.lexicon.version, "learning": "off"}
+    )
+    return {**body, "history": store.history()[-20:]}
+
+
 @router.post("/api/mcp/feedback", status_code=202)
 def feedback(
-    body: FeedbackRequest, s: ServicesDep, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
+    body: FeedbackRequest,
+    s: ServicesDep,
+    authorization: AuthorizationHeader = None,
+    x_api_key: ApiKeyHeader = None,
 ) -> dict[str, Any]:
     """A rating of an answer, optionally with the answer as you want it worded (``correction``).
 
     Feedback counts only for a logged query of the same shop, and only the last rating of a query
     counts; the logger checks both when it stores the feedback."""
     key = presented_key(authorization, x_api_key)
-    shop_id = shop_of(s, authorization, x_api_key, body.shop_id) if key or body.shop_id or s.keys_required else None
+    shop_id = (
+        shop_of(s, authorization, x_api_key, body.shop_id) if key or body.shop_id or s.keys_required else None
+    )
     event = FeedbackEvent(
         query_id=body.query_id,
         rating=body.feedback,

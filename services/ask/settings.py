@@ -54,3 +54,6 @@ class Settings(BaseSettings):
     logger_url: str = "http://127.0.0.1:8002"
     logger_read_token: SecretStr | None = None
     logger_timeout_s: float = Field(default=10.0, gt=0)
+    # Learning from reviewers' labels (``services.ask.learning``): how often the logger's
+    # /review/labels is read (with the read token); 0 turns learning off.
+    understanding_poll_s: float = Field(default=10.0, ge=0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from services.ask.generator_client import GeneratorClient
 from services.ask.keys import KeyStore, RateLimiter
+from services.ask.learning.poller import LabelLearner
 from services.ask.metrics import AskMetrics
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
 from services.ask.semantic import SemanticLayer
@@ -29,6 +30,7 @@ class Services:
     outbox: Outbox | None
     publisher: Publisher | PublisherProcess | None
     metrics: AskMetrics | None = None
+    learner: LabelLearner | None = None
 
     def publish(self, topic: str, event: Event, key: str | None) -> None:
         if self.outbox is None:

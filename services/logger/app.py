@@ -2,9 +2,11 @@
 
 Public: ``GET /health``.
 Read (the read token or the admin token; open only in a local run without a read token):
-``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``, ``GET /dashboard/data``
+``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``, ``GET /review/queue``,
+``GET /review/labels``, ``GET /dashboard/data``
 (the page ``GET /dashboard`` holds no data and is public; see ``dashboard.py``).
-Admin: ``POST /sql``, ``POST /export``, ``GET /exports/{export_id}/data``.
+Admin: ``POST /sql``, ``POST /export``, ``GET /exports/{export_id}/data``, ``POST /review/{query_id}``
+(a reviewer's label: ``review.py``).
 A token goes in ``Authorization: Bearer <token>`` (or ``X-Admin-Token: <token>``).
 Request bodies over ``max_body_bytes`` get a 413; bad input a 4xx with a message, never a 500.
 """
@@ -16,14 +18,14 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from services.logger import stats
+from services.logger import review, stats
 from services.logger.dashboard import mount_dashboard
 from services.logger.errors import BadFilter, SqlRefused, SqlTimeout, TooFewExamples
 from services.logger.export import EXPORT_FILE
@@ -77,7 +79,9 @@ def require_admin(
     settings: Settings = request.app.state.settings
     given = _presented(authorization, x_admin_token)
     if not given:
-        raise HTTPException(401, "admin token required: send 'Authorization: Bearer <token>' or 'X-Admin-Token'")
+        raise HTTPException(
+            401, "admin token required: send 'Authorization: Bearer <token>' or 'X-Admin-Token'"
+        )
     if not _matches(given, settings.admin_token.get_secret_value()):
         raise HTTPException(403, "wrong admin token")
 
@@ -145,9 +149,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
             return stats.get_statistics(cur, f)
 
     @app.get("/queries/failed", dependencies=reader)
-    def failed(
-        f: Filters, limit: Annotated[int, Query(ge=1, le=10_000)] = 10
-    ) -> list[dict[str, Any]]:
+    def failed(f: Filters, limit: Annotated[int, Query(ge=1, le=10_000)] = 10) -> list[dict[str, Any]]:
         with service.cursor() as cur:
             return stats.get_failed_queries(cur, limit, f)
 
@@ -159,6 +161,41 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     ) -> list[dict[str, Any]]:
         with service.cursor() as cur:
             return stats.get_low_confidence_queries(cur, threshold, limit, f)
+
+    @app.get("/review/queue", dependencies=reader)
+    def review_queue(
+        shop_id: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        threshold: Annotated[float, Query(ge=0.0, le=1.0)] = 0.7,
+        reason: Annotated[list[Literal["failed", "low_confidence", "negative"]] | None, Query()] = None,
+    ) -> dict[str, Any]:
+        with service.cursor() as cur:
+            items = review.queue(cur, shop_id, limit, threshold, tuple(reason or review.REASONS))
+        return {"items": items, "count": len(items)}
+
+    @app.post("/review/{query_id}", dependencies=[Depends(require_admin)])
+    def review_label(
+        query_id: Annotated[str, Path(min_length=1, max_length=64)], body: review.LabelRequest
+    ) -> dict[str, Any]:
+        with service.cursor() as cur:
+            stored = review.label(cur, query_id, body)
+        if stored is None:
+            raise HTTPException(404, f"no logged query {query_id!r}")
+        return stored
+
+    @app.get("/queries/{query_id}", dependencies=reader)
+    def one_query(query_id: Annotated[str, Path(min_length=1, max_length=64)]) -> dict[str, Any]:
+        with service.cursor() as cur:
+            found = review.query(cur, query_id)
+        if found is None:
+            raise HTTPException(404, f"no logged query {query_id!r}")
+        return found
+
+    @app.get("/review/labels", dependencies=reader)
+    def review_labels(shop_id: str | None = None) -> dict[str, Any]:
+        with service.cursor() as cur:
+            found = review.labels(cur, shop_id)
+        return {"labels": found, "count": len(found)}
 
     @app.post("/sql", dependencies=[Depends(require_admin)])
     def sql(request: SqlRequest) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """``ecominsight`` subcommands of the logger: ``logger`` (serve), ``stats``, ``failed``,
-``low-confidence``, ``sql`` and ``export``. Reads go through the running logger, or straight to
+``low-confidence``, ``sql``, ``export`` and ``review`` (``review_cli.py``). Reads go through the running logger, or straight to
 the database file (read-only) when it is stopped."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.logger.client import LogClient
+from services.logger.review_cli import register_review
 from services.logger.settings import Settings
 
 
@@ -139,11 +140,16 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_low_confidence)
 
-    p = sub.add_parser("sql", help='one read-only SELECT over the logs, e.g. "SELECT intent, count(*) FROM queries GROUP BY 1"')
+    p = sub.add_parser(
+        "sql",
+        help='one read-only SELECT over the logs, e.g. "SELECT intent, count(*) FROM queries GROUP BY 1"',
+    )
     p.add_argument("query")
     p.add_argument("--max-rows", type=int, default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_sql)
+
+    register_review(sub)
 
     p = sub.add_parser("export", help="export the fine-tuning set and publish ExportComplete")
     p.add_argument("--output", default=None, help="also write the set to this file")

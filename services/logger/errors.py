@@ -32,3 +32,8 @@ class AuthError(LoggerError):
 
 class BadFilter(LoggerError):
     """A filter value that cannot select anything (a time outside the representable range)."""
+
+
+class ReviewError(LoggerError):
+    """``ecominsight review`` could not do what was asked (a service is down, a query is unknown,
+    a rephrasing is not understood either)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from services.logger import ratings
+from services.logger import ratings, review
 
 DDL = """
 CREATE TABLE IF NOT EXISTS queries (
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS exports (
 """
 
 # The tables a user may read through ``POST /sql`` and ``ecominsight sql``.
-READABLE_TABLES = ("queries", "feedback", "ratings", "exports", "sink_offsets", "jsonl_sizes")
+READABLE_TABLES = ("queries", "feedback", "ratings", "labels", "exports", "sink_offsets", "jsonl_sizes")
 
 
 def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -82,6 +82,7 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     had_ratings = conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ratings'").fetchone()
     conn.execute(DDL)
     conn.execute(ratings.DDL)
+    conn.execute(review.DDL)
     if not (had_ratings and had_ratings[0]):  # written before ratings were kept: compute them once
         ratings.rebuild(conn)
     return conn

@@ -49,6 +49,7 @@ def make_settings(warehouse_path: Path, tmp_path: Path) -> Callable[..., Setting
             "generator_url": f"http://127.0.0.1:{free_port()}",
             "generator_timeout_s": 1.0,
             "publish_events": kafka is not None,
+            "understanding_poll_s": 0.0,  # no logger to learn from unless a test starts one
         }
         if kafka is not None:
             values["kafka"] = kafka

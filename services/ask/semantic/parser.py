@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Literal
 
+from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic.assemble import assemble
 from services.ask.semantic.catalog import METRICS
@@ -32,10 +33,17 @@ class Parser:
     def __init__(self, entities: EntityIndex):
         self.entities = entities
 
-    def parse(self, question: str, shop_id: str, today: date) -> Understanding:
+    def parse(self, question: str, shop_id: str, today: date, lexicon: Lexicon | None = None) -> Understanding:
+        """``lexicon``: what reviewers' labels taught (``services.ask.learning``); none: the vocabulary alone."""
         text = normalise(question)
-        r = Reading(text=f" {text} ")
+        learned: dict[str, str] = {}
+        ruled_out = lexicon.refusal(text) if lexicon is not None else None
+        if lexicon is not None:
+            text, learned = lexicon.apply(text)
+        r = Reading(text=f" {text} ", corrections=dict(learned))
         try:
+            if ruled_out is not None:
+                raise Refuse("out_of_scope", f"A reviewer ruled this question out of scope: {ruled_out}")
             shop = self.entities.for_shop(shop_id)
             self._correct(r, shop)
             self._scope(r)

@@ -1,0 +1,15 @@
+"""Question understanding that learns from reviewers' labels.
+
+A reviewer labels a question the ask service could not read (``ecominsight review``, the
+logger's ``/review`` endpoints) with the query it meant, or marks it out of scope. From those
+labels this package learns a *lexicon*: words the vocabulary does not know (``umsatz``,
+``punters``) read as words it does (``revenue``, ``customers``), plus exact questions a reviewer
+ruled out of scope. A new lexicon serves only when it reads more held-out labelled questions
+right than the serving one does, and breaks none that the serving one read right
+(``learner.propose``).
+
+Why a lexicon and not a model: a learned word only ever replaces a word the parser could not
+use, so it can turn a refusal into an answer but can never change an answer the parser gives
+today; every answer that used one says so ("reading 'umsatz' as 'revenue'"); and it learns from
+a handful of labels, which a seq2seq parser cannot.
+"""

@@ -1,0 +1,46 @@
+"""Where the serving lexicon and its lineage live: ``<data>/understanding/``.
+
+``lexicon.json`` is the serving lexicon (replaced atomically, so a crash leaves the old one);
+``history.jsonl`` holds one line per proposal, adopted or not, with both accuracies, the labels
+they were measured on and the reasons: the lineage ``ecominsight review history`` prints.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from services.ask.learning.learner import Proposal
+from services.ask.learning.lexicon import Lexicon
+from shared.fs import atomic_write
+
+
+class LexiconStore:
+    def __init__(self, root: Path):
+        self.root = root
+        self.current_file = root / "lexicon.json"
+        self.history_file = root / "history.jsonl"
+
+    def current(self) -> Lexicon:
+        if not self.current_file.exists():
+            return Lexicon()
+        return Lexicon.model_validate_json(self.current_file.read_text())
+
+    def history(self) -> list[dict[str, Any]]:
+        if not self.history_file.exists():
+            return []
+        return [json.loads(line) for line in self.history_file.read_text().splitlines() if line.strip()]
+
+    def next_version(self) -> str:
+        adopted = sum(1 for h in self.history() if h.get("adopted"))
+        return f"u{adopted + 1:04d}"
+
+    def record(self, proposal: Proposal) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if proposal.adopted:
+            atomic_write(self.current_file, proposal.candidate.model_dump_json(indent=2))
+        line = {"at": datetime.now(UTC).isoformat(), **proposal.summary()}
+        with self.history_file.open("a") as fh:
+            fh.write(json.dumps(line) + "\n")
