@@ -24,3 +24,11 @@ class TooFewExamples(EcomInsightError):
 
 class PlaceholderError(EcomInsightError):
     """Generated text uses an unknown placeholder, misses a required one or states a raw number."""
+
+
+class ModelLoadError(EcomInsightError):
+    """A model could not be loaded from a hub id or a folder."""
+
+
+class RegistryError(EcomInsightError):
+    """Unknown version, nothing to roll back to, or a broken registry folder."""

@@ -26,16 +26,12 @@ from transformers import (
     T5ForConditionalGeneration,
 )
 
-from shared.errors import EcomInsightError
+from shared.errors import ModelLoadError as ModelLoadError  # its old home: still imported from here
 from shared.model_names import TINY_BASE as TINY_BASE  # its old home: still imported from here
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_NEW_TOKENS = 192
-
-
-class ModelLoadError(EcomInsightError):
-    """A model could not be loaded from a hub id or a folder."""
 
 
 @dataclass(frozen=True)

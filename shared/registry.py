@@ -31,16 +31,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.errors import EcomInsightError
+from shared.errors import RegistryError as RegistryError  # its old home: still imported from here
 from shared.fs import atomic_write
 
 METADATA = "metadata.json"
 VERSION_RE = re.compile(r"v[0-9]{4,}")
 TEMPLATE = "template"  # the template phrasing: what serves when no version is promoted
-
-
-class RegistryError(EcomInsightError):
-    """Unknown version, nothing to roll back to, or a broken registry folder."""
 
 
 class ModelMeta(BaseModel):

@@ -24,18 +24,14 @@ from types import TracebackType
 
 import httpx
 
+from services.stack.errors import StackError
 from services.stack.settings import Settings
 from shared.broker import LocalBroker
-from shared.errors import EcomInsightError
 from shared.kafka import ensure_topics
 from shared.model_names import TINY_BASE
 from shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
-
-
-class StackError(EcomInsightError):
-    """A service did not start or became unhealthy."""
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -113,8 +109,11 @@ class Stack:
         self.children: list[Child] = []
 
     def url(self, service: str) -> str:
-        port = {"ask": self.settings.ask_port, "generator": self.settings.generator_port,
-                "logger": self.settings.logger_port}[service]
+        port = {
+            "ask": self.settings.ask_port,
+            "generator": self.settings.generator_port,
+            "logger": self.settings.logger_port,
+        }[service]
         return f"http://{self.settings.host}:{port}"
 
     @property
@@ -166,15 +165,19 @@ class Stack:
         print(f"seeding sample shop data into {warehouse} ...", flush=True)
         subprocess.run(
             [sys.executable, "-m", "services.cli", "seed-data", "--shops", str(self.settings.seed_shops)],
-            env=self.environment(), check=True,
+            env=self.environment(),
+            check=True,
         )
 
     def start(self) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         if self.settings.external_kafka is None:
-            self.broker = LocalBroker(port=self.settings.kafka_port, host=self.settings.host,
-                                      log_file=self.data_dir / "logs" / "broker.log")
+            self.broker = LocalBroker(
+                port=self.settings.kafka_port,
+                host=self.settings.host,
+                log_file=self.data_dir / "logs" / "broker.log",
+            )
             self.broker.start()
         overrides = {"bootstrap_servers": self.bootstrap_servers, **_topic_overrides(self.environment())}
         ensure_topics(KafkaSettings.model_validate(overrides))
@@ -225,11 +228,17 @@ def print_banner(stack: Stack) -> None:
     ask = stack.url("ask")
     print("\nEcomInsight is up. Try:\n")
     for question, _ in EXAMPLES:
-        print(f"  curl -s -X POST {ask}/api/mcp/ask -H 'Content-Type: application/json' "
-              f"-d '{{\"shop_id\": \"10\", \"question\": \"{question}\"}}'")
-    print(f"\nAPI docs: {ask}/docs   statistics: {stack.url('logger')}/stats   "
-          f"model: {stack.url('generator')}/model")
-    print("Local run: no API keys and no rate limit (a deployment requires keys: ecominsight keys create --shop 10).")
+        print(
+            f"  curl -s -X POST {ask}/api/mcp/ask -H 'Content-Type: application/json' "
+            f'-d \'{{"shop_id": "10", "question": "{question}"}}\''
+        )
+    print(
+        f"\nAPI docs: {ask}/docs   statistics: {stack.url('logger')}/stats   "
+        f"model: {stack.url('generator')}/model"
+    )
+    print(
+        "Local run: no API keys and no rate limit (a deployment requires keys: ecominsight keys create --shop 10)."
+    )
     print("Drive the learning loop: ecominsight demo    Stop: Ctrl-C\n", flush=True)
 
 
