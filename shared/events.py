@@ -98,6 +98,9 @@ class ModelReady(Event):
     parent_version: str | None = None
     export_id: str | None = None
     metrics: dict[str, Any] = Field(default_factory=dict)
+    # None: a promotion (serve ``version``, ending any canary). A number: ``version`` is the
+    # canary and phrases that fraction of each shop's requests; 0 ends the canary.
+    canary_fraction: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @classmethod
     def from_metadata(cls, meta: ModelMeta, path: Path, source: str) -> ModelReady:

@@ -1,8 +1,10 @@
 """The generator's HTTP API.
 
 * ``POST /generate`` ``{"question", "result": ToolResult, "tool"?}`` -> ``{text, model_version,
-  generator, latency_ms, prompt, fallback_reason}``
-* ``GET /model``: the serving version and its metadata (and recently refused versions).
+  generator, latency_ms, prompt, fallback_reason}``; ``model_version`` is the version that
+  phrased this answer (the canary's for its share of the shop's requests).
+* ``GET /model``: the serving version and its metadata, the canary (``canary``: version,
+  fraction, metadata; null without one) and recently refused versions.
 * ``GET /health``: ``{"status": "ok", ...}`` with batching and reload counters.
 
 Bad input gets a 422 whose ``detail`` says what is wrong (never the input itself), never a 500;

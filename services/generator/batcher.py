@@ -7,6 +7,12 @@ request waits more than one ``wait_ms`` for company; no wait at all when request
 time: the previous batch had one request and nothing else is queued), and runs them as one
 batch on the model that is serving at that moment (``ModelSlot.current``). Each request gets a ``Future[Answer]``. A batch
 never fails a request: if generation raises, every request in it gets the template answer.
+
+With a canary (``canary.CanarySlot``) each request is routed when it is submitted (so each
+shop's split follows its order of arrival), and a batch runs one ``generate()`` per model: the
+canary's requests on the canary, the others on the serving model. A request routed to a canary
+that has gone by the time its batch runs is phrased by the serving model. Every answer carries
+the version that phrased it.
 """
 
 from __future__ import annotations
@@ -17,10 +23,14 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from services.generator.engine import TEMPLATE_VERSION, Answer, ServingModel, Stats, compose, template
 from shared.prompt import build_prompt
 from shared.results import ToolResult
+
+if TYPE_CHECKING:
+    from services.generator.canary import CanarySlot
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +80,7 @@ class _Pending:
     prompt: str
     result: ToolResult
     future: Future[Answer]
+    canary: bool = False
     queued_at: float = field(default_factory=time.monotonic)
 
 
@@ -82,8 +93,10 @@ class Batcher:
         max_new_tokens: int = 128,
         max_input_tokens: int = 512,
         stats: Stats | None = None,
+        canary: CanarySlot | None = None,
     ):
         self.slot = slot
+        self.canary = canary
         self.max_size = max_size
         self.wait_s = wait_ms / 1000.0
         self.max_new_tokens = max_new_tokens
@@ -121,7 +134,8 @@ class Batcher:
         if self._thread is None:
             raise RuntimeError("the batcher is not running")
         future: Future[Answer] = Future()
-        self._queue.put(_Pending(build_prompt(question, result, shop_id), result, future))
+        to_canary = self.canary is not None and self.canary.routes(shop_id)
+        self._queue.put(_Pending(build_prompt(question, result, shop_id), result, future, to_canary))
         return future
 
     # -- the worker ------------------------------------------------------------------------------
@@ -177,27 +191,39 @@ class Batcher:
         stats.batches += 1
         stats.requests += len(batch)
         stats.largest_batch = max(stats.largest_batch, len(batch))
-        serving = self.slot.acquire()
-        if serving is None:
-            answers = [template(p.prompt, p.result, TEMPLATE_VERSION, "no model loaded") for p in batch]
-        else:
-            try:
-                outputs = serving.generate(
-                    [p.prompt for p in batch], self.max_new_tokens, self.max_input_tokens
-                )
-                answers = [
-                    compose(out, p.prompt, p.result, serving.version)
-                    for out, p in zip(outputs, batch, strict=True)
-                ]
-            except Exception as exc:
-                log.exception("generation with model %s failed; answering with the template", serving.version)
-                reason = f"generation failed: {type(exc).__name__}: {exc}"
-                answers = [template(p.prompt, p.result, serving.version, reason) for p in batch]
-            finally:
-                serving.release()
-        for answer in answers:
+        answers: dict[int, Answer] = {}
+        routed = [i for i, p in enumerate(batch) if p.canary]
+        canary = self.canary.acquire() if self.canary is not None and routed else None
+        if canary is not None:  # the canary's share first; if it has gone, the serving model's
+            answers.update(zip(routed, self._phrase(canary, [batch[i] for i in routed]), strict=True))
+            stats.canary_answers += len(routed)
+        rest = [i for i in range(len(batch)) if i not in answers]
+        if rest:
+            answers.update(
+                zip(rest, self._phrase(self.slot.acquire(), [batch[i] for i in rest]), strict=True)
+            )
+        ordered = [answers[i] for i in range(len(batch))]
+        for answer in ordered:
             if answer.generator == "model":
                 stats.model_answers += 1
             else:
                 stats.template_answers += 1
-        return answers
+        return ordered
+
+    def _phrase(self, serving: ServingModel | None, batch: list[_Pending]) -> list[Answer]:
+        """One ``generate()`` for ``batch`` on ``serving`` (acquired by the caller, released here;
+        None: the template)."""
+        if serving is None:
+            return [template(p.prompt, p.result, TEMPLATE_VERSION, "no model loaded") for p in batch]
+        try:
+            outputs = serving.generate([p.prompt for p in batch], self.max_new_tokens, self.max_input_tokens)
+            return [
+                compose(out, p.prompt, p.result, serving.version)
+                for out, p in zip(outputs, batch, strict=True)
+            ]
+        except Exception as exc:
+            log.exception("generation with model %s failed; answering with the template", serving.version)
+            reason = f"generation failed: {type(exc).__name__}: {exc}"
+            return [template(p.prompt, p.result, serving.version, reason) for p in batch]
+        finally:
+            serving.release()

@@ -1,9 +1,14 @@
-"""``ecominsight generator`` (serve) and ``ecominsight model list|promote|rollback``.
+"""``ecominsight generator`` (serve) and ``ecominsight model list|promote|rollback|canary``.
 
 ``promote`` and ``rollback`` move the registry's CURRENT pointer and publish ``ModelReady`` on
 ``kafka.topic_models``, so every generator replica loads that version. ``promote template``, and
 a rollback past the first promoted version, restore the template phrasing (``ModelReady`` with
-version ``template``: replicas unload their model).
+version ``template``: replicas unload their model). Both end any canary.
+
+``canary VERSION --fraction F`` writes ``canary.json`` in the registry (``canary.py``) and
+publishes ``ModelReady`` with ``canary_fraction=F``: every replica loads VERSION beside the
+serving one and gives it that share of each shop's requests; ``canary --stop`` removes the file
+and publishes ``canary_fraction=0``.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import argparse
 import json
 from typing import Any
 
+from services.generator.canary import Canary, end_canary, read_canary, start_canary
 from services.generator.settings import Settings
 from shared.errors import BrokerError
 from shared.events import ModelReady
 from shared.kafka import EventProducer
-from shared.registry import TEMPLATE, ModelMeta, ModelRegistry
+from shared.registry import TEMPLATE, ModelMeta, ModelRegistry, RegistryError
 
 
 def serve(settings: Settings) -> int:
@@ -40,15 +46,21 @@ def model_ready(registry: ModelRegistry, meta: ModelMeta) -> ModelReady:
     return ModelReady.from_metadata(meta, registry.path(meta.version), source="ecominsight-cli")
 
 
-def publish_ready(settings: Settings, registry: ModelRegistry, meta: ModelMeta | None) -> None:
-    """Tell every generator replica to serve ``meta.version`` (None: the template)."""
+def publish_ready(
+    settings: Settings, registry: ModelRegistry, meta: ModelMeta | None, canary_fraction: float | None = None
+) -> None:
+    """Tell every generator replica to serve ``meta.version`` (None: the template), or with
+    ``canary_fraction`` to serve it as the canary at that fraction (0: no canary)."""
     event = ModelReady.template("ecominsight-cli") if meta is None else model_ready(registry, meta)
+    if canary_fraction is not None:
+        event = event.model_copy(update={"canary_fraction": canary_fraction})
+    what = f"the canary ({canary_fraction:g})" if canary_fraction is not None else "CURRENT"
     try:
         with EventProducer(settings.kafka, client_id="ecominsight-model-cli") as producer:
             producer.publish_sync(settings.kafka.topic_models, event, key="model")
     except BrokerError as exc:
         raise BrokerError(
-            f"{event.version} is now CURRENT in {registry.root}, but running generators were not told: {exc} "
+            f"{event.version} is now {what} in {registry.root}, but running generators were not told: {exc} "
             f"(they load it on restart, or run the command again once Kafka is up)"
         ) from exc
 
@@ -56,13 +68,18 @@ def publish_ready(settings: Settings, registry: ModelRegistry, meta: ModelMeta |
 def _list(args: argparse.Namespace) -> int:
     registry = ModelRegistry(Settings().paths.models)
     versions = registry.versions()
+    canary = read_canary(registry)
     if args.json:
         current = registry.current_version()
-        print(
-            json.dumps(
-                [{**m.model_dump(mode="json"), "current": m.version == current} for m in versions], indent=2
-            )
-        )
+        listed = [
+            {
+                **m.model_dump(mode="json"),
+                "current": m.version == current,
+                "canary_fraction": canary.fraction if canary and canary.version == m.version else None,
+            }
+            for m in versions
+        ]
+        print(json.dumps(listed, indent=2))
         return 0
     if not versions:
         print(f"no model versions in {registry.root}")
@@ -70,7 +87,7 @@ def _list(args: argparse.Namespace) -> int:
     current = registry.current_version()
     print(f"{'':2}{'version':<9} {'status':<10} {'base':<22} {'parent':<8} {'created (UTC)':<17} metrics")
     for m in versions:
-        mark = "* " if m.version == current else "  "
+        mark = "* " if m.version == current else "~ " if canary and m.version == canary.version else "  "
         metrics = ", ".join(
             f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in m.metrics.items()
         )
@@ -83,6 +100,10 @@ def _list(args: argparse.Namespace) -> int:
         print(
             f"{mark}{m.version:<9} {m.status:<10} {m.base_model[:22]:<22} {m.parent_version or '-':<8} "
             f"{created:<17} {metrics or '-'}"
+        )
+    if canary:
+        print(
+            f"(~ = canary, phrasing {canary.fraction:.0%} of each shop's requests since {canary.started_at:%Y-%m-%d %H:%M})"
         )
     if current:
         print("(* = current, served by the generators)")
@@ -99,18 +120,49 @@ def _promote(args: argparse.Namespace) -> int:
     meta = None if args.version == TEMPLATE else registry.promote(args.version)
     if meta is None:
         registry.promote_template()
+    ended = end_canary(registry)
     publish_ready(settings, registry, meta)
-    print(f"promoted {args.version}; ModelReady published on {settings.kafka.topic_models}")
+    print(f"promoted {args.version}; ModelReady published on {settings.kafka.topic_models}{_ended(ended)}")
     return 0
+
+
+def _ended(canary: Canary | None) -> str:
+    return f" (the canary of {canary.version} ended)" if canary else ""
 
 
 def _rollback(args: argparse.Namespace) -> int:
     settings = Settings()
     registry = ModelRegistry(settings.paths.models)
     meta = registry.rollback()
+    ended = end_canary(registry)
     publish_ready(settings, registry, meta)
     print(
-        f"rolled back to {meta.version if meta else TEMPLATE}; ModelReady published on {settings.kafka.topic_models}"
+        f"rolled back to {meta.version if meta else TEMPLATE}; ModelReady published on "
+        f"{settings.kafka.topic_models}{_ended(ended)}"
+    )
+    return 0
+
+
+def _canary(args: argparse.Namespace) -> int:
+    settings = Settings()
+    registry = ModelRegistry(settings.paths.models)
+    if args.stop:
+        if args.version is not None:
+            raise RegistryError("give either VERSION (start a canary) or --stop, not both")
+        ended = end_canary(registry)
+        publish_ready(settings, registry, registry.get(ended.version) if ended else None, canary_fraction=0.0)
+        print(
+            f"{f'stopped the canary of {ended.version}' if ended else 'no canary was running'}; "
+            f"ModelReady published on {settings.kafka.topic_models}"
+        )
+        return 0
+    if args.version is None:
+        raise RegistryError("give the VERSION to serve as the canary (or --stop)")
+    canary = start_canary(registry, args.version, args.fraction)
+    publish_ready(settings, registry, registry.get(canary.version), canary_fraction=canary.fraction)
+    print(
+        f"canary {canary.version} phrases {canary.fraction:.0%} of each shop's requests beside "
+        f"{canary.base or 'the base model'}; ModelReady published on {settings.kafka.topic_models}"
     )
     return 0
 
@@ -123,7 +175,7 @@ def register(sub: Any) -> None:
     gen.add_argument("--device")
     gen.set_defaults(func=_serve)
 
-    model = sub.add_parser("model", help="the model registry: list, promote, rollback")
+    model = sub.add_parser("model", help="the model registry: list, promote, rollback, canary")
     msub = model.add_subparsers(dest="model_command", required=True, metavar="ACTION")
     ls = msub.add_parser("list", help="versions with metrics; the current one is marked *")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -138,3 +190,15 @@ def register(sub: Any) -> None:
         "rollback", help="serve the previously promoted version again (the template before the first one)"
     )
     rollback.set_defaults(func=_rollback)
+    canary = msub.add_parser(
+        "canary",
+        help="serve VERSION to a fraction of each shop's requests beside the current one (--stop ends it)",
+    )
+    canary.add_argument("version", nargs="?", help="a registered version that is not the current one")
+    canary.add_argument(
+        "--fraction", type=float, default=0.1, help="share of each shop's requests, in (0, 1]"
+    )
+    canary.add_argument(
+        "--stop", action="store_true", help="end the canary: the current version phrases everything"
+    )
+    canary.set_defaults(func=_canary)

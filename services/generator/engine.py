@@ -256,6 +256,7 @@ class Stats:
     model_answers: int = 0
     template_answers: int = 0
     largest_batch: int = 0
+    canary_answers: int = 0  # answers phrased by the canary version
     swaps: int = 0
     swap_seconds: float = 0.0  # loading, checking and swapping in every swapped version, summed
     refused: list[dict[str, Any]] = field(default_factory=list)

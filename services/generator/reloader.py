@@ -13,6 +13,13 @@ to load or to check is refused: the old one keeps serving, an error is logged an
 ``report_refusals``, a ``TrainingFailed`` event goes to ``kafka.topic_training``. A
 ``ModelReady`` for ``template`` (``model promote template``, a rollback past the first version)
 unloads the model: the template phrasing answers from the next batch on.
+
+A ``ModelReady`` with ``canary_fraction`` (``model canary``) is about the canary only: a fraction
+above 0 loads and checks that version the same way and serves it as the canary
+(``canary.CanarySlot``), 0 ends the canary. A canary that fails to load or to check is refused
+like a promotion, and the serving version then phrases every request. A promotion ends the
+canary: promoting the canary's own version moves its loaded model into the serving slot.
+Of a batch of events, the newest promotion is applied, then the newest canary event after it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.generator.batcher import ModelSlot
-from services.generator.engine import Stats, load_version, smoke_check
+from services.generator.canary import CanarySlot
+from services.generator.engine import ServingModel, Stats, load_version, smoke_check
 from services.generator.errors import ModelRefused
 from services.generator.settings import Settings
 from shared.errors import EcomInsightError
@@ -49,9 +57,11 @@ class ModelReloader:
         stats: Stats | None = None,
         started_at: datetime | None = None,
         replica_id: str | None = None,
+        canary: CanarySlot | None = None,
     ):
         self.settings = settings
         self.slot = slot
+        self.canary = canary or CanarySlot()
         self.stats = stats or Stats()
         self.started_at = started_at or datetime.now(UTC)
         self._seen_until = self.started_at  # events up to here are stale
@@ -126,39 +136,112 @@ class ModelReloader:
 
     # -- events ----------------------------------------------------------------------------------
     def _handle(self, batch: list[Received]) -> None:
-        fresh = [
-            r.event
-            for r in batch
-            if isinstance(r.event, ModelReady) and r.event.occurred_at > self._seen_until
-        ]
+        fresh = sorted(
+            (
+                r.event
+                for r in batch
+                if isinstance(r.event, ModelReady) and r.event.occurred_at > self._seen_until
+            ),
+            key=lambda e: e.occurred_at,
+        )
         if not fresh:
             return
-        newest = max(fresh, key=lambda e: e.occurred_at)
         # A rebalance can deliver events again (this group commits no offsets): never act twice.
-        self._seen_until = newest.occurred_at
-        if newest.version == self.slot.version:
-            log.info("ModelReady %s: already serving it", newest.version)
-            return
-        self.apply(newest)
+        self._seen_until = fresh[-1].occurred_at
+        promotions = [e for e in fresh if e.canary_fraction is None]
+        if promotions:
+            newest = promotions[-1]
+            if newest.version == self.slot.version:
+                log.info("ModelReady %s: already serving it", newest.version)
+                self._end_canary()
+            else:
+                self.apply(newest)
+        canaries = [e for e in fresh if e.canary_fraction is not None]
+        if canaries and (not promotions or canaries[-1].occurred_at > promotions[-1].occurred_at):
+            self.apply(canaries[-1])
 
     def apply(self, event: ModelReady) -> bool:
-        """Load, check and swap in ``event.version``; False if it was refused."""
+        """Load, check and swap in ``event.version`` (as the canary when the event says so);
+        False if it was refused."""
+        if event.canary_fraction is not None:
+            return self._apply_canary(event, event.canary_fraction)
         started = time.monotonic()
-        if event.version == TEMPLATE:
-            old = self.slot.swap(None)
-            self.stats.swapped(time.monotonic() - started)
-            log.info("now serving the template phrasing (was %s)", old.version if old else TEMPLATE)
-            if old is not None:
-                old.unload()
+        canary = self.canary.current
+        if canary is not None and canary.version == event.version:  # promoting the canary: already loaded
+            new: ServingModel | None = self.canary.clear()
+            share = None
+        elif event.version == TEMPLATE:
+            new, share = None, None
+        else:
+            loaded = self._load(event)
+            if loaded is None:
+                self._end_canary()  # the registry has moved on: the canary's comparison is over
+                return False
+            new, share = loaded
+        old = self.slot.swap(new)
+        self.stats.swapped(time.monotonic() - started)
+        log.info(
+            "now serving %s (was %s; in %.2fs%s)",
+            f"model {new.version}" if new else "the template phrasing",
+            old.version if old else TEMPLATE,
+            time.monotonic() - started,
+            f", {share:.0%} of check outputs valid" if share is not None else "",
+        )
+        self._end_canary()
+        if old is not None:
+            old.unload()
+            log.info("released model %s", old.version)
+        return True
+
+    def _apply_canary(self, event: ModelReady, fraction: float) -> bool:
+        if fraction == 0:
+            self._end_canary()
             return True
+        if event.version == TEMPLATE:
+            self._refuse(event, "the template cannot be a canary")
+            return False
+        if event.version == self.slot.version:
+            self._refuse(event, f"{event.version} is serving already: it cannot be its own canary")
+            return False
+        canary = self.canary.current
+        if canary is not None and canary.version == event.version:
+            self.canary.set_fraction(fraction)
+            log.info("canary %s now phrases %.1f%% of each shop's requests", event.version, fraction * 100)
+            return True
+        loaded = self._load(event)
+        if loaded is None:
+            self._end_canary()  # every request to the serving version
+            return False
+        old = self.canary.install(loaded[0], fraction)
+        log.info(
+            "canary %s phrases %.1f%% of each shop's requests beside %s",
+            event.version,
+            fraction * 100,
+            self.slot.version,
+        )
+        if old is not None:
+            old.unload()
+        return True
+
+    def _end_canary(self) -> None:
+        old = self.canary.clear()
+        if old is not None:
+            log.info("canary %s ended; %s phrases every request", old.version, self.slot.version)
+            old.unload()
+
+    def _load(self, event: ModelReady) -> tuple[ServingModel, float] | None:
+        """``event.version`` loaded and checked, with the share of valid check outputs; None
+        (refused, logged and reported) if it cannot serve."""
         try:  # only folders of our own registry are served: a name or path leading out is refused
             folder = self.registry.path(event.version)
             given = Path(event.path)
             if given.is_dir() and given.resolve() != folder.resolve():
-                raise RegistryError(f"path {event.path[:200]!r} is not {folder} (outside the registry {self.registry.root})")
+                raise RegistryError(
+                    f"path {event.path[:200]!r} is not {folder} (outside the registry {self.registry.root})"
+                )
         except RegistryError as exc:
             self._refuse(event, str(exc))
-            return False
+            return None
         log.info("loading model %s from %s beside %s", event.version, folder, self.slot.version)
         try:
             new = load_version(event.version, folder, self.settings.runtime)
@@ -171,26 +254,15 @@ class ModelReloader:
             )
         except ModelRefused as exc:
             self._refuse(event, str(exc))
-            return False
+            return None
         except Exception as exc:  # anything else a broken folder can throw
             self._refuse(event, f"model {event.version}: {type(exc).__name__}: {exc}")
-            return False
-        old = self.slot.swap(new)
-        self.stats.swapped(time.monotonic() - started)
-        log.info(
-            "now serving model %s (was %s; loaded and checked in %.2fs, %.0f%% of check outputs valid)",
-            new.version,
-            old.version if old else "template",
-            time.monotonic() - started,
-            share * 100,
-        )
-        if old is not None:
-            old.unload()
-            log.info("released model %s", old.version)
-        return True
+            return None
+        return new, share
 
     def _refuse(self, event: ModelReady, reason: str) -> None:
-        log.error("refused model %s, still serving %s: %s", event.version, self.slot.version, reason)
+        role = "canary" if event.canary_fraction else "model"
+        log.error("refused %s %s, still serving %s: %s", role, event.version, self.slot.version, reason)
         self.stats.refused.append({"version": event.version, "reason": reason, "at": time.time()})
         del self.stats.refused[:-20]
         if not self.settings.report_refusals:

@@ -5,6 +5,10 @@ Start-up picks the model to serve: the registry's CURRENT version; else ``settin
 loaded in the background (the hub can take a minute to fail offline) while the template phrasing
 answers (``model_version: "template"``); if that fails too, a log line says why and the template
 phrasing goes on answering. Each model is checked (``smoke_check``) before it serves.
+
+A canary in force in the registry (``canary.json``, see ``canary.py``) is loaded and checked the
+same way and resumes its split; if it cannot serve, a log line says why and the serving version
+phrases every request.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import torch
 
 from services.generator.batcher import Batcher, ModelSlot
+from services.generator.canary import CanarySlot, read_canary
 from services.generator.engine import Answer, ServingModel, Stats, load_base, load_version, smoke_check
 from services.generator.errors import ModelRefused
 from services.generator.reloader import ModelReloader
@@ -50,6 +55,23 @@ def promoted_model(settings: Settings) -> ServingModel | None:
     return serving
 
 
+def canary_model(settings: Settings) -> tuple[ServingModel, float] | None:
+    """The registry's canary in force, loaded and checked, with its fraction; None if there is
+    none or it cannot serve (a log line says why)."""
+    registry = ModelRegistry(settings.paths.models)
+    try:
+        canary = read_canary(registry)
+        if canary is None:
+            return None
+        serving = load_version(canary.version, registry.path(canary.version), settings.runtime)
+        _check(settings, serving)
+    except (OSError, RegistryError, ModelRefused) as exc:
+        log.error("no canary: cannot serve the registry's canary: %s", exc)
+        return None
+    log.info("canary %s phrases %.1f%% of each shop's requests", canary.version, canary.fraction * 100)
+    return serving, canary.fraction
+
+
 def base_model(settings: Settings) -> ServingModel | None:
     """``settings.model`` loaded and checked, or None with a log line saying why."""
     try:
@@ -74,6 +96,7 @@ class GeneratorService:
         self.settings = settings or Settings()
         self.stats = Stats()
         self.slot = ModelSlot()
+        self.canary = CanarySlot()
         self.batcher = Batcher(
             self.slot,
             self.settings.batch_max_size,
@@ -81,6 +104,7 @@ class GeneratorService:
             self.settings.max_new_tokens,
             self.settings.max_input_tokens,
             self.stats,
+            self.canary,
         )
         self.reloader: ModelReloader | None = None
         self.started_at: datetime | None = None
@@ -95,6 +119,9 @@ class GeneratorService:
         serving = promoted_model(self.settings)
         if serving is not None:
             self.slot.swap(serving)
+        canary = canary_model(self.settings)
+        if canary is not None:
+            self.canary.install(*canary)
         if self.settings.gc_freeze:
             # Start-up objects (torch, transformers, the model) leave the garbage collector's view,
             # so its occasional full collections stay short instead of pausing requests.
@@ -102,7 +129,9 @@ class GeneratorService:
             gc.freeze()
         self.batcher.start()
         if self.settings.reload:
-            self.reloader = ModelReloader(self.settings, self.slot, self.stats, self.started_at).start()
+            self.reloader = ModelReloader(
+                self.settings, self.slot, self.stats, self.started_at, canary=self.canary
+            ).start()
         if serving is None and ModelRegistry(self.settings.paths.models).serves_template():
             log.info("the registry serves the template phrasing (model promote template / rollback)")
         elif serving is None:
@@ -140,9 +169,10 @@ class GeneratorService:
             self.reloader.stop()
             self.reloader = None
         self.batcher.close()
-        serving = self.slot.current
-        if serving is not None:
-            serving.unload()
+        for slot in (self.slot, self.canary):
+            serving = slot.current
+            if serving is not None:
+                serving.unload()
 
     def __enter__(self) -> GeneratorService:
         return self.start()
@@ -171,15 +201,18 @@ class GeneratorService:
             }
         )
         info["generator"] = "model" if serving else "template"
+        info["canary"] = self.canary.describe()
         info["refused"] = list(self.stats.refused)
         info["swaps"] = self.stats.swaps
         return info
 
     def health(self) -> dict[str, Any]:
         s = self.stats
+        canary = self.canary.current
         return {
             "status": "ok",
             "model_version": self.version,
+            "canary": {"version": canary.version, "fraction": self.canary.fraction} if canary else None,
             "loading_base_model": self._base_loader is not None and self._base_loader.is_alive(),
             "reloader": "off"
             if self.reloader is None
@@ -190,5 +223,6 @@ class GeneratorService:
             "largest_batch": s.largest_batch,
             "model_answers": s.model_answers,
             "template_answers": s.template_answers,
+            "canary_answers": s.canary_answers,
             "swaps": s.swaps,
         }
