@@ -3,6 +3,25 @@ logger's own (writer) connection and on a read-only connection to the file.
 
 Response times: the table stores milliseconds; ``avg_response_time`` is in seconds, as the
 original review snippets printed it, and ``avg_response_time_ms`` is given alongside.
+
+``versions`` (``version_comparison``) compares the model versions that phrased the selected
+queries, which is what a canary split needs to decide a promotion. Per ``model_version``:
+
+* ``queries``, ``answered`` (``success``);
+* ``fallbacks`` and ``fallback_rate``: answered queries whose ``generator`` is not ``model``
+  although a model version was serving (``model_version`` is not ``template``): the generator
+  rejected that version's output (or its generation failed) and the template phrased the answer.
+  Over ``answered``; None for ``template`` itself, which never has a model to fall back from,
+  and for a version without answered queries.
+  (When the ask service could not reach the generator, the query is logged as ``template`` /
+  ``template``: no version is to blame for it.)
+* ``p50_ms`` and ``p95_ms``: the median and 95th percentile of ``response_time_ms`` over the
+  answered queries (linearly interpolated, as numpy's default); None without any;
+* ``feedback``: ``positive`` and ``negative`` (the rating that counts for each query, as in
+  ``feedback``) and ``positive_share`` of the rated ones (None when none is rated).
+
+Unanswered queries (not understood, or failed) are logged with ``template`` as their version,
+so they count under ``template``'s ``queries`` only.
 """
 
 from __future__ import annotations
@@ -17,6 +36,7 @@ from services.logger.corrections import correction_counts
 from services.logger.errors import BadFilter
 from services.logger.sink import utc_naive
 
+TEMPLATE = "template"  # the model_version of answers no model version phrased
 REVIEW_COLUMNS = """
     question, answer, intent, tool AS tool_used, confidence, success, error,
     response_time_ms / 1000.0 AS response_time, query_id, shop_id,
@@ -76,8 +96,16 @@ def feedback_counts(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dict[s
     query's own shop), and, over all feedback received: ``rejected`` (names no logged query of
     its shop, e.g. another shop's ids) and ``superseded`` (replaced by a later rating)."""
     where, params = filters.where("q")
-    selected = "" if filters == Filters() else f"WHERE r.query_id IN (SELECT q.query_id FROM queries q WHERE {where})"
-    rated = dict(conn.execute(f"SELECT r.rating, count(*) FROM ratings r {selected} GROUP BY r.rating", params).fetchall())
+    selected = (
+        ""
+        if filters == Filters()
+        else f"WHERE r.query_id IN (SELECT q.query_id FROM queries q WHERE {where})"
+    )
+    rated = dict(
+        conn.execute(
+            f"SELECT r.rating, count(*) FROM ratings r {selected} GROUP BY r.rating", params
+        ).fetchall()
+    )
     total, counted, distinct = conn.execute(
         "SELECT (SELECT count(*) FROM feedback), (SELECT coalesce(sum(n), 0) FROM ratings), (SELECT count(*) FROM ratings)"
     ).fetchone() or (0, 0, 0)
@@ -100,7 +128,8 @@ def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = No
         params,
     ).fetchone() or (0, 0, None, None)
     intents = conn.execute(
-        f"SELECT intent, count(*) AS n FROM queries WHERE {where} GROUP BY intent ORDER BY n DESC, intent", params
+        f"SELECT intent, count(*) AS n FROM queries WHERE {where} GROUP BY intent ORDER BY n DESC, intent",
+        params,
     ).fetchall()
     tools = conn.execute(
         f"SELECT tool, count(*) AS n FROM queries WHERE {where} GROUP BY tool ORDER BY n DESC, tool NULLS LAST",
@@ -119,8 +148,52 @@ def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = No
         "tool_distribution": {name or "none": int(n) for name, n in tools},
         "feedback": feedback,
         "corrections": correction_counts(conn),  # owners' corrections: accepted / rejected, with reasons
+        "versions": version_comparison(conn, filters),
         "filters": filters.as_dict(),
     }
+
+
+def version_comparison(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, dict[str, Any]]:
+    """Per model version of the selected queries: counts, fallback rate, latency percentiles and
+    feedback (see the module docstring for the definitions)."""
+    where, params = filters.where()
+    rows = conn.execute(
+        f"""
+        SELECT model_version, count(*), count(*) FILTER (WHERE success),
+               count(*) FILTER (WHERE success AND generator <> 'model'),
+               quantile_cont(response_time_ms, 0.5) FILTER (WHERE success),
+               quantile_cont(response_time_ms, 0.95) FILTER (WHERE success)
+        FROM queries WHERE {where} GROUP BY model_version ORDER BY model_version
+        """,
+        params,
+    ).fetchall()
+    rated = conn.execute(
+        f"""
+        SELECT v.model_version, r.rating, count(*)
+        FROM ratings r JOIN (SELECT DISTINCT query_id, model_version FROM queries WHERE {where}) v USING (query_id)
+        GROUP BY ALL
+        """,
+        params,
+    ).fetchall()
+    ratings = {(version, rating): int(n) for version, rating, n in rated}
+    out: dict[str, dict[str, Any]] = {}
+    for version, queries, answered, fallbacks, p50, p95 in rows:
+        positive, negative = ratings.get((version, "positive"), 0), ratings.get((version, "negative"), 0)
+        model = version != TEMPLATE
+        out[version] = {
+            "queries": int(queries),
+            "answered": int(answered),
+            "fallbacks": int(fallbacks) if model else None,
+            "fallback_rate": fallbacks / answered if model and answered else None,
+            "p50_ms": float(p50) if p50 is not None else None,
+            "p95_ms": float(p95) if p95 is not None else None,
+            "feedback": {
+                "positive": positive,
+                "negative": negative,
+                "positive_share": positive / (positive + negative) if positive + negative else None,
+            },
+        }
+    return out
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
