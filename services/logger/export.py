@@ -26,7 +26,7 @@ import duckdb
 from services.logger.corrections import LATEST as LATEST_CORRECTIONS
 from services.logger.errors import TooFewExamples
 from services.logger.settings import Settings
-from services.logger.sink import utc_naive
+from services.logger.timefmt import utc_naive
 from shared.errors import BrokerError
 from shared.events import ExportComplete
 from shared.exports import ExportRecord

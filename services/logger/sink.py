@@ -30,15 +30,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import duckdb
 import pyarrow as pa
-import pydantic_core
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
 from services.logger import ratings
+from services.logger.timefmt import to_json, utc_naive
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received
 
@@ -53,24 +53,14 @@ CRASH_ENV = "ECOMINSIGHT_LOGGER_CRASH_AT"
 CRASH_STEPS = ("start", "mid_jsonl", "after_jsonl", "after_insert", "after_commit")
 PROGRESS_ENV = "ECOMINSIGHT_LOGGER_PROGRESS_FILE"
 
+# fmt: off
 QUERY_COLUMNS = (
     "event_id", "query_id", "shop_id", "occurred_at", "question", "answer", "intent", "tool", "tool_params",
     "confidence", "success", "error", "response_time_ms", "model_version", "generator", "prompt", "result",
     "logged_at", "interpretation",
 )
 FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at", "shop_id", "correction")
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON text (pydantic's Rust serializer: several times faster than json.dumps)."""
-    return "{}" if value == {} else pydantic_core.to_json(value, fallback=str).decode()
-
-
-def utc_naive(moment: datetime) -> datetime:
-    """The UTC wall time without a zone, as stored in the database."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+# fmt: on
 
 
 # One JSONL line per query, with the field names of the original review snippets, built by DuckDB
@@ -108,10 +98,13 @@ def query_table(queries: list[QueryEvent], logged_at: datetime, ids: dict[int, s
             "model_version": pa.array([e.model_version for e in queries], pa.string()),
             "generator": pa.array([e.generator for e in queries], pa.string()),
             "prompt": pa.array([e.prompt for e in queries], pa.string()),
-            "result": pa.array([None if e.result is None else to_json(e.result) for e in queries], pa.string()),
+            "result": pa.array(
+                [None if e.result is None else to_json(e.result) for e in queries], pa.string()
+            ),
             "logged_at": pa.array([logged_at] * len(queries), pa.timestamp("us")),
             "interpretation": pa.array(
-                [None if e.interpretation is None else to_json(e.interpretation) for e in queries], pa.string()
+                [None if e.interpretation is None else to_json(e.interpretation) for e in queries],
+                pa.string(),
             ),
         }
     )
@@ -198,18 +191,26 @@ class Sink:
             else:
                 size = int(recorded[name])
                 if actual > size:
-                    log.info("recovery: cutting %s from %d to %d bytes (an uncommitted batch)", name, actual, size)
+                    log.info(
+                        "recovery: cutting %s from %d to %d bytes (an uncommitted batch)", name, actual, size
+                    )
                     with path.open("r+b") as fh:
                         fh.truncate(size)
                         fh.flush()
                         os.fsync(fh.fileno())
                 elif actual < size:
-                    log.error("recovery: %s has %d bytes but %d were committed; appending after it", name, actual, size)
+                    log.error(
+                        "recovery: %s has %d bytes but %d were committed; appending after it",
+                        name,
+                        actual,
+                        size,
+                    )
                     size = actual
             self._sizes[name] = size
             self._files[name] = path.open("ab")
         self.conn.executemany(
-            "INSERT OR REPLACE INTO jsonl_sizes VALUES (?, ?)", [[name, size] for name, size in self._sizes.items()]
+            "INSERT OR REPLACE INTO jsonl_sizes VALUES (?, ?)",
+            [[name, size] for name, size in self._sizes.items()],
         )
         fd = os.open(self.log_dir, os.O_RDONLY)
         try:

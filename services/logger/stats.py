@@ -34,7 +34,7 @@ import duckdb
 
 from services.logger.corrections import correction_counts
 from services.logger.errors import BadFilter
-from services.logger.sink import utc_naive
+from services.logger.timefmt import utc_naive
 
 TEMPLATE = "template"  # the model_version of answers no model version phrased
 REVIEW_COLUMNS = """
