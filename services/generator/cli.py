@@ -8,7 +8,9 @@ version ``template``: replicas unload their model). Both end any canary.
 ``canary VERSION --fraction F`` writes ``canary.json`` in the registry (``canary.py``) and
 publishes ``ModelReady`` with ``canary_fraction=F``: every replica loads VERSION beside the
 serving one and gives it that share of each shop's requests; ``canary --stop`` removes the file
-and publishes ``canary_fraction=0``.
+and publishes ``canary_fraction=0``. ``canary --decide`` applies the canary policy
+(``policy.py``) to the logger's statistics since the canary started and prints the verdict; with
+``--apply`` it promotes the canary or stops it accordingly (exit 0 only for a promotion).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 from typing import Any
 
 from services.generator.canary import Canary, end_canary, read_canary, start_canary
+from services.generator.policy import decide
 from services.generator.settings import Settings
 from shared.errors import BrokerError
 from shared.events import ModelReady
@@ -146,6 +149,10 @@ def _rollback(args: argparse.Namespace) -> int:
 def _canary(args: argparse.Namespace) -> int:
     settings = Settings()
     registry = ModelRegistry(settings.paths.models)
+    if args.decide:
+        if args.version is not None or args.stop:
+            raise RegistryError("--decide takes no VERSION and no --stop")
+        return _decide(settings, registry, args.apply)
     if args.stop:
         if args.version is not None:
             raise RegistryError("give either VERSION (start a canary) or --stop, not both")
@@ -165,6 +172,33 @@ def _canary(args: argparse.Namespace) -> int:
         f"{canary.base or 'the base model'}; ModelReady published on {settings.kafka.topic_models}"
     )
     return 0
+
+
+def _decide(settings: Settings, registry: ModelRegistry, apply: bool) -> int:
+    from services.logger.client import LogClient  # the CLI only: the generator never reads the logs
+
+    canary = read_canary(registry)
+    if canary is None:
+        raise RegistryError(f"no canary in force in {registry.root} (`model canary VERSION` starts one)")
+    base = canary.base or TEMPLATE
+    client = LogClient()
+    versions = client.get_statistics(since=canary.started_at)["versions"]
+    decision = decide(settings, versions, canary.version, base)
+    print(
+        f"canary {canary.version} vs {base} (logs since {canary.started_at:%Y-%m-%d %H:%M} UTC, {client.source}):"
+    )
+    print(f"{decision.verdict}: " + "; ".join(decision.reasons))
+    if apply and decision.verdict == "promote":
+        publish_ready(settings, registry, registry.promote(canary.version))
+        end_canary(registry)
+        print(f"promoted {canary.version}; ModelReady published on {settings.kafka.topic_models}")
+    elif apply and decision.verdict == "stop":
+        end_canary(registry)
+        publish_ready(settings, registry, registry.get(canary.version), canary_fraction=0.0)
+        print(
+            f"stopped the canary of {canary.version}; ModelReady published on {settings.kafka.topic_models}"
+        )
+    return 0 if decision.verdict == "promote" else 1
 
 
 def register(sub: Any) -> None:
@@ -201,4 +235,10 @@ def register(sub: Any) -> None:
     canary.add_argument(
         "--stop", action="store_true", help="end the canary: the current version phrases everything"
     )
+    canary.add_argument(
+        "--decide",
+        action="store_true",
+        help="the canary policy's verdict from the logs: promote, stop or wait",
+    )
+    canary.add_argument("--apply", action="store_true", help="with --decide: promote or stop as decided")
     canary.set_defaults(func=_canary)

@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     # Niceness of the thread that loads and checks new versions (0 = same as serving).
     reload_nice: int = Field(default=10, ge=0, le=19)
 
+    # The canary policy (``model canary --decide``, policy.py): enough traffic on both versions
+    # since the canary started, then no worse on fallback rate, p95 latency and positive feedback.
+    canary_min_answers: int = Field(default=200, ge=1)
+    canary_min_ratings: int = Field(default=20, ge=1)
+    canary_max_fallback_increase: float = Field(default=0.0, ge=0.0, le=1.0)
+    canary_max_p95_ratio: float = Field(default=1.25, gt=0.0)
+    canary_min_positive_gain: float = Field(default=0.0, ge=-1.0, le=1.0)
+
     @property
     def runtime(self) -> Runtime:
         return Runtime(self.device, self.backend, self.ct2_compute_type, self.torch_threads or 0)

@@ -17,13 +17,19 @@ from services.cli import main
 from services.generator.app import create_app
 from services.generator.canary import CANARY_FILE, end_canary, read_canary, start_canary
 from services.generator.cli import model_ready
+from services.generator.policy import decide
 from services.generator.reloader import ModelReloader
 from services.generator.service import GeneratorService
-from shared.events import ModelReady
+from services.logger.schema import open_db
+from services.logger.settings import Settings as LoggerSettings
+from services.logger.sink import Sink
+from shared.broker import free_port
+from shared.events import Event, FeedbackEvent, ModelReady, QueryEvent
+from shared.kafka import Received
 from shared.registry import ModelRegistry, RegistryError
 from shared.results import ToolResult
 from shared.settings import KafkaSettings
-from tests.helpers import wait_for
+from tests.helpers import Collector, wait_for
 
 RESULT = ToolResult(tool="count_orders", values={"count": 1174})
 SHOPS = ("10", "11")
@@ -226,3 +232,104 @@ def test_canary_user_errors_exit_2_with_a_message(
     add_version(cli_env, random_model)
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def stats_row(answered: int, fallback_rate: float, p95: float, positive: int, negative: int) -> dict:
+    share = positive / (positive + negative) if positive + negative else None
+    return {
+        "answered": answered,
+        "fallback_rate": fallback_rate,
+        "p95_ms": p95,
+        "feedback": {"positive": positive, "negative": negative, "positive_share": share},
+    }
+
+
+def test_the_policy_promotes_only_a_canary_no_worse_on_every_measure(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path, canary_min_answers=100, canary_min_ratings=10, canary_max_p95_ratio=1.25
+    )
+    base = stats_row(400, 0.10, 80.0, 30, 10)
+    good = {"v0001": base, "v0002": stats_row(100, 0.05, 90.0, 9, 1)}
+    assert decide(settings, good, "v0002", "v0001").verdict == "promote"
+    few = {"v0001": base, "v0002": stats_row(99, 0.0, 10.0, 9, 1)}
+    assert decide(settings, few, "v0002", "v0001").reasons == ["v0002 has 99 answered queries (need 100)"]
+    assert decide(settings, {"v0001": base}, "v0002", "v0001").verdict == "wait"
+    slow = {"v0001": base, "v0002": stats_row(100, 0.05, 101.0, 9, 1)}
+    verdict = decide(settings, slow, "v0002", "v0001")
+    assert verdict.verdict == "stop" and verdict.reasons == ["p95 latency (ms) 101 (needs at most 100)"]
+    disliked = {"v0001": base, "v0002": stats_row(100, 0.10, 80.0, 7, 3)}
+    assert decide(settings, disliked, "v0002", "v0001").reasons == [
+        "positive feedback share 0.7 (needs at least 0.75)"
+    ]
+
+
+def logged(
+    version: str, n: int, rated_positive: int, rated_negative: int, ms: float, start: int = 0
+) -> list[Event]:
+    """Answered queries ``start`` to ``start + n`` of ``version`` (now), the first of them
+    rated, as the ask service and owners send them."""
+    queries = [
+        QueryEvent(
+            query_id=f"{version}-{start + i}",
+            shop_id="10",
+            question="How many orders?",
+            answer="You have 1,174 orders.",
+            intent="order_count",
+            tool="count_orders",
+            confidence=1.0,
+            success=True,
+            response_time_ms=ms,
+            model_version=version,
+            generator="model",
+        )
+        for i in range(n)
+    ]
+    ratings = ["positive"] * rated_positive + ["negative"] * rated_negative
+    feedback = [
+        FeedbackEvent(query_id=q.query_id, rating=r, shop_id="10")  # type: ignore[arg-type]
+        for q, r in zip(queries, ratings, strict=False)
+    ]
+    return [*queries, *feedback]
+
+
+def write_logs(events: list[Event], offset: int) -> None:
+    """Into the log database through the logger's real sink (as a stopped logger left it), as
+    if read from offset ``offset`` on."""
+    paths = LoggerSettings().paths
+    with open_db(paths.logs_db) as conn:
+        sink = Sink(conn.cursor(), paths.query_logs)
+        sink.write([Received(e, "t", 0, i) for i, e in enumerate(events, offset)])
+        sink.close()
+
+
+def test_decide_applies_the_policy_to_the_logs(
+    cli_env: ModelRegistry,
+    random_model: Path,
+    kafka_settings: KafkaSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    registry = cli_env
+    monkeypatch.setenv("ECOMINSIGHT_LOGGER_URL", f"http://127.0.0.1:{free_port()}")  # no logger: the file
+    monkeypatch.setenv("ECOMINSIGHT_GENERATOR_CANARY_MIN_ANSWERS", "20")
+    monkeypatch.setenv("ECOMINSIGHT_GENERATOR_CANARY_MIN_RATINGS", "5")
+    current = add_version(registry, random_model, promote=True)
+    candidate = add_version(registry, random_model)
+    assert main(["model", "canary", candidate, "--fraction", "0.5"]) == 0
+    write_logs(logged(current, 30, 6, 4, 50.0) + logged(candidate, 10, 5, 0, 40.0), 0)
+    capsys.readouterr()
+    assert main(["model", "canary", "--decide", "--apply"]) == 1
+    out = capsys.readouterr().out
+    assert f"wait: {candidate} has 10 answered queries (need 20)" in out
+    assert read_canary(registry) is not None  # waiting changes nothing
+
+    write_logs(logged(candidate, 20, 3, 0, 40.0, start=10), 1000)  # 30 answered, 8 rated positive
+    with Collector(kafka_settings, kafka_settings.topic_models) as models:
+        assert main(["model", "canary", "--decide", "--apply"]) == 0
+        promotions = wait_for(
+            lambda: [e for e in models.events if e.canary_fraction is None], 30, what="the promotion"
+        )
+    out = capsys.readouterr().out
+    assert "promote: fallback rate 0" in out and f"promoted {candidate}" in out
+    assert registry.current_version() == candidate and read_canary(registry) is None
+    assert [e.version for e in promotions] == [candidate]
