@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from shared.interpretation import Interpretation
 
@@ -20,9 +20,13 @@ class AskRequest(BaseModel):
     question: str = Field(examples=["How many orders did I get last month?"])
 
 
-class UnderstandRequest(AskRequest):
+class UnderstandRequest(BaseModel):
     """A dry run: how a question would be read, computing nothing and logging nothing."""
 
+    model_config = ConfigDict(extra="forbid")
+
+    shop_id: StrictStr | None = Field(default=None, min_length=1, max_length=64, examples=["10"])
+    question: StrictStr = Field(examples=["umsatz last month"])
     asked_on: date | None = Field(
         default=None,
         description="read 'last week' as on this day (a reviewer labelling an old question); default today",
