@@ -156,9 +156,11 @@ def serve_arm(
         "p99": percentile(lat, 99),
         "model": model_share,
         "rss_mb": rss / 2**20,
+        "load": os.getloadavg()[0],  # 1-minute load average at the end of the arm: the machine is shared
     }
     print(f"  {arm:12s} {served.get('backend', '-'):20s} {rps:7.1f} req/s  p50 {row['p50']:7.1f} ms  "
-          f"p99 {row['p99']:7.1f} ms  model answers {model_share:5.1%}  RSS {row['rss_mb']:.0f} MiB", flush=True)  # fmt: skip
+          f"p99 {row['p99']:7.1f} ms  model answers {model_share:5.1%}  RSS {row['rss_mb']:.0f} MiB  "
+          f"load {row['load']:.1f}", flush=True)  # fmt: skip
     return row
 
 
@@ -228,12 +230,13 @@ def main() -> int:
             + " |",
         ]
     raw = [
-        "| run | arm | req/s | p50 ms | p99 ms | model answers | generator RSS MiB |",
-        "|---|---|---|---|---|---|---|",
+        "| run | arm | req/s | p50 ms | p99 ms | model answers | generator RSS MiB | load (1 min) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for i, run in enumerate(runs, start=1):
         raw += [
-            f"| {i} | {arm} | {m['rps']:.1f} | {m['p50']:.1f} | {m['p99']:.1f} | {m['model']:.0%} | {m['rss_mb']:.0f} |"
+            f"| {i} | {arm} | {m['rps']:.1f} | {m['p50']:.1f} | {m['p99']:.1f} | {m['model']:.0%} | "
+            f"{m['rss_mb']:.0f} | {m['load']:.1f} |"
             for arm, m in run.items()
         ]
     load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
