@@ -1,10 +1,13 @@
 """``ecominsight demo``: drive the learning loop against a running stack.
 
 Simulated owners ask a few hundred varied questions and correct the answers into their own
-wording (shop 11 wants German, shop 12 a terse house style: ``owners.py``) -> show the statistics
--> export -> the trainer fine-tunes and promotes only a measured gain in matching the owners'
+wording (shop 11 wants German, shop 12 a terse house style: ``owners.py``); they also ask in words
+the vocabulary does not know ("Umsatz last month", "new punters this year"), which are refused ->
+show the statistics -> a simulated reviewer labels the refused questions from the review queue
+(the logger's ``/review``), and the ask service learns the new words behind its held-out gate ->
+export -> the trainer fine-tunes and promotes only a measured gain in matching the owners'
 corrections -> the generator serves the new version -> new questions, never asked before, are
-answered before and after, with the measured gain.
+answered before and after, with both measured gains.
 """
 
 from __future__ import annotations
@@ -20,24 +23,44 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from services.stack.owners import correct
+from services.stack.owners import JARGON, correct, rephrase
 from shared.errors import EcomInsightError
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
 
 PHRASINGS = (
-    "How many orders do I have?", "How many {status} orders do I have?", "Number of orders {period}",
-    "How many orders did I get {period}?", "Count my {status} orders {period}",
-    "What is my total revenue?", "Total revenue {period}", "How much did I make {period}?",
-    "What were my sales {period}?", "Average order value?", "What's my average order value {period}?",
-    "AOV {period}", "Top {n} customers by spending", "Who are my best {n} customers?",
-    "Which customers spent the most?", "Orders above ${amount}", "How many orders over {amount} dollars?",
-    "Show orders below ${amount}", "Top {n} products by revenue", "Best selling {n} products by units",
-    "Which products sell the most units?", "How many customers do I have?",
-    "How many new customers {period}?", "New customers {period}", "Revenue by month",
-    "Show me monthly revenue", "Order status breakdown", "How are my orders split by status?",
-    "What was my best month by revenue?", "Which day had the highest revenue?",
-    "What's the weather in Paris?", "Write me a poem about shoes",
+    "How many orders do I have?",
+    "How many {status} orders do I have?",
+    "Number of orders {period}",
+    "How many orders did I get {period}?",
+    "Count my {status} orders {period}",
+    "What is my total revenue?",
+    "Total revenue {period}",
+    "How much did I make {period}?",
+    "What were my sales {period}?",
+    "Average order value?",
+    "What's my average order value {period}?",
+    "AOV {period}",
+    "Top {n} customers by spending",
+    "Who are my best {n} customers?",
+    "Which customers spent the most?",
+    "Orders above ${amount}",
+    "How many orders over {amount} dollars?",
+    "Show orders below ${amount}",
+    "Top {n} products by revenue",
+    "Best selling {n} products by units",
+    "Which products sell the most units?",
+    "How many customers do I have?",
+    "How many new customers {period}?",
+    "New customers {period}",
+    "Revenue by month",
+    "Show me monthly revenue",
+    "Order status breakdown",
+    "How are my orders split by status?",
+    "What was my best month by revenue?",
+    "Which day had the highest revenue?",
+    "What's the weather in Paris?",
+    "Write me a poem about shoes",
 )
 # The house style each simulated owner corrects answers into.
 STYLES = {"11": "german", "12": "terse"}
@@ -47,6 +70,10 @@ NEW_QUESTIONS = (
     "Total revenue in the last 14 days",
     "How many new customers did I get last week?",
 )
+NEW_JARGON = {  # in the owners' own words, with periods and forms their traffic never used
+    "11": ("Umsatz this quarter", "How many Bestellungen last week?"),
+    "12": ("new punters this quarter", "top 3 punters by revenue"),
+}
 FILL = {
     "status": ("pending", "paid", "shipped", "delivered", "cancelled", "refunded"),
     "period": ("last month", "this month", "this year", "in the last 30 days", "last 7 days"),
@@ -66,9 +93,26 @@ def varied_questions(count: int, seed: int = 7) -> list[str]:
     return out
 
 
+def jargon_questions(shop_id: str) -> list[str]:
+    """Every filling of the shop's own phrasings (each one a question to label)."""
+    out = []
+    for pattern in JARGON.get(shop_id, ()):
+        key = "n" if "{n}" in pattern else "period"
+        out += [pattern.replace("{" + key + "}", value) for value in FILL[key]]
+    return out
+
+
 class Demo:
-    def __init__(self, ask_url: str, logger_url: str, generator_url: str, admin_token: str,
-                 models_dir: Path, shops: tuple[str, ...] = ("10",), console: Console | None = None):
+    def __init__(
+        self,
+        ask_url: str,
+        logger_url: str,
+        generator_url: str,
+        admin_token: str,
+        models_dir: Path,
+        shops: tuple[str, ...] = ("10",),
+        console: Console | None = None,
+    ):
         self.ask_url, self.logger_url, self.generator_url = ask_url, logger_url, generator_url
         self.admin = {"Authorization": f"Bearer {admin_token}"}
         self.registry = ModelRegistry(models_dir)
@@ -86,11 +130,18 @@ class Demo:
 
     def traffic(self, count: int) -> list[dict[str, Any]]:
         answers = []
-        with Progress(TextColumn("asking questions"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=self.console) as bar:
-            task = bar.add_task("ask", total=count)
-            for i, question in enumerate(varied_questions(count)):
-                answers.append(self.ask(question, self.shops[i % len(self.shops)]))
+        asked = [(q, self.shops[i % len(self.shops)]) for i, q in enumerate(varied_questions(count))]
+        asked += [(q, shop) for shop in self.shops for q in jargon_questions(shop)]
+        with Progress(
+            TextColumn("asking questions"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+        ) as bar:
+            task = bar.add_task("ask", total=len(asked))
+            for question, shop in asked:
+                answers.append(self.ask(question, shop))
                 bar.advance(task)
         corrected = 0
         for answer in answers:
@@ -112,7 +163,9 @@ class Demo:
                 if stats.get("total_queries", 0) >= count:
                     return stats
                 time.sleep(0.5)
-        raise EcomInsightError(f"the logger holds {stats.get('total_queries')} of {count} queries after {timeout_s:.0f}s")
+        raise EcomInsightError(
+            f"the logger holds {stats.get('total_queries')} of {count} queries after {timeout_s:.0f}s"
+        )
 
     def show_stats(self, stats: dict[str, Any]) -> None:
         table = Table(title="query statistics (logger /stats)")
@@ -124,6 +177,49 @@ class Demo:
             if key in stats:
                 table.add_row(key, str(stats[key]))
         self.console.print(table)
+
+    def review(self) -> int:
+        """The simulated reviewer: label each refused question of the queue it can rephrase, with
+        the ask service's reading of the rephrasing (as ``ecominsight review label --as`` does)."""
+        resp = self.http.get(f"{self.logger_url}/review/queue", params={"limit": 500}, headers=self.admin)
+        resp.raise_for_status()
+        labelled = 0
+        for item in resp.json()["items"]:
+            plain = rephrase(item["question"])
+            if plain is None:
+                continue
+            body = {"shop_id": item["shop_id"], "question": plain, "asked_on": item["last_asked"][:10]}
+            read = self.http.post(f"{self.ask_url}/api/mcp/understand", json=body).json()
+            if not read.get("understood"):
+                continue
+            label = {"interpretation": read["interpretation"], "reviewer": "demo reviewer"}
+            self.http.post(
+                f"{self.logger_url}/review/{item['query_id']}", json=label, headers=self.admin
+            ).raise_for_status()
+            labelled += 1
+        self.console.print(f"the reviewer labelled {labelled} refused questions from the review queue")
+        return labelled
+
+    def understanding(self) -> dict[str, Any]:
+        return dict(self.http.get(f"{self.ask_url}/understanding").json())
+
+    def wait_for_understanding(self, before: str, timeout_s: float = 90.0) -> dict[str, Any]:
+        """The ask service's next learned lexicon (it reads the labels every few seconds); the gate's
+        reasons if it refused the lexicon learned from every label."""
+        resp = self.http.get(f"{self.logger_url}/review/labels", headers=self.admin)
+        resp.raise_for_status()
+        total = int(resp.json()["count"])
+        deadline = time.monotonic() + timeout_s
+        with self.console.status("the ask service is learning from the labels ..."):
+            while time.monotonic() < deadline:
+                state = self.understanding()
+                if state["version"] != before:
+                    return state
+                last = state.get("last_proposal") or {}
+                if last.get("labels", 0) >= total and not last.get("adopted"):
+                    raise EcomInsightError(f"the understanding gate refused: {'; '.join(last['reasons'])}")
+                time.sleep(0.5)
+        raise EcomInsightError(f"the ask service learned nothing within {timeout_s:.0f}s")
 
     def export(self) -> dict[str, Any]:
         resp = self.http.post(f"{self.logger_url}/export", headers=self.admin)
@@ -142,22 +238,34 @@ class Demo:
                 for meta in self.registry.versions():
                     if meta.version not in known and meta.status == "rejected":
                         raise EcomInsightError(f"the gate rejected {meta.version}: {'; '.join(meta.reasons)}")
-                status.update(f"the trainer is fine-tuning; waiting for model-ready ... {time.monotonic() - start:.0f}s")
+                status.update(
+                    f"the trainer is fine-tuning; waiting for model-ready ... {time.monotonic() - start:.0f}s"
+                )
                 time.sleep(1.0)
         raise EcomInsightError(f"no new model within {timeout_s:.0f}s (serving {before})")
 
     def answers(self) -> dict[tuple[str, str], dict[str, Any]]:
-        return {(shop, q): self.ask(q, shop) for shop in self.shops for q in NEW_QUESTIONS}
+        return {
+            (shop, q): self.ask(q, shop)
+            for shop in self.shops
+            for q in (*NEW_QUESTIONS, *NEW_JARGON.get(shop, ()))
+        }
 
-    def show_before_after(self, before: dict[tuple[str, str], dict[str, Any]],
-                          after: dict[tuple[str, str], dict[str, Any]]) -> None:
-        table = Table(title="new questions, before and after training")
-        for col in ("shop", "question", "before (template)", "after", "generator"):
+    def show_before_after(
+        self, before: dict[tuple[str, str], dict[str, Any]], after: dict[tuple[str, str], dict[str, Any]]
+    ) -> None:
+        table = Table(title="new questions, before and after learning")
+        for col in ("shop", "question", "before", "after", "generator"):
             table.add_column(col)
         for (shop, question), was in before.items():
             now = after[(shop, question)]
-            table.add_row(shop, question, escape(was["answer"]), escape(now["answer"]),
-                          f"{now['generator']} {now['model_version']}")
+            table.add_row(
+                shop,
+                question,
+                escape(was["answer"]),
+                escape(now["answer"]),
+                f"{now['generator']} {now['model_version']}",
+            )
         self.console.print(table)
 
     def run(self, count: int, train_timeout_s: float) -> int:
@@ -167,8 +275,19 @@ class Demo:
         self.console.print(f"generator serves [bold]{before}[/bold]")
         answers_before = self.answers()
         logged_before = int(self.http.get(f"{self.logger_url}/stats").json().get("total_queries", 0))
-        self.traffic(count)
-        self.show_stats(self.wait_logged(logged_before + count))
+        asked = len(self.traffic(count))
+        self.show_stats(self.wait_logged(logged_before + asked))
+        lexicon = self.understanding()["version"]
+        learned: dict[str, Any] | None = None
+        if self.review():
+            learned = self.wait_for_understanding(lexicon)
+            p = learned["last_proposal"]
+            words = ", ".join(f"'{e['phrase']}' as '{e['means']}'" for e in learned["learned"])
+            self.console.print(
+                f"the ask service now reads {words} (lexicon [bold]{learned['version']}[/bold]): understanding "
+                f"accuracy on {p['held_out_labels']} held-out labelled questions {p['understanding_accuracy_before']} "
+                f"-> {p['understanding_accuracy_after']} (gain {p['gain']}; each label read by what the others taught)"
+            )
         export = self.export()
         self.console.print(f"exported: {export}")
         version = self.wait_for_new_model(before, known, train_timeout_s)

@@ -1,4 +1,5 @@
-"""Simulated shop owners who correct answers into their own wording (the demo and the tests).
+"""Simulated shop owners who correct answers into their own wording, and ask in words of their
+own that a simulated reviewer rephrases (the demo and the tests).
 
 Each house style rewrites the template phrasing, placeholders kept, so a correction states
 exactly the result's facts: ``correct(style, result)`` is what such an owner would type into
@@ -72,3 +73,20 @@ def styled_text(style: str, result: ToolResult) -> str:
 def correct(style: str, result: ToolResult) -> str:
     """The correction an owner with this house style gives, numbers filled."""
     return fill(styled_text(style, result), slots(result))
+
+
+# How the simulated owners also ask: in words the vocabulary does not know (shop 11 mixes in
+# German, shop 12 says "punters"). The ask service refuses these until a reviewer labels some.
+JARGON: dict[str, tuple[str, ...]] = {
+    "11": ("Umsatz {period}", "Bestellungen {period}"),
+    "12": ("new punters {period}", "top {n} punters by spending"),
+}
+# The simulated reviewer's rephrasing of such a question (``ecominsight review label --as``).
+REVIEWER_WORDS = {"umsatz": "revenue", "bestellungen": "orders", "punters": "customers"}
+
+
+def rephrase(question: str) -> str | None:
+    """The question in the vocabulary's words, or None when it holds no word the reviewer knows."""
+    words = question.split()
+    plain = [REVIEWER_WORDS.get(w.lower().strip("?"), w) for w in words]
+    return " ".join(plain) if plain != words else None

@@ -32,11 +32,15 @@ from shared.interpretation import Interpretation
 
 MAX_RUN_WORDS = 3  # a longer run of unknown words is a sentence, not a phrase
 MAX_RUNS = 2
+PLURAL = {"category": "categories", "country": "countries", "status": "statuses"}
 
 
 @dataclass
 class Taught:
-    """What one label teaches: phrases, a refusal, or why nothing can be learned from it."""
+    """What one label teaches: phrases, a refusal, or why nothing can be learned from it.
+
+    ``phrases`` may hold one phrase several times: each reading of it that gives the labelled
+    query ("punters" as "customers" and as "customer" both read "top 5 punters by spending")."""
 
     label: Label
     phrases: list[Learned] = field(default_factory=list)
@@ -70,7 +74,7 @@ def candidates(q: Interpretation) -> list[str]:
     words = [metric.label.lower(), q.metric.replace("_", " ")]
     words += [w for w in (*metric.label.lower().split(), *q.metric.split("_")) if len(w) > 2]
     if q.group_by:
-        words.append(q.group_by)
+        words += [PLURAL.get(q.group_by, q.group_by + "s"), q.group_by]
     for f in q.filters:
         words += [str(x).lower() for x in (*f.labels, *f.values)]
     if q.rank:
@@ -103,28 +107,36 @@ def learn_one(layer: SemanticLayer, label: Label) -> Taught:
         )
     if len(runs) > MAX_RUNS or any(len(run.split()) > MAX_RUN_WORDS for run in runs):
         return Taught(label, problem=f"too many unknown words ({', '.join(repr(r) for r in runs)})")
+    working: list[Learned] = []
     for meanings in itertools.product(candidates(label.interpretation), repeat=len(runs)):
         trial = [
             Learned(phrase=p, means=m, support=[label.query_id]) for p, m in zip(runs, meanings, strict=True)
         ]
         if reads_as(layer, label, Lexicon(phrases=trial)):
-            return Taught(label, phrases=trial)
+            if len(runs) > 1:
+                return Taught(label, phrases=trial)  # two phrases at once: the first reading that works
+            working += trial
+    if working:
+        return Taught(label, phrases=working)
     return Taught(label, problem=f"no reading of {', '.join(repr(r) for r in runs)} gives the labelled query")
 
 
 def combine(taught: list[Taught], version: str = BASE) -> tuple[Lexicon, list[str]]:
-    """One lexicon from every label's lesson, and the phrases dropped because labels disagree."""
-    by_phrase: dict[str, dict[str, list[str]]] = {}
+    """One lexicon from every label's lesson, and the phrases dropped because labels disagree:
+    a phrase is read as a meaning every label that teaches it allows."""
+    by_phrase: dict[str, dict[str, list[str]]] = {}  # phrase -> label -> the meanings it allows
     for t in taught:
         for entry in t.phrases:
-            by_phrase.setdefault(entry.phrase, {}).setdefault(entry.means, []).extend(entry.support)
+            by_phrase.setdefault(entry.phrase, {}).setdefault(t.label.query_id, []).append(entry.means)
     phrases, conflicts = [], []
-    for phrase, meanings in sorted(by_phrase.items()):
-        if len(meanings) > 1:
-            conflicts.append(f"{phrase!r} is read as {' and as '.join(repr(m) for m in sorted(meanings))}")
+    for phrase, allowed in sorted(by_phrase.items()):
+        first, *others = allowed.values()
+        agreed = [m for m in first if all(m in o for o in others)]
+        if not agreed:
+            seen = sorted({m for ms in allowed.values() for m in ms})
+            conflicts.append(f"{phrase!r} is read as {' and as '.join(repr(m) for m in seen)}")
             continue
-        ((means, support),) = meanings.items()
-        phrases.append(Learned(phrase=phrase, means=means, support=sorted(set(support))))
+        phrases.append(Learned(phrase=phrase, means=agreed[0], support=sorted(allowed)))
     refusals = [t.refusal for t in taught if t.refusal is not None]
     trained_on = sorted(t.label.query_id for t in taught)
     return Lexicon(version=version, phrases=phrases, refusals=refusals, trained_on=trained_on), conflicts
