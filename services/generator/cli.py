@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from typing import Any
 
+import httpx
+
 from services.generator.canary import Canary, end_canary, read_canary, start_canary
+from services.generator.errors import GeneratorError
 from services.generator.policy import decide
 from services.generator.settings import Settings
 from shared.errors import BrokerError
@@ -174,18 +178,30 @@ def _canary(args: argparse.Namespace) -> int:
     return 0
 
 
-def _decide(settings: Settings, registry: ModelRegistry, apply: bool) -> int:
-    from services.logger.client import LogClient  # the CLI only: the generator never reads the logs
+def logged_versions(settings: Settings, since: datetime) -> dict[str, Any]:
+    """The logger's per-version statistics since ``since`` (``GET /stats``, over HTTP: services
+    talk to each other through their APIs, never by importing each other)."""
+    token = settings.logger_read_token
+    headers = {"Authorization": f"Bearer {token.get_secret_value()}"} if token else {}
+    url = f"{settings.logger_url.rstrip('/')}/stats"
+    try:
+        resp = httpx.get(url, params={"since": since.isoformat()}, headers=headers, timeout=30.0)
+        resp.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise GeneratorError(f"cannot read the logger's statistics at {url}: {exc}") from exc
+    versions: dict[str, Any] = resp.json()["versions"]
+    return versions
 
+
+def _decide(settings: Settings, registry: ModelRegistry, apply: bool) -> int:
     canary = read_canary(registry)
     if canary is None:
         raise RegistryError(f"no canary in force in {registry.root} (`model canary VERSION` starts one)")
     base = canary.base or TEMPLATE
-    client = LogClient()
-    versions = client.get_statistics(since=canary.started_at)["versions"]
+    versions = logged_versions(settings, canary.started_at)
     decision = decide(settings, versions, canary.version, base)
     print(
-        f"canary {canary.version} vs {base} (logs since {canary.started_at:%Y-%m-%d %H:%M} UTC, {client.source}):"
+        f"canary {canary.version} vs {base} (logs since {canary.started_at:%Y-%m-%d %H:%M} UTC, {settings.logger_url}):"
     )
     print(f"{decision.verdict}: " + "; ".join(decision.reasons))
     if apply and decision.verdict == "promote":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.settings import KafkaSettings, PathSettings, service_url
@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     port: int = 8001
     # Where clients (the ask service, the bench) find a running generator.
     url: str | None = None
+
+    # The logger, for ``model canary --decide`` only: it reads /stats (the read token, none needed in
+    # a local run). A running generator never reads the logs.
+    logger_url: str = "http://127.0.0.1:8002"
+    logger_read_token: SecretStr | None = None
 
     model: str = "google/flan-t5-base"
     device: str = "cpu"

@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,10 +21,9 @@ from services.generator.cli import model_ready
 from services.generator.policy import decide
 from services.generator.reloader import ModelReloader
 from services.generator.service import GeneratorService
-from services.logger.schema import open_db
+from services.logger.app import create_app as create_logger_app
 from services.logger.settings import Settings as LoggerSettings
 from services.logger.sink import Sink
-from shared.broker import free_port
 from shared.events import Event, FeedbackEvent, ModelReady, QueryEvent
 from shared.kafka import Received
 from shared.registry import ModelRegistry, RegistryError
@@ -292,14 +292,11 @@ def logged(
     return [*queries, *feedback]
 
 
-def write_logs(events: list[Event], offset: int) -> None:
-    """Into the log database through the logger's real sink (as a stopped logger left it), as
-    if read from offset ``offset`` on."""
-    paths = LoggerSettings().paths
-    with open_db(paths.logs_db) as conn:
-        sink = Sink(conn.cursor(), paths.query_logs)
-        sink.write([Received(e, "t", 0, i) for i, e in enumerate(events, offset)])
-        sink.close()
+def write_logs(logger: Any, events: list[Event], offset: int) -> None:
+    """Into a running logger's database through its real sink, as if read from offset ``offset`` on."""
+    sink = Sink(logger.state.service.db.cursor(), logger.state.service.settings.paths.query_logs)
+    sink.write([Received(e, "t", 0, i) for i, e in enumerate(events, offset)])
+    sink.close()
 
 
 def test_decide_applies_the_policy_to_the_logs(
@@ -310,20 +307,34 @@ def test_decide_applies_the_policy_to_the_logs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     registry = cli_env
-    monkeypatch.setenv("ECOMINSIGHT_LOGGER_URL", f"http://127.0.0.1:{free_port()}")  # no logger: the file
+    logger = create_logger_app(LoggerSettings(kafka=kafka_settings, admin_token="test-token"), start_worker=False)
+    with serve_http(logger) as url:
+        monkeypatch.setenv("ECOMINSIGHT_GENERATOR_LOGGER_URL", url)
+        monkeypatch.setenv("ECOMINSIGHT_GENERATOR_LOGGER_READ_TOKEN", "test-token")
+        _decide_over_http(registry, random_model, kafka_settings, monkeypatch, capsys, logger)
+
+
+def _decide_over_http(
+    registry: ModelRegistry,
+    random_model: Path,
+    kafka_settings: KafkaSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    logger: Any,
+) -> None:
     monkeypatch.setenv("ECOMINSIGHT_GENERATOR_CANARY_MIN_ANSWERS", "20")
     monkeypatch.setenv("ECOMINSIGHT_GENERATOR_CANARY_MIN_RATINGS", "5")
     current = add_version(registry, random_model, promote=True)
     candidate = add_version(registry, random_model)
     assert main(["model", "canary", candidate, "--fraction", "0.5"]) == 0
-    write_logs(logged(current, 30, 6, 4, 50.0) + logged(candidate, 10, 5, 0, 40.0), 0)
+    write_logs(logger, logged(current, 30, 6, 4, 50.0) + logged(candidate, 10, 5, 0, 40.0), 0)
     capsys.readouterr()
     assert main(["model", "canary", "--decide", "--apply"]) == 1
     out = capsys.readouterr().out
     assert f"wait: {candidate} has 10 answered queries (need 20)" in out
     assert read_canary(registry) is not None  # waiting changes nothing
 
-    write_logs(logged(candidate, 20, 3, 0, 40.0, start=10), 1000)  # 30 answered, 8 rated positive
+    write_logs(logger, logged(candidate, 20, 3, 0, 40.0, start=10), 1000)  # 30 answered, 8 rated positive
     with Collector(kafka_settings, kafka_settings.topic_models) as models:
         assert main(["model", "canary", "--decide", "--apply"]) == 0
         promotions = wait_for(
