@@ -43,7 +43,7 @@ class NaiveSink(Sink):
     """The same sink, but one INSERT statement per row (what the bulk path replaces)."""
 
     def _insert_rows(self, cur, queries, feedback, logged_at, ids):  # type: ignore[no-untyped-def]
-        from services.logger.sink import to_json, utc_naive
+        from services.logger.timefmt import to_json, utc_naive
 
         q_sql = (
             f"INSERT INTO queries ({', '.join(QUERY_COLUMNS)}) VALUES ({', '.join('?' * len(QUERY_COLUMNS))})"

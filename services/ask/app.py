@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from services.ask.errors import http_status
 from services.ask.generator_client import GeneratorClient
 from services.ask.keys import AuthError, KeyStore, RateLimiter
 from services.ask.learning.poller import LabelLearner
@@ -31,7 +32,7 @@ from services.ask.semantic import SemanticLayer
 from services.ask.settings import Settings
 from services.ask.state import Services
 from services.ask.warehouse import Warehouse
-from shared.errors import ConfigError, EcomInsightError
+from shared.errors import EcomInsightError
 from shared.http import BodyLimit, validation_error
 from shared.metrics import instrument
 
@@ -143,8 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(EcomInsightError)
     async def _ecominsight_error(request: Request, exc: EcomInsightError) -> JSONResponse:
-        status = 500 if isinstance(exc, ConfigError) else 503
-        return JSONResponse(status_code=status, content={"detail": str(exc)})
+        return JSONResponse(status_code=http_status(exc), content={"detail": str(exc)})
 
     app.include_router(router)
     app.mount("/mcp", mcp)  # the Model Context Protocol (streamable HTTP) at /mcp/

@@ -1,8 +1,8 @@
-"""The ask service's errors. Each carries what its HTTP answer needs (``status``)."""
+"""The ask service's errors, and the HTTP status each kind answers with (``http_status``)."""
 
 from __future__ import annotations
 
-from shared.errors import EcomInsightError
+from shared.errors import BrokerError, ConfigError, EcomInsightError
 
 
 class AskError(EcomInsightError):
@@ -33,3 +33,17 @@ class WarehouseError(AskError):
 
 class ImportDataError(AskError):
     """A file that cannot be imported (unknown table, missing columns, bad values)."""
+
+
+def http_status(exc: EcomInsightError) -> int:
+    """The status for an error that reached a route: the request's own fault is a 4xx, a part
+    that is down (warehouse, broker) a 503, a misconfigured service a 500."""
+    if isinstance(exc, Refused | AuthError):
+        return exc.status
+    if isinstance(exc, ImportDataError):
+        return 422
+    if isinstance(exc, WarehouseError | BrokerError):
+        return 503
+    if isinstance(exc, ConfigError):
+        return 500
+    return 503  # another part of the system failed: worth a retry

@@ -20,8 +20,8 @@ from typing import Any
 import duckdb
 
 from services.logger.errors import BadFilter
-from services.logger.sink import utc_naive
 from services.logger.stats import Filters
+from services.logger.timefmt import utc_naive
 
 # Bucket widths the page picks from (seconds): the smallest that gives at most TARGET_BUCKETS.
 WIDTHS = (60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400)
