@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The demo's time and gain on fresh data folders: `ecominsight up --data-dir DIR` then
-# `ecominsight demo`, N times (default 5), each from an empty folder; prints one line a run and a
-# summary (runs that promoted a model with a gain, and the time range).
+# The demo's time and both gains on fresh data folders: `ecominsight up --data-dir DIR` then
+# `ecominsight demo`, N times (default 5), each from an empty folder. Prints one row a run
+# (preference match with the owners' held-out corrections: the template's -> the promoted
+# model's; understanding accuracy on held-out labelled questions: the vocabulary's -> the learned
+# lexicon's; the demo's time) and a summary line (runs that succeeded, the time range).
 #   bash bench/bench_demo.sh [N]
 set -u
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 out=$(mktemp)
+echo "| run | exit | preference match (template -> model) | understanding accuracy (vocabulary -> learned) | held-out labels | time |"
+echo "|---|---|---|---|---|---|"
 for n in $(seq 1 "$runs"); do
   d=$(mktemp -d)/data
   .venv/bin/ecominsight up --data-dir "$d" > "$d.up.log" 2>&1 &
@@ -16,10 +20,13 @@ for n in $(seq 1 "$runs"); do
   timeout 900 .venv/bin/ecominsight demo --data-dir "$d" > "$d.demo.log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
-  gain=$(grep -o 'gain [0-9.-]*' "$d.demo.log" | head -1 | cut -d' ' -f2)
-  echo "run $n: exit $rc, ${secs}s, gain ${gain:-none} ($d.demo.log)" | tee -a "$out"
+  line=$(grep -o 'demo summary: .*' "$d.demo.log" | tail -1)
+  pm=$(echo "$line" | sed -n 's/.*preference_match \([^ ]*\) -> \([^ ]*\) (gain \([^)]*\)).*/\1 -> \2 (gain \3)/p')
+  ua=$(echo "$line" | sed -n 's/.*understanding_accuracy \([^ ]*\) -> \([^ ]*\) (gain \([^,]*\), \([0-9]*\) held-out.*/\1 -> \2 (gain \3)|\4/p')
+  echo "| $n | $rc | ${pm:-none} | ${ua%%|*} | ${ua##*|} | ${secs} s |" | tee -a "$out"
   kill -INT "$upid"; wait "$upid" 2>/dev/null
 done
-ok=$(grep -c "exit 0" "$out")
-times=$(grep -o ', [0-9]*s,' "$out" | tr -dc '0-9\n' | sort -n)
-echo "demo succeeded (a model promoted with a gain) in $ok of $runs runs; time $(echo "$times" | head -1)-$(echo "$times" | tail -1) s"
+ok=$(grep -c "^| [0-9]* | 0 |" "$out")
+times=$(grep -o '| [0-9]* s |' "$out" | tr -dc '0-9\n' | sort -n)
+echo
+echo "demo succeeded (a model promoted with a gain, a lexicon learned with a gain) in $ok of $runs runs; time $(echo "$times" | head -1)-$(echo "$times" | tail -1) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -301,5 +301,12 @@ class Demo:
             f"invented numbers {m.get('invented_number_rate')}"
         )
         self.show_before_after(answers_before, self.answers())
-        self.console.print(f"demo done in {time.monotonic() - started:.0f}s")
+        u = (learned or {}).get("last_proposal") or {}
+        self.console.print(
+            f"demo summary: preference_match {meta.baseline_metrics.get('preference_match', 0.0)} -> "
+            f"{m.get('preference_match')} (gain {m.get('gain')}); understanding_accuracy "
+            f"{u.get('understanding_accuracy_before')} -> {u.get('understanding_accuracy_after')} "
+            f"(gain {u.get('gain')}, {u.get('held_out_labels')} held-out labels); "
+            f"time {time.monotonic() - started:.0f}s"
+        )
         return 0

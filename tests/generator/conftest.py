@@ -11,6 +11,7 @@ import torch
 from evaluation.phrasers import train_tiny_phraser
 from shared.modeling import build_tiny_t5
 from shared.registry import ModelRegistry
+from shared.settings import KafkaSettings
 
 torch.set_num_threads(1)
 
@@ -29,4 +30,13 @@ def random_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def registry(tmp_path: Path) -> ModelRegistry:
+    return ModelRegistry(tmp_path / "models")
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, kafka_settings: KafkaSettings, monkeypatch: pytest.MonkeyPatch) -> ModelRegistry:
+    """The ``ecominsight`` commands' environment: state under ``tmp_path``, the test broker."""
+    monkeypatch.setenv("ECOMINSIGHT_DATA_DIR", str(tmp_path))
+    for name, value in kafka_settings.model_dump().items():
+        monkeypatch.setenv(f"KAFKA_{name.upper()}", str(value))
     return ModelRegistry(tmp_path / "models")

@@ -161,14 +161,6 @@ def test_canary_json_is_checked_and_written_atomically(
         read_canary(registry)
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, kafka_settings: KafkaSettings, monkeypatch: pytest.MonkeyPatch) -> ModelRegistry:
-    monkeypatch.setenv("ECOMINSIGHT_DATA_DIR", str(tmp_path))
-    for name, value in kafka_settings.model_dump().items():
-        monkeypatch.setenv(f"KAFKA_{name.upper()}", str(value))
-    return ModelRegistry(tmp_path / "models")
-
-
 def test_model_canary_reaches_a_running_generator(
     tmp_path: Path,
     cli_env: ModelRegistry,

@@ -15,14 +15,6 @@ from shared.settings import KafkaSettings
 from tests.helpers import Collector
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, kafka_settings: KafkaSettings, monkeypatch: pytest.MonkeyPatch) -> ModelRegistry:
-    monkeypatch.setenv("ECOMINSIGHT_DATA_DIR", str(tmp_path))
-    for name, value in kafka_settings.model_dump().items():
-        monkeypatch.setenv(f"KAFKA_{name.upper()}", str(value))
-    return ModelRegistry(tmp_path / "models")
-
-
 def test_promote_and_rollback_announce_model_ready(
     cli_env: ModelRegistry,
     random_model: Path,

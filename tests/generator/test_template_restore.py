@@ -28,14 +28,6 @@ def served(url: str) -> tuple[str, str]:
     return body["model_version"], body["text"]
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, kafka_settings: KafkaSettings, monkeypatch: pytest.MonkeyPatch) -> ModelRegistry:
-    monkeypatch.setenv("ECOMINSIGHT_DATA_DIR", str(tmp_path))
-    for name, value in kafka_settings.model_dump().items():
-        monkeypatch.setenv(f"KAFKA_{name.upper()}", str(value))
-    return ModelRegistry(tmp_path / "models")
-
-
 def test_rollback_and_promote_template_restore_the_template_on_a_running_generator(
     tmp_path: Path,
     cli_env: ModelRegistry,

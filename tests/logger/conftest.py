@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from services.logger.app import create_app
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
+from services.logger.sink import Sink
 from shared.broker import free_port
-from shared.events import QueryEvent
+from shared.events import Event, QueryEvent
+from shared.kafka import Received
 from shared.phrasing import UNSUPPORTED_ANSWER, template_answer
 from shared.prompt import build_prompt
 from shared.results import ToolResult
@@ -64,7 +69,8 @@ def query_event(i: int, rng: random.Random | None = None, **overrides: object) -
         intent = "order_count"
     elif question.startswith("What is my total"):
         result = ToolResult(
-            tool="total_revenue", values={"revenue": round(rng.uniform(10, 9999), 2), "orders": rng.randint(1, 99)},
+            tool="total_revenue",
+            values={"revenue": round(rng.uniform(10, 9999), 2), "orders": rng.randint(1, 99)},
             money=["revenue"],
         )
         intent = "revenue"
@@ -90,3 +96,16 @@ def query_event(i: int, rng: random.Random | None = None, **overrides: object) -
     }
     fields.update(overrides)
     return QueryEvent(**fields)  # type: ignore[arg-type]
+
+
+@contextmanager
+def filled_client(settings: Settings, events: Sequence[Event], batch: int = 64) -> Iterator[TestClient]:
+    """The logger's app without its Kafka consumer (read token), its database filled with
+    ``events`` through the real sink in micro-batches of ``batch``."""
+    app = create_app(settings, start_worker=False)
+    with TestClient(app, headers=READER) as tc:
+        sink = Sink(app.state.service.db.cursor(), settings.paths.query_logs)
+        for start in range(0, len(events), batch):
+            sink.write([Received(e, "t", 0, i) for i, e in enumerate(events[start : start + batch], start)])
+        sink.close()
+        yield tc

@@ -17,7 +17,7 @@ from services.logger.settings import Settings
 from services.logger.sink import ALL_FILE, Sink
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received
-from tests.logger.conftest import ADMIN, BASE_TIME, READER, query_event
+from tests.logger.conftest import ADMIN, BASE_TIME, filled_client, query_event
 
 
 def logged_events(n: int = 300) -> list:
@@ -34,12 +34,7 @@ EVENTS = logged_events()
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """The app without its Kafka consumer, its database filled with EVENTS through the real sink."""
-    app = create_app(settings, start_worker=False)
-    with TestClient(app, headers=READER) as tc:
-        sink = Sink(app.state.service.db.cursor(), settings.paths.query_logs)
-        for start in range(0, len(EVENTS), 64):  # several micro-batches
-            sink.write([Received(e, "t", 0, i) for i, e in enumerate(EVENTS[start:start + 64], start)])
-        sink.close()
+    with filled_client(settings, EVENTS) as tc:  # several micro-batches
         yield tc
 
 

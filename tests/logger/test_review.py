@@ -8,13 +8,10 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from services.logger.app import create_app
 from services.logger.settings import Settings
-from services.logger.sink import Sink
 from shared.events import FeedbackEvent, QueryEvent
 from shared.interpretation import Interpretation, Window
-from shared.kafka import Received
-from tests.logger.conftest import ADMIN, READER, query_event
+from tests.logger.conftest import ADMIN, filled_client, query_event
 
 LAST_MONTH = Interpretation(
     metric="revenue", period=Window(label="last month", start=date(2026, 9, 1), end=date(2026, 10, 1))
@@ -39,11 +36,7 @@ EVENTS = events()
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings, start_worker=False)
-    with TestClient(app, headers=READER) as tc:
-        sink = Sink(app.state.service.db.cursor(), settings.paths.query_logs)
-        sink.write([Received(e, "t", 0, i) for i, e in enumerate(EVENTS)])
-        sink.close()
+    with filled_client(settings, EVENTS) as tc:
         yield tc
 
 

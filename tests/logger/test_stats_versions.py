@@ -10,13 +10,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from services.logger.app import create_app
 from services.logger.settings import Settings
-from services.logger.sink import Sink
 from shared.events import Event, FeedbackEvent, QueryEvent
-from shared.kafka import Received
 from shared.results import ToolResult
-from tests.logger.conftest import BASE_TIME, READER, query_event
+from tests.logger.conftest import BASE_TIME, filled_client, query_event
 
 CURRENT_MS = [10.0 * i for i in range(1, 11)]  # v0001: 10 answers, 2 of them the template's
 CANARY_MS = [35.0, 5.0, 80.0, 20.0, 65.0, 50.0]  # v0002: 6 answers, 1 of them the template's
@@ -97,12 +94,7 @@ EVENTS, BY_VERSION = build_events()
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """The app without its Kafka consumer, its database filled through the real sink."""
-    app = create_app(settings, start_worker=False)
-    with TestClient(app, headers=READER) as tc:
-        sink = Sink(app.state.service.db.cursor(), settings.paths.query_logs)
-        for start in range(0, len(EVENTS), 7):  # several micro-batches
-            sink.write([Received(e, "t", 0, i) for i, e in enumerate(EVENTS[start : start + 7], start)])
-        sink.close()
+    with filled_client(settings, EVENTS, batch=7) as tc:  # several micro-batches
         yield tc
 
 
