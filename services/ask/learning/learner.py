@@ -59,13 +59,25 @@ def unknown_runs(layer: SemanticLayer, question: str, shop_id: str, today: date)
     runs: list[str] = []
     current: list[str] = []
     for word in [*normalise(question).split(), ""]:
-        if word in unused and word not in known and not re.fullmatch(r"[\d$€£%.,'-]+", word):
+        if (
+            word in unused
+            and word not in known
+            and not re.fullmatch(r"[\d$€£%.,'-]+", word)
+            and not _scoped(word)
+        ):
             current.append(word)
             continue
         if current:
             runs.append(" ".join(current))
         current = []
     return runs
+
+
+def _scoped(word: str) -> bool:
+    """Is the word an out-of-scope topic or an action? Those keep their refusal: no label teaches
+    that "profit" means revenue."""
+    text = f" {word} "
+    return bool(v.ACTION.search(text)) or any(re.search(pattern, text) for pattern, _ in v.OUT_OF_SCOPE)
 
 
 def candidates(q: Interpretation) -> list[str]:

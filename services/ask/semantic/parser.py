@@ -44,6 +44,8 @@ class Parser:
         try:
             if ruled_out is not None:
                 raise Refuse("out_of_scope", f"A reviewer ruled this question out of scope: {ruled_out}")
+            if learned:  # a learned word never hides a topic the data does not hold
+                self._scope(Reading(text=f" {normalise(question)} "))
             shop = self.entities.for_shop(shop_id)
             self._correct(r, shop)
             self._scope(r)

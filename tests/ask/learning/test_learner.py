@@ -133,3 +133,29 @@ def test_a_question_ruled_out_of_scope_is_refused_with_the_reviewers_reason(laye
 def test_a_label_is_one_kind() -> None:
     with pytest.raises(ValueError):
         Label(query_id="q", shop_id="10", question="x", asked_at=datetime.now(UTC))
+
+
+@pytest.mark.parametrize(
+    ("question", "meant"),
+    [
+        ("profit last month", "revenue last month"),  # out of scope: the vocabulary's word wins
+        ("how many visitors this week", "how many orders this week"),
+        ("orders last month", "orders this month"),  # a known word is never relearned
+    ],
+)
+def test_a_label_cannot_teach_a_known_or_out_of_scope_word_a_new_meaning(
+    layer: SemanticLayer, question: str, meant: str
+) -> None:
+    labels = [label(layer, question, meant), label(layer, question + " please", meant)]
+    proposal = propose(layer, labels, Lexicon(), "u0001")
+    assert proposal.candidate.phrases == [] and not proposal.adopted
+    assert all(problem for problem in proposal.problems.values())
+    before = layer.understand(question, "10", DAY)
+    after = layer.understand(question, "10", DAY, proposal.candidate)
+    assert (before.interpretation is None) == (after.interpretation is None)
+
+
+def test_a_learned_word_never_hides_an_out_of_scope_topic(layer: SemanticLayer) -> None:
+    forged = Lexicon(phrases=[Learned(phrase="profit", means="revenue")])  # e.g. a hand-edited lexicon.json
+    u = layer.understand("profit last month", "10", DAY, forged)
+    assert u.interpretation is None and u.outcome == "out_of_scope"
