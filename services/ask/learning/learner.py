@@ -52,8 +52,7 @@ def unknown_runs(layer: SemanticLayer, question: str, shop_id: str, today: date)
     """Runs of consecutive words the parser could not use and that neither the vocabulary nor
     the shop's data knows: the only words a lexicon may teach."""
     shop = layer.parser.entities.for_shop(shop_id)
-    known = set(v.KNOWN_WORDS) | set(shop.categories)
-    known |= {w for name in (*shop.products, *shop.customers) for w in name.split()}
+    known = set(v.KNOWN_WORDS) | shop.words
     known |= {w for names in COUNTRIES.values() for n in names for w in n.split()}
     unused = set(layer.understand(question, shop_id, today, Lexicon()).unused)
     runs: list[str] = []

@@ -35,10 +35,14 @@ class Lexicon(BaseModel):
     )
     trained_on: list[str] = Field(default_factory=list, description="query ids of every label it saw")
 
-    def apply(self, text: str) -> tuple[str, dict[str, str]]:
-        """``text`` with every learned phrase replaced, and what was read as what."""
+    def apply(self, text: str, names: frozenset[str] = frozenset()) -> tuple[str, dict[str, str]]:
+        """``text`` with every learned phrase replaced, and what was read as what. A phrase with a
+        word in ``names`` (the asking shop's customers, products, categories) is left alone: a
+        lexicon is learned from every shop, and one shop's word may be another's product."""
         used: dict[str, str] = {}
         for entry in sorted(self.phrases, key=lambda e: -len(e.phrase)):
+            if names.intersection(entry.phrase.split()):
+                continue
             pattern = rf"(?<![\w'-]){re.escape(entry.phrase)}(?![\w'-])"
             if re.search(pattern, text):
                 text = re.sub(pattern, entry.means, text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from services.ask.warehouse import Warehouse
 
@@ -60,6 +61,12 @@ class ShopEntities:
     products: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower-case name -> (id, name)
     categories: dict[str, str] = field(default_factory=dict)  # lower-case -> as stored
     countries: set[str] = field(default_factory=set)  # codes present in the data
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of a customer's, product's or category's name (lower case)."""
+        names = [*self.customers, *self.products, *self.categories]
+        return frozenset(w for name in names for w in name.split())
 
     def names_pattern(self, names: list[str]) -> re.Pattern[str] | None:
         if not names:

@@ -38,8 +38,8 @@ class Parser:
         text = normalise(question)
         learned: dict[str, str] = {}
         ruled_out = lexicon.refusal(text) if lexicon is not None else None
-        if lexicon is not None:
-            text, learned = lexicon.apply(text)
+        if lexicon is not None and lexicon.phrases:
+            text, learned = lexicon.apply(text, self.entities.for_shop(shop_id).words)
         r = Reading(text=f" {text} ", corrections=dict(learned))
         try:
             if ruled_out is not None:

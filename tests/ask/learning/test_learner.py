@@ -159,3 +159,14 @@ def test_a_learned_word_never_hides_an_out_of_scope_topic(layer: SemanticLayer) 
     forged = Lexicon(phrases=[Learned(phrase="profit", means="revenue")])  # e.g. a hand-edited lexicon.json
     u = layer.understand("profit last month", "10", DAY, forged)
     assert u.interpretation is None and u.outcome == "out_of_scope"
+
+
+def test_a_learned_word_leaves_a_shops_own_names_alone(layer: SemanticLayer) -> None:
+    shop = layer.parser.entities.for_shop("10")
+    name = next(n for n, found in shop.customers.items() if len(found) == 1 and len(n.split()) == 2)
+    surname = name.split()[1]
+    lexicon = Lexicon(phrases=[Learned(phrase=surname, means="revenue")])  # taught by another shop
+    plain = layer.understand(f"orders from {name}", "10", DAY).interpretation
+    learned = layer.understand(f"orders from {name}", "10", DAY, lexicon).interpretation
+    assert plain is not None and learned is not None
+    assert reading_key(plain) == reading_key(learned) and learned.corrections == {}
