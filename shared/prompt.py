@@ -3,16 +3,12 @@ writes as a training ``input``. Training input == inference input, by constructi
 
 Unlike the original guide's ``"Answer this e-commerce analytics question: <question>"``, the
 prompt carries the tool and the result's slots, so a model has the data the answer is built
-from instead of having to guess numbers. A list's rows are not in it, only how many there are:
-the model writes ``V_ROWS`` and the rows render deterministically from the data
-(``shared.rows``), so row cells would only lengthen the prompt (a 10-row list made it 512
-tokens, and the encoder's cost grows with it).
+from instead of having to guess numbers.
 """
 
 from __future__ import annotations
 
 from shared.results import ToolResult, slots
-from shared.rows import ROWS
 
 PREFIX = "Answer this e-commerce analytics question:"
 
@@ -28,8 +24,6 @@ def build_prompt(question: str, result: ToolResult, shop_id: str | None = None) 
     """The prompt; with ``shop_id`` it carries the shop, so a model trained on one shop's
     corrections (German for one, a terse house style for another) phrases that shop's answers
     that way and no other's."""
-    facts = "; ".join(f"{name} = {text}" for name, text in slots(result.model_copy(update={"rows": []})).items())
-    if result.rows:  # the rows render from the data (shared.rows): the model only places them
-        facts = f"{facts}; {ROWS} = {len(result.rows)} rows" if facts else f"{ROWS} = {len(result.rows)} rows"
+    facts = "; ".join(f"{name} = {text}" for name, text in slots(result).items())
     shop = f" | shop: {shop_id.strip()} | shop key: {shop_word(shop_id.strip())}" if shop_id and shop_id.strip() else ""
     return f"{PREFIX} {question.strip()}{shop} | tool: {result.tool} | facts: {facts or 'none'}"
