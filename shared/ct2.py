@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from shared.errors import EcomInsightError
+from shared.errors import ConversionError
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,6 @@ MODEL_FILE = "model.bin"
 # 1 thread, a mixed batch of 16 took 12-25 ms per prompt in one padded batch and 2-4 ms per
 # prompt with budgets of 512, 1024 or 2048 (within noise of each other on the shared cores).
 SUB_BATCH_TOKENS = 1024
-
-
-class ConversionError(EcomInsightError):
-    """A saved model could not be converted to CTranslate2."""
 
 
 def converted_path(folder: Path) -> Path | None:

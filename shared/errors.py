@@ -32,3 +32,7 @@ class ModelLoadError(EcomInsightError):
 
 class RegistryError(EcomInsightError):
     """Unknown version, nothing to roll back to, or a broken registry folder."""
+
+
+class ConversionError(EcomInsightError):
+    """A saved model could not be converted to CTranslate2 (``shared.ct2``)."""
