@@ -20,7 +20,7 @@ for n in $(seq 1 "$runs"); do
   timeout 900 .venv/bin/ecominsight demo --data-dir "$d" > "$d.demo.log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
-  line=$(grep -o 'demo summary: .*' "$d.demo.log" | tail -1)
+  line=$(tr '\n' ' ' < "$d.demo.log" | grep -o 'demo summary: .*time [0-9]*s' | tail -1)  # one line, even if wrapped
   pm=$(echo "$line" | sed -n 's/.*preference_match \([^ ]*\) -> \([^ ]*\) (gain \([^)]*\)).*/\1 -> \2 (gain \3)/p')
   ua=$(echo "$line" | sed -n 's/.*understanding_accuracy \([^ ]*\) -> \([^ ]*\) (gain \([^,]*\), \([0-9]*\) held-out.*/\1 -> \2 (gain \3)|\4/p')
   echo "| $n | $rc | ${pm:-none} | ${ua%%|*} | ${ua##*|} | ${secs} s |" | tee -a "$out"

@@ -307,6 +307,7 @@ class Demo:
             f"{m.get('preference_match')} (gain {m.get('gain')}); understanding_accuracy "
             f"{u.get('understanding_accuracy_before')} -> {u.get('understanding_accuracy_after')} "
             f"(gain {u.get('gain')}, {u.get('held_out_labels')} held-out labels); "
-            f"time {time.monotonic() - started:.0f}s"
+            f"time {time.monotonic() - started:.0f}s",
+            soft_wrap=True,  # one line, for bench/bench_demo.sh
         )
         return 0
