@@ -33,7 +33,7 @@ COPY deploy/healthcheck.py ./deploy/
 # Every volume's mount point exists, owned by the service user, so a fresh named volume starts
 # writable (an engine copies the mount point's owner into an empty volume).
 RUN useradd --create-home --uid 1000 ecominsight \
-    && mkdir -p /data/warehouse /data/query_logs /data/models /data/outbox /data/keys /data/hf-cache \
+    && mkdir -p /data/warehouse /data/query_logs /data/models /data/outbox /data/keys /data/understanding /data/hf-cache \
     && chown -R ecominsight:ecominsight /data
 USER ecominsight
 ENV ECOMINSIGHT_DATA_DIR=/data HF_HOME=/data/hf-cache
