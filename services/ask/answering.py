@@ -120,26 +120,33 @@ def answer(
     return Answered(response, event)
 
 
+def readable(s: Services, shop_id: str, question: str) -> tuple[str, str]:
+    """The shop (name, currency) of a (cleaned) question that can be read at all; else ``Refused``
+    with the HTTP status and why."""
+    limit = s.settings.max_question_length
+    if not question:
+        raise Refused("question must not be empty", 422)
+    if len(question) > limit:
+        raise Refused(f"question is longer than {limit} characters", 422)
+    shop = s.warehouse.shop(shop_id)
+    if shop is None:
+        raise Refused(f"unknown shop {shop_id!r}", 404)
+    return shop
+
+
 def answer_request(s: Services, shop_id: str, question: str, source: str = "api") -> Answered:
     """One request of a resolved shop (the HTTP route and the MCP ``ask`` tool): check the
     question and the shop, answer, and publish the event. Raises ``Refused`` (after publishing
     the refused request's event too)."""
     question = clean(question)
-    limit = s.settings.max_question_length
-    problem = None
-    if not question:
-        problem = (422, "question must not be empty")
-    elif len(question) > limit:
-        problem = (422, f"question is longer than {limit} characters")
-    shop = s.warehouse.shop(shop_id) if problem is None else None
-    if problem is None and shop is None:
-        problem = (404, f"unknown shop {shop_id!r}")
-    if problem is not None or shop is None:
-        status, message = problem or (404, "unknown shop")
+    try:
+        shop = readable(s, shop_id, question)
+    except Refused as exc:
+        limit = s.settings.max_question_length
         s.publish(
-            s.settings.kafka.topic_queries, rejected(shop_id, question, message, limit, source), shop_id
+            s.settings.kafka.topic_queries, rejected(shop_id, question, str(exc), limit, source), shop_id
         )
-        raise Refused(message, status)
+        raise
     answered = answer(s.layer, s.warehouse, s.generator, shop_id, shop[1], question, source=source)
     s.publish(s.settings.kafka.topic_queries, answered.event, shop_id)
     if s.metrics is not None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 
-from services.ask.answering import Refused, answer_request, clarification_of, clean
+from services.ask.answering import Refused, answer_request, clarification_of, clean, readable
 from services.ask.keys import presented_key, resolve_shop
 from services.ask.learning.store import LexiconStore
 from services.ask.models import (
@@ -95,10 +95,10 @@ def understand(
     with (``ecominsight review label --as``) and an app can check before asking."""
     shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
     question = clean(body.question)
-    if not question or len(question) > s.settings.max_question_length:
-        raise HTTPException(422, f"question must have 1 to {s.settings.max_question_length} characters")
-    if s.warehouse.shop(shop_id) is None:
-        raise HTTPException(404, f"unknown shop {shop_id!r}")
+    try:
+        readable(s, shop_id, question)
+    except Refused as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
     u = s.layer.understand(question, shop_id, body.asked_on)
     return UnderstandResponse(
         understood=u.interpretation is not None,
