@@ -59,11 +59,15 @@ class LogClient:
     def _db(self) -> Iterator[duckdb.DuckDBPyConnection]:
         path = self.settings.paths.logs_db
         if not path.exists():
-            raise LogsUnavailable(f"no logger answers at {self.settings.base_url} and there is no log database at {path}")
+            raise LogsUnavailable(
+                f"no logger answers at {self.settings.base_url} and there is no log database at {path}"
+            )
         try:
             conn = open_db(path, read_only=True)
         except duckdb.IOException as exc:
-            raise LogsUnavailable(f"cannot open {path} read-only (a logger holds it but does not answer?): {exc}") from exc
+            raise LogsUnavailable(
+                f"cannot open {path} read-only (a logger holds it but does not answer?): {exc}"
+            ) from exc
         try:
             yield conn
         finally:
@@ -77,7 +81,9 @@ class LogClient:
             token = self.settings.read_token
         headers = {"Authorization": f"Bearer {token.get_secret_value()}"}
         try:
-            r = httpx.request(method, f"{self.settings.base_url}{path}", headers=headers, timeout=self.timeout_s, **kwargs)
+            r = httpx.request(
+                method, f"{self.settings.base_url}{path}", headers=headers, timeout=self.timeout_s, **kwargs
+            )
         except httpx.HTTPError as exc:
             raise LoggerError(f"the logger at {self.settings.base_url} did not answer: {exc}") from exc
         if r.status_code >= 400:
@@ -115,7 +121,9 @@ class LogClient:
     def get_low_confidence_queries(self, threshold: float = 0.7, limit: int = 10) -> list[dict[str, Any]]:
         if self.online:
             return list(
-                self._request("GET", "/queries/low-confidence", params={"threshold": threshold, "limit": limit})
+                self._request(
+                    "GET", "/queries/low-confidence", params={"threshold": threshold, "limit": limit}
+                )
             )
         with self._db() as conn:
             return stats.get_low_confidence_queries(conn, threshold, limit)
@@ -125,6 +133,17 @@ class LogClient:
             return dict(self._request("POST", "/sql", admin=True, json={"sql": query, "max_rows": max_rows}))
         with self._db() as conn, SqlSandbox(self.settings.sql_limits()) as box:
             return box.run(conn, query, max_rows).as_dict()
+
+    # -- the review queue (the running logger only: labelling writes) ----------------------------
+    def review_queue(self, shop_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit, **({"shop_id": shop_id} if shop_id else {})}
+        return list(self._request("GET", "/review/queue", params=params)["items"])
+
+    def query(self, query_id: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/queries/{query_id}"))
+
+    def label(self, query_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._request("POST", f"/review/{query_id}", admin=True, json=body))
 
     def export_for_finetuning(self, output_file: str | Path | None = None) -> dict[str, Any]:
         """Export the fine-tuning set; with ``output_file``, a copy is written there too."""
@@ -137,7 +156,10 @@ class LogClient:
                 out.write_bytes(data if isinstance(data, bytes) else str(data).encode())
                 result["output_file"] = str(out.resolve())
             return result
-        with self._db() as conn, EventProducer(self.settings.kafka, client_id="ecominsight-logger-cli") as producer:
+        with (
+            self._db() as conn,
+            EventProducer(self.settings.kafka, client_id="ecominsight-logger-cli") as producer,
+        ):
             result = export_from_db(conn, self.settings, None, producer=producer, record=False).as_dict()
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)

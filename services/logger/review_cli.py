@@ -22,34 +22,28 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from services.logger.client import LogClient
 from services.logger.errors import ReviewError
 from services.logger.settings import Settings
 
 ASK_URL = os.environ.get("ECOMINSIGHT_ASK_URL", "http://127.0.0.1:8000")
 
 
-def _admin(settings: Settings) -> dict[str, str]:
-    return {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
-
-
-def _call(method: str, url: str, **kwargs: Any) -> Any:
+def _ask(url: str, body: dict[str, Any] | None = None) -> Any:
+    """A call to the ask service (over HTTP: services never import each other); GET without a body."""
     try:
-        resp = httpx.request(method, url, timeout=30.0, **kwargs)
+        resp = httpx.post(url, json=body, timeout=30.0) if body is not None else httpx.get(url, timeout=30.0)
     except httpx.HTTPError as exc:
         raise ReviewError(f"cannot reach {url}: {exc}") from exc
     if resp.status_code >= 400:
-        try:
-            detail = resp.json().get("detail", resp.text)
-        except ValueError:
-            detail = resp.text
-        raise ReviewError(f"{resp.status_code} from {url}: {detail}")
+        raise ReviewError(f"{resp.status_code} from {url}: {resp.text}")
     return resp.json()
 
 
 def interpretation_for(ask_url: str, shop_id: str, asked_at: str, rephrased: str) -> dict[str, Any]:
     """The ask service's reading of ``rephrased`` as on the day the question was asked."""
     body = {"shop_id": shop_id, "question": rephrased, "asked_on": asked_at[:10]}
-    read = _call("POST", f"{ask_url.rstrip('/')}/api/mcp/understand", json=body)
+    read = _ask(f"{ask_url.rstrip('/')}/api/mcp/understand", body)
     if not read["understood"]:
         c = read["clarification"] or {}
         raise ReviewError(
@@ -65,7 +59,8 @@ def label_query(
     interpretation: dict[str, Any] | None = None, reviewer: str | None = None, ask_url: str = ASK_URL,
 ) -> dict[str, Any]:  # fmt: skip
     """Label one logged query; returns the label as stored, with what it was read as."""
-    found = _call("GET", f"{settings.base_url}/queries/{query_id}", headers=_admin(settings))
+    client = LogClient(settings)
+    found = client.query(query_id)
     body: dict[str, Any] = {"reviewer": reviewer}
     if out_of_scope is not None:
         body.update(out_of_scope=True, reason=out_of_scope)
@@ -74,20 +69,12 @@ def label_query(
             assert rephrased is not None
             interpretation = interpretation_for(ask_url, found["shop_id"], found["asked_at"], rephrased)
         body["interpretation"] = interpretation
-    stored: dict[str, Any] = _call(
-        "POST", f"{settings.base_url}/review/{query_id}", json=body, headers=_admin(settings)
-    )
+    stored = client.label(query_id, body)
     return {**stored, "label": body.get("interpretation"), "out_of_scope": body.get("out_of_scope", False)}
 
 
 def _list(args: argparse.Namespace) -> int:
-    settings = Settings()
-    params: dict[str, Any] = {"limit": args.limit}
-    if args.shop:
-        params["shop_id"] = args.shop
-    items = _call("GET", f"{settings.base_url}/review/queue", params=params, headers=_admin(settings))[
-        "items"
-    ]
+    items = LogClient().review_queue(args.shop, args.limit)
     if args.json:
         print(json.dumps(items, indent=2))
         return 0
@@ -119,7 +106,7 @@ def _label(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    state = _call("GET", f"{args.ask_url.rstrip('/')}/understanding")
+    state = _ask(f"{args.ask_url.rstrip('/')}/understanding")
     if args.json:
         print(json.dumps(state, indent=2))
         return 0
