@@ -132,3 +132,32 @@ def test_hot_reload_swaps_between_backends(
         assert reloader.apply(event)
         serving = reloader.slot.current
         assert serving is not None and (serving.version, serving.backend) == (version, backend)
+
+
+# -- the CPU instruction set CTranslate2 computes with ----------------------------------------
+AMD_WITH_AVX512 = ct2.AVX512_FLAGS | {"avx2", "fma", "sse4_2"}
+
+
+def test_avx512_is_asked_for_when_the_cpu_has_it_and_nobody_chose() -> None:
+    environ: dict[str, str] = {}
+    assert ct2.prefer_avx512(environ, AMD_WITH_AVX512) == "AVX512"
+    assert environ == {"CT2_FORCE_CPU_ISA": "AVX512"}
+
+
+def test_an_isa_the_user_chose_is_kept() -> None:
+    environ = {"CT2_FORCE_CPU_ISA": "AVX2"}
+    assert ct2.prefer_avx512(environ, AMD_WITH_AVX512) == "AVX2"
+    assert environ == {"CT2_FORCE_CPU_ISA": "AVX2"}
+
+
+def test_a_cpu_without_every_avx512_part_keeps_the_librarys_choice() -> None:
+    environ: dict[str, str] = {}
+    assert ct2.prefer_avx512(environ, AMD_WITH_AVX512 - {"avx512bw"}) is None
+    assert environ == {}
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu avx2 avx512f\n\n")
+    assert ct2.cpu_flags(cpuinfo) == {"fpu", "avx2", "avx512f"}
+    assert ct2.cpu_flags(tmp_path / "missing") == frozenset()
