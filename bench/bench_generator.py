@@ -14,6 +14,10 @@ separate process (so the client's threads do not share its interpreter). Then:
 ``--backends`` measures only the generator's engine in this process: CTranslate2 (int8) vs
 PyTorch at batch 1 and 16 on the same prompts, and how often int8 and float32 CTranslate2 give
 PyTorch's greedy output (``compare_backends``; ``bench_serving.py`` runs it on the word-level model).
+``--backends --isa AVX2,AVX512`` runs that comparison once per run in a child process per
+instruction set (``CT2_FORCE_CPU_ISA``, which CTranslate2 reads once per process), on the same
+model and prompts, alternating which goes first, and prints CTranslate2's seconds per batch under
+each and their ratio (``shared/ct2.py`` asks for AVX-512 where the CPU has it).
 
 Figures go to stdout and ``bench/RESULTS_generator.md``.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -345,11 +350,83 @@ def backends_table(results: list[dict[str, float]]) -> str:
     )
 
 
+def backend_prompts() -> list[str]:
+    return [build_prompt(*make_result(random.Random(i))) for i in range(256)]
+
+
+def isa_table(by_isa: dict[str, list[dict[str, float]]]) -> str:
+    """CTranslate2's seconds per batch under each instruction set, and the first one's over the
+    others' (> 1: the other is faster), per run, as ranges."""
+    first, *others = by_isa
+    lines = ["| figure | range over runs |", "|---|---|"]
+    for size in (1, 16):
+        key = f"ct2_s_b{size}"
+        for isa, results in by_isa.items():
+            values = [r[key] for r in results]
+            lines.append(
+                f"| batch {size}: CTranslate2 int8 with {isa}, seconds per batch | {min(values):.4f} – {max(values):.4f} s |"
+            )
+        for isa in others:
+            ratios = [a[key] / b[key] for a, b in zip(by_isa[first], by_isa[isa], strict=True)]
+            lines.append(
+                f"| batch {size}: {first} / {isa} time, same run | {min(ratios):.2f} – {max(ratios):.2f}x |"
+            )
+    loads = [r["load"] for results in by_isa.values() for r in results]
+    lines.append(f"| load average (1 min) at the end of a comparison | {min(loads):.1f} – {max(loads):.1f} |")
+    return "\n".join(lines)
+
+
+def run_isas(args: argparse.Namespace, model_dir: Path) -> int:
+    isas = [isa.strip().upper() for isa in args.isa.split(",") if isa.strip()]
+    by_isa: dict[str, list[dict[str, float]]] = {isa: [] for isa in isas}
+    for run in range(args.runs):
+        order = isas if run % 2 == 0 else isas[::-1]
+        for isa in order:
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--backends",
+                    "--model-dir",
+                    str(model_dir),
+                    "--json",
+                    "--runs",
+                    "1",
+                    "--threads",
+                    str(args.threads),
+                ],
+                env={**os.environ, "CT2_FORCE_CPU_ISA": isa},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            by_isa[isa].append(json.loads(child.stdout.strip().splitlines()[-1]))
+            print(
+                f"run {run + 1} of {args.runs}, {isa}: CTranslate2 int8 batch 16 "
+                f"{by_isa[isa][-1]['ct2_s_b16']:.4f} s",
+                flush=True,
+            )
+    for isa, results in by_isa.items():
+        print(f"\nCT2_FORCE_CPU_ISA={isa}, byte-level tiny T5, {args.threads} thread(s), {args.runs} runs")
+        print(backends_table(results))
+    print()
+    print(isa_table(by_isa))
+    return 0
+
+
 def run_backends(args: argparse.Namespace) -> int:
-    work = Path(tempfile.mkdtemp(prefix="bench-backends-"))
-    model_dir = convert(train_tiny_phraser(work / "trained", steps=args.steps)).parent
-    prompts = [build_prompt(*make_result(random.Random(i))) for i in range(256)]
+    model_dir = args.model_dir
+    if model_dir is None:
+        work = Path(tempfile.mkdtemp(prefix="bench-backends-"))
+        model_dir = convert(train_tiny_phraser(work / "trained", steps=args.steps)).parent
+    if args.isa:
+        return run_isas(args, model_dir)
+    prompts = backend_prompts()
     results = [compare_backends(model_dir, prompts, args.threads) for _ in range(args.runs)]
+    if args.json:
+        for result in results:
+            print(json.dumps(result))
+        return 0
     print(f"byte-level tiny T5, {args.threads} thread(s), {args.runs} runs, {len(prompts)} prompts")
     print(backends_table(results))
     return 0
@@ -364,6 +441,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS_generator.md")
     parser.add_argument("--backends", action="store_true", help="only CTranslate2 vs PyTorch, in-process")
     parser.add_argument("--runs", type=int, default=3, help="repeats of --backends")
+    parser.add_argument("--isa", default="", help="with --backends: e.g. AVX2,AVX512, one child each")
+    parser.add_argument("--model-dir", type=Path, help="with --backends: a converted model to reuse")
+    parser.add_argument("--json", action="store_true", help="with --backends: one JSON line per run")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.backends:

@@ -34,6 +34,7 @@ from services.ask.state import Services
 from services.ask.warehouse import Warehouse
 from shared.errors import EcomInsightError
 from shared.http import BodyLimit, validation_error
+from shared.logs import quiet_libraries
 from shared.metrics import instrument
 
 
@@ -116,6 +117,7 @@ def open_services(settings: Settings, metrics: AskMetrics | None = None) -> Iter
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    quiet_libraries()  # however it is served: no httpx log line per call to another service
     mcp = McpEndpoint(lambda: app.state.services, host=settings.host)
 
     @asynccontextmanager
