@@ -27,16 +27,23 @@ from shared.results import ToolResult
 RESULT = ToolResult(tool="total_revenue", values={"revenue": 1234.5, "orders": 17}, money=["revenue"])
 
 
+connections: set[tuple[str, int]] = set()
+
+
 @contextmanager
 def http_server(
     delay_s: float = 0.0, status: int = 200, text: str = "You made V"
 ) -> Iterator[tuple[str, list[str]]]:
-    """A small HTTP server answering POST /generate after ``delay_s`` with ``text``."""
+    """A small HTTP server answering POST /generate after ``delay_s`` with ``text``; yields its
+    URL and the paths it was sent (``connections``: the client addresses it saw)."""
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as uvicorn serves the real generator
+
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             hits.append(self.path)
+            connections.add(self.client_address)
             self.rfile.read(int(self.headers.get("content-length", 0)))
             time.sleep(delay_s)
             body = json.dumps(
@@ -129,3 +136,31 @@ def test_ask_writes_no_log_line_per_generator_call(
             client.post("/api/mcp/ask", json={"shop_id": "10", "question": "total revenue this year"})
     assert hits == ["/generate"] * 3
     assert not [r.getMessage() for r in caplog.records if url in r.getMessage()]
+
+
+def test_sequential_calls_reuse_one_kept_alive_connection() -> None:
+    connections.clear()
+    with http_server() as (url, hits):
+        client = GeneratorClient(url, timeout_s=5.0)
+        try:
+            for _ in range(5):
+                client.phrase("What is my revenue?", RESULT)
+        finally:
+            client.close()
+    assert hits == ["/generate"] * 5
+    assert len(connections) == 1  # one TCP connection for the five calls
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What will my revenue be next year?",  # a forecast: not computed from the data
+        "Delete all my orders",  # an action
+        "What's the weather in Paris?",  # not about the shop
+    ],
+)
+def test_a_refusal_never_calls_the_generator(make_settings: Callable[..., Settings], question: str) -> None:
+    with http_server() as (url, hits), TestClient(create_app(make_settings(generator_url=url))) as client:
+        body = client.post("/api/mcp/ask", json={"shop_id": "10", "question": question}).json()
+    assert body["success"] is False
+    assert hits == []
