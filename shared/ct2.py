@@ -19,7 +19,7 @@ One CPU setting: CTranslate2 dispatches its own kernels (softmax, layer norm, ac
 quantisation, the elementwise ops) to AVX-512 only on Intel CPUs and picks AVX2 on an AMD CPU
 that has AVX-512 (its log says ``AVX512=true`` and ``Selected ISA: AVX2``). On the tiny T5s,
 whose matrices are small enough that those kernels weigh as much as the products, AVX-512 took
-15-25% off a batch on this project's AMD machines (``BENCHMARKS.md``). Importing this module sets
+6-21% off a batch of 16 on this project's AMD machines (``BENCHMARKS.md``). Importing this module sets
 ``CT2_FORCE_CPU_ISA=AVX512`` when the CPU reports the AVX-512 parts CTranslate2 needs, unless
 the variable is set already (``CT2_FORCE_CPU_ISA=AVX2`` restores the library's choice). The
 library reads it once per process, when it first computes.
