@@ -8,9 +8,12 @@ list back in its place (``V_NAME_1 (V_SPENDING_1), V_NAME_2 (V_SPENDING_2)``) be
 is checked and filled like any other.
 
 The list's extent in a text with placeholders runs from its first row placeholder
-(``V_<COLUMN>_<i>``) to its last, plus any closing brackets that row opened. ``collapse`` turns
-that span into ``V_ROWS`` (training targets); ``expand`` turns ``V_ROWS`` into the template's
-span for the result at hand.
+(``V_<COLUMN>_<i>``) to its last, plus any closing brackets that row opened, plus the remainder
+when the list is cut short (``, and V_MORE``, in whatever one or two words an owner joins it
+with). ``collapse`` turns that span into ``V_ROWS`` (training targets); ``expand`` turns
+``V_ROWS`` into the template's span for the result at hand. So a model never decides whether a
+list was cut: a result with 13 months (any December) lists 12 and says "1 more" because the
+data says so, not because a model remembered to.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ from shared.phrasing import template_text
 from shared.results import ToolResult
 
 ROWS = "V_ROWS"
-_ROWS_RE = re.compile(r"\bV_ROWS\b")
+# "…, and V_MORE" right after a list (or "…, und V_MORE": one or two joining words of any language).
+_REMAINDER = r",? ?(?:[^\W\d_]+ ){0,2}V_MORE\b"
+_REMAINDER_RE = re.compile(_REMAINDER)
+# V_ROWS, with a remainder a model wrote after it itself (the list already holds one).
+_ROWS_RE = re.compile(rf"\bV_ROWS\b(?:{_REMAINDER})?")
 
 
 def _row_placeholders(result: ToolResult) -> re.Pattern[str] | None:
@@ -42,7 +49,8 @@ def rows_span(text: str, result: ToolResult) -> tuple[int, int] | None:
     depth = text.count("(", start, end) - text.count(")", start, end)
     while depth > 0 and end < len(text) and text[end] == ")":
         end, depth = end + 1, depth - 1
-    return start, end
+    remainder = _REMAINDER_RE.match(text, end)
+    return start, remainder.end() if remainder else end
 
 
 def collapse(text: str, result: ToolResult) -> str:

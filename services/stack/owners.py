@@ -4,7 +4,8 @@ own that a simulated reviewer rephrases (the demo and the tests).
 Each house style rewrites the template phrasing, placeholders kept, so a correction states
 exactly the result's facts: ``correct(style, result)`` is what such an owner would type into
 ``POST /api/mcp/feedback`` as ``correction``. The values themselves (metric names, periods,
-scope) come from the data and stay as the warehouse words them.
+scope) come from the data and stay as the warehouse words them, and so does a list with its
+remainder (", and 3 more"): the rows render from the data, never from a model (``shared.rows``).
 
 * ``german`` (shop 11 in the demo): the sentence around the facts in German;
 * ``terse`` (shop 12): no "You have", no "Computed as", the scope in brackets.
@@ -24,7 +25,6 @@ _GERMAN = (
     ("nothing to rank", "nichts zu vergleichen"),
     (", against ", ", gegenüber "),
     (" in V_PREVIOUS_PERIOD", " im Zeitraum V_PREVIOUS_PERIOD"),
-    (", and V_MORE", ", und V_MORE"),
     ("You have ", "Sie haben "),
     (" orders", " Bestellungen"),
     (" customers", " Kunden"),
