@@ -17,8 +17,9 @@ seeked to the recorded offsets (``on_assign``), so the batch is written again, e
 A crash after the commit loses nothing. Because a line exists exactly when its row does, the
 event-id check alone would also make a redelivered batch harmless. Crash points for tests: ``ECOMINSIGHT_LOGGER_CRASH_AT=
 <step>:<n>`` makes the process ``os._exit(137)`` at ``<step>`` of its n-th batch. Progress markers for
-tests: ``ECOMINSIGHT_LOGGER_PROGRESS_FILE=<path>`` appends ``<n> begin``, ``<n> jsonl`` (files written)
-and ``<n> commit`` lines, so a test that kills the process from outside can tell where the kill landed.
+tests: ``ECOMINSIGHT_LOGGER_PROGRESS_FILE=<path>`` appends ``<n> begin``, ``<n> jsonl <bytes>`` (files
+written), ``<n> rows`` and ``<n> commit`` lines (``Progress``), so a test that kills the process from
+outside can tell where the kill landed.
 """
 
 from __future__ import annotations
@@ -150,15 +151,20 @@ class CrashPlan:
 
 
 class Progress:
-    """Where the sink is (tests only): one unbuffered line per step, which a SIGKILL cannot lose."""
+    """Where the sink is (tests only): one unbuffered line per step, which a SIGKILL cannot lose.
+
+    Steps of a batch: ``begin``, ``jsonl <bytes>`` (its lines are in the files: that many bytes;
+    0 for a batch of feedback only), ``rows`` (its rows and offsets are in the transaction, the
+    commit starts), ``commit`` (the commit returned).
+    """
 
     def __init__(self, path: str | None = None):
         path = path if path is not None else os.environ.get(PROGRESS_ENV)
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if path else None
 
-    def mark(self, batch: int, step: str) -> None:
+    def mark(self, batch: int, step: str, detail: int | None = None) -> None:
         if self._fd is not None:
-            os.write(self._fd, f"{batch} {step}\n".encode())
+            os.write(self._fd, f"{batch} {step}{'' if detail is None else f' {detail}'}\n".encode())
 
 
 class Sink:
@@ -269,12 +275,15 @@ class Sink:
             cur.register("batch_queries", query_table(queries, logged_at, ids))
             cur.register("batch_feedback", feedback_table(feedback, logged_at, ids))
             self._append_jsonl(cur, n)
-            self.progress.mark(n, "jsonl")
+            self.progress.mark(n, "jsonl", sum(self._sizes.values()) - sum(before.values()))
             self.crash.check("after_jsonl", n)
             self._insert_rows(cur, queries, feedback, logged_at, ids)
             ratings.refresh(cur, [e.query_id for e in feedback], bool(queries))  # same transaction
             self._record(cur, positions)
             self.crash.check("after_insert", n)
+            self.progress.mark(
+                n, "rows"
+            )  # a kill from here on may land before or after the commit is durable
             cur.commit()
             self.progress.mark(n, "commit")
         except BaseException:
