@@ -34,9 +34,11 @@ def test_corrections_change_only_their_shops_answers(
 ) -> None:
     # The model learns shop 11's German and leaves shop 10 alone (the prompt carries the shop as a
     # word of its own; with the bare id, German leaked into shop 10 at 20-40 epochs and the gate
-    # refused the model), so it is promoted, and shop 10's answers stay the template's.
+    # refused the model), so it is promoted, and shop 10's answers stay the template's. 30 epochs:
+    # on 2026-12-04 at 20 and 25 one held-out German answer left its period out (fact accuracy
+    # 0.944, refused); at 35 and 40 a new question's answer mixed up the German nouns.
     export = write_export(tmp_path / "e.jsonl", 90, seed=3, styles={"11": "german"})
-    outcome = run_job(make_settings(epochs=20.0), export, export_id="corrections")
+    outcome = run_job(make_settings(epochs=30.0), export, export_id="corrections")
     registry = ModelRegistry(make_settings().paths.models)
     tokenizer, model = load_seq2seq(registry.path(outcome.meta.version))
     outputs = [
