@@ -281,9 +281,8 @@ class Sink:
             ratings.refresh(cur, [e.query_id for e in feedback], bool(queries))  # same transaction
             self._record(cur, positions)
             self.crash.check("after_insert", n)
-            self.progress.mark(
-                n, "rows"
-            )  # a kill from here on may land before or after the commit is durable
+            # A kill from here on may land before or after the commit is durable.
+            self.progress.mark(n, "rows")
             cur.commit()
             self.progress.mark(n, "commit")
         except BaseException:
