@@ -3,6 +3,12 @@
 An answer is *correct* when it succeeds with the truth's value(s), *refused* when it says
 ``success: false``, and *confidently wrong* when it succeeds with another value, or succeeds on a
 question that must be refused. Coverage is the share of answerable questions answered correctly.
+
+A follow-up (``Q.after``) is asked right after its previous question: the harness asks the previous
+one without a conversation, then the follow-up with the ``conversation_id`` of that answer. ``ask``
+takes the question and, for follow-ups, the conversation id as a second argument; :func:`api_ask`
+builds one over an HTTP client and counts a 422 (an API that does not know ``conversation_id``) as
+a refusal.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any
 
 from evaluation.questions.truth import Q
 
-Ask = Callable[[str], dict[str, Any]]
+Ask = Callable[..., dict[str, Any]]  # ask(question) or ask(question, conversation_id)
 SQL = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
 TOLERANCE = 0.011  # values are rounded to cents or hundredths of a percent
 
@@ -96,10 +102,50 @@ def _row_key(row: dict[str, Any]) -> str:
     return str(row.get("start") or row.get("label"))
 
 
+def _same_field(expected: Any, got: Any) -> bool:
+    """One truth column against one answer field: numbers within the tolerance, a date or a
+    timestamp by its day (``YYYY-MM-DD``), strings equal."""
+    if isinstance(expected, datetime | date):
+        return isinstance(got, str) and got[:10] == _key(expected)
+    if isinstance(expected, Decimal | int | float) and not isinstance(expected, bool):
+        return not isinstance(got, bool) and _close(got, expected)
+    return isinstance(got, str) and got == str(expected)
+
+
+def _check_row(truth: list[tuple[Any, ...]] | None, rows: list[dict[str, Any]]) -> str | None:
+    want = truth[0] if truth else ()
+    first = rows[0] if rows else {}
+    fields = list(first.values()) if isinstance(first, dict) else []
+    missing = [w for w in want if not any(_same_field(w, f) for f in fields)]
+    return None if want and not missing else f"row {first} lacks {missing or 'a truth row'}"
+
+
+def _check_multi(truth: list[tuple[Any, ...]] | None, measures: list[Any]) -> str | None:
+    want = list(truth[0]) if truth else []
+    got = [m.get("value") if isinstance(m, dict) else None for m in measures]
+    if len(got) == len(want) and all(_close(g, w) for g, w in zip(got, want, strict=True)):
+        return None
+    return f"measures {got} != {want}"
+
+
+def _check_groups2(truth: list[tuple[Any, ...]] | None, rows: list[dict[str, Any]]) -> str | None:
+    want = {(_key(a), _key(b)): v for a, b, v in truth or []}
+    got = [(tuple(str(k) for k in r.get("keys") or []), r.get("value")) for r in rows]
+    if len(got) == len(want) and all(k in want and _close(v, want[k]) for k, v in got):
+        return None
+    return f"groups2 {got[:4]} != {list(want.items())[:4]} ({len(got)} vs {len(want)})"
+
+
 def check(q: Q, body: dict[str, Any], truth: list[tuple[Any, ...]] | None) -> str | None:
     """None when the answer matches its truth, else what is wrong with it."""
     data = body.get("data") or {}
     values, rows = data.get("values") or {}, data.get("rows") or []
+    if q.kind == "row":
+        return _check_row(truth, rows)
+    if q.kind == "multi":
+        return _check_multi(truth, data.get("measures") or [])
+    if q.kind == "groups2":
+        return _check_groups2(truth, rows)
     if q.kind == "value":
         expected = truth[0][0] if truth else None
         return None if _close(values.get("value"), expected) else f"value {values.get('value')} != {expected}"
@@ -126,13 +172,46 @@ def fill(text: str, names: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: names[m.group(1)], text)
 
 
+def api_ask(post: Callable[[dict[str, Any]], Any], shop_id: str = "10") -> Ask:
+    """``ask`` over an HTTP client's ``post(json)`` (returning a response with ``status_code`` and
+    ``json()``). A 422 to a request that carries a ``conversation_id`` (an API without
+    conversations) reads as a refusal; any other status than 200 is an error."""
+
+    def ask(question: str, conversation_id: str | None = None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"shop_id": shop_id, "question": question}
+        if conversation_id is not None:
+            payload["conversation_id"] = conversation_id
+        response = post(payload)
+        if response.status_code == 422 and conversation_id is not None:
+            return {"success": False, "answer": f"HTTP 422: {response.text[:200]}"}
+        if response.status_code != 200:
+            raise AssertionError(f"{question!r}: HTTP {response.status_code} {response.text[:300]}")
+        body: dict[str, Any] = response.json()
+        return body
+
+    return ask
+
+
+def ask_in_turn(q: Q, ask: Ask, names: dict[str, str]) -> dict[str, Any]:
+    """The answer to ``q``; a follow-up is asked after its previous question, in its conversation
+    (without one when the previous answer gave no ``conversation_id``)."""
+    question = fill(q.question, names)
+    if q.after is None:
+        return ask(question)
+    previous = ask(fill(q.after, names))
+    conversation = previous.get("conversation_id")
+    return ask(question, str(conversation)) if conversation else ask(question)
+
+
 def run(questions: Iterable[Q], ask: Ask, sql: SQL, shop_id: str = "10") -> Score:
     names = entities(sql, shop_id)
     params_all = {"shop": shop_id, "today": datetime.now(UTC).date(), **names}
     score = Score()
     for q in questions:
         question = fill(q.question, names)
-        body = ask(question)
+        if q.after is not None:
+            question = f"[after: {fill(q.after, names)}] {question}"
+        body = ask_in_turn(q, ask, names)
         if q.kind == "refuse":
             (score.refused_ok if not body.get("success") else score.wrong).append(
                 question if not body.get("success") else f"[refuse] {question} -> {body.get('answer')}"

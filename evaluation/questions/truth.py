@@ -80,7 +80,7 @@ def within(span: Span, column: str = "o.created_at") -> str:
     return f"{column} >= {span[0]} AND {column} < {span[1]}"
 
 
-Kind = Literal["value", "groups", "top", "compare", "refuse"]
+Kind = Literal["value", "groups", "top", "compare", "refuse", "multi", "groups2", "row"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,16 @@ class Q:
     * ``top``: the SQL returns every (key, value) group in rank order; the answer's ``n`` rows
       must be its first ``n`` values, each (label, value) one of the groups;
     * ``compare``: the SQL returns (later period's value, earlier period's value);
-    * ``refuse``: the question must get ``success: false``.
+    * ``refuse``: the question must get ``success: false``;
+    * ``multi``: the SQL returns one row, one value per measure in the order the question names
+      them, the answer's ``data.measures`` (``[{"metric": ..., "value": ...}, ...]``) in that order;
+    * ``groups2``: the SQL returns every (key1, key2, value) group, the answer's rows
+      (``{"keys": [k1, k2], "value": v}``, any order);
+    * ``row``: the SQL returns one row; each of its columns must match some field of the answer's
+      first row (numbers within the tolerance, dates by their day, strings equal).
+
+    ``after`` makes the question a follow-up: it is asked right after the question ``after`` in the
+    same conversation (the ``conversation_id`` of that question's answer).
 
     Keys of time groups are dates (a bucket's first day, the answer row's ``start``); other keys
     are labels (a name, a status, a country code). Placeholders in braces (``{customer}``) are
@@ -103,6 +112,7 @@ class Q:
     sql: str | None = None
     kind: Kind = "value"
     n: int = 0
+    after: str | None = None
 
 
 # Building blocks of the truth SQL (plain SQL, nothing from the semantic layer).
