@@ -1,5 +1,6 @@
-"""Logger benchmarks: sink throughput (bulk Arrow path vs naive per-row INSERT) and
-``GET /stats`` latency with 1M rows in the ``queries`` table.
+"""Logger benchmarks: sink throughput (bulk Arrow path vs naive per-row INSERT), and by the
+number of rows already logged (``--sizes``): the bulk sink's events/s, ``GET /stats`` p95
+(unfiltered, and filtered by shop + window + model) and the bytes on disk.
 
 The throughput part feeds the sink directly (no broker): it measures the write path
 (dedupe lookup, JSONL append + fsync, DuckDB insert, offsets + sizes, commit), not Kafka.
@@ -7,7 +8,11 @@ Both paths write the same events in the same batches, alternately (bulk first in
 naive first in even ones), so load from other work hits both alike; each round is reported, with
 the median and the range, and each target says in how many rounds it was met.
 
-    .venv/bin/python bench/bench_logger.py            # defaults: 5 rounds of 10k events each way, 1M rows
+    .venv/bin/python bench/bench_logger.py            # defaults: 5 rounds of 10k events each way; sizes 0 and 1M
+    .venv/bin/python bench/bench_logger.py --rounds 0 --sizes 0,10000000,100000000
+    .venv/bin/python bench/bench_logger.py --smoke    # seconds: what CI runs
+
+``BENCH_TMPDIR`` picks the folder for the databases (a 100M-row fill needs several GB).
 
 Prints Markdown tables (pasted into BENCHMARKS.md as they are).
 """
@@ -31,8 +36,10 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from services.logger import ratings  # noqa: E402
 from services.logger.schema import open_db  # noqa: E402
 from services.logger.sink import FEEDBACK_COLUMNS, QUERY_COLUMNS, Sink  # noqa: E402
+from services.logger.timefmt import utc_naive  # noqa: E402
 from shared.events import FeedbackEvent, QueryEvent  # noqa: E402
 from shared.kafka import Received  # noqa: E402
 from shared.prompt import build_prompt  # noqa: E402
@@ -70,32 +77,41 @@ class NaiveSink(Sink):
                     e.prompt,
                     None if e.result is None else to_json(e.result),
                     logged_at,
+                    None if e.interpretation is None else to_json(e.interpretation),
                 ],
             )
         f_sql = f"INSERT INTO feedback ({', '.join(FEEDBACK_COLUMNS)}) VALUES ({', '.join('?' * len(FEEDBACK_COLUMNS))})"
         for f in feedback:
             cur.execute(
                 f_sql,
-                [ids[id(f)], f.query_id, f.rating, f.comment, utc_naive(f.occurred_at), logged_at, f.shop_id,
-                 f.correction],
+                [
+                    ids[id(f)],
+                    f.query_id,
+                    f.rating,
+                    f.comment,
+                    utc_naive(f.occurred_at),
+                    logged_at,
+                    f.shop_id,
+                    f.correction,
+                ],
             )
 
 
-def make_events(n: int, seed: int = 1) -> list[Received]:
+def make_events(n: int, seed: int = 1, start: datetime | None = None) -> list[Received]:
     rng = random.Random(seed)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
+    start = start or datetime(2026, 1, 1, tzinfo=UTC)
     out: list[Received] = []
     for i in range(n):
         if i % 10 == 9:
             event: QueryEvent | FeedbackEvent = FeedbackEvent(
-                query_id=f"q{i - 1}", rating=rng.choice(["positive", "negative"])
+                query_id=f"bq{i - 1}", rating=rng.choice(["positive", "negative"])
             )
         else:
             result = ToolResult(tool="count_orders", values={"count": rng.randint(1, 5000)})
             q = "How many orders do I have?"
             ok = rng.random() < 0.85
             event = QueryEvent(
-                query_id=f"q{i}",
+                query_id=f"bq{i}",
                 shop_id=str(rng.randint(1, 50)),
                 question=q,
                 answer="You have some orders.",
@@ -107,13 +123,15 @@ def make_events(n: int, seed: int = 1) -> list[Received]:
                 response_time_ms=rng.uniform(5, 500),
                 prompt=build_prompt(q, result),
                 result=result.model_dump(),
-                occurred_at=start + timedelta(seconds=i),
+                occurred_at=start + timedelta(milliseconds=i),
             )
         out.append(Received(event, "bench", 0, i))
     return out
 
 
-def throughput(sink_cls: type[Sink], events: list[Received], batch: int, template: Path | None = None) -> float:
+def throughput(
+    sink_cls: type[Sink], events: list[Received], batch: int, template: Path | None = None
+) -> float:
     """Events per second through ``sink.write`` into a fresh database (a copy of ``template`` if given)."""
     with tempfile.TemporaryDirectory() as tmp:
         if template is not None:
@@ -131,60 +149,109 @@ def throughput(sink_cls: type[Sink], events: list[Received], batch: int, templat
     return len(events) / elapsed
 
 
-def fill_million(path: Path, rows: int) -> None:
+FILL_DAYS = 365  # the filled rows are a year of traffic that ends now
+
+
+def fill(path: Path, rows: int, now: datetime) -> None:
+    """``rows`` queries spread evenly over the year before ``now`` (50 shops, 4 intents, 3 model
+    versions), and a rating for every 20th of them, written as the logger would hold them."""
     conn = open_db(path)
+    step_us = FILL_DAYS * 86400 * 1_000_000 // max(rows, 1)
+    start = utc_naive(now) - timedelta(days=FILL_DAYS)
+    chunk = 10_000_000
+    for lo in range(0, rows, chunk):
+        hi = min(rows, lo + chunk)
+        conn.execute(f"""
+            INSERT INTO queries
+            SELECT uuid(), 'q' || i, CAST(i % 50 AS VARCHAR), TIMESTAMP '{start}' + to_microseconds(i * {step_us}),
+                   'How many orders do I have?', 'You have ' || i || ' orders.',
+                   ['order_count','revenue','top_customers','unsupported'][1 + i % 4],
+                   ['count_orders','total_revenue','top_customers', NULL][1 + i % 4], '{{}}',
+                   (i % 1000) / 1000.0, i % 7 <> 0, CASE WHEN i % 7 = 0 THEN 'boom' END, 5 + (i * 7919) % 400,
+                   ['template','v1','v2'][1 + i % 3], 'template', 'p', NULL,
+                   TIMESTAMP '{start}' + to_microseconds(i * {step_us} + 1000000), NULL
+            FROM range({lo}, {hi}) t(i)
+        """)
     conn.execute(f"""
-        INSERT INTO queries
-        SELECT uuid(), 'q' || i, CAST(i % 50 AS VARCHAR), TIMESTAMP '2026-01-01' + to_seconds(i),
-               'How many orders do I have?', 'You have ' || i || ' orders.',
-               ['order_count','revenue','top_customers','unsupported'][1 + i % 4],
-               ['count_orders','total_revenue','top_customers', NULL][1 + i % 4], '{{}}',
-               (i % 1000) / 1000.0, i % 7 <> 0, CASE WHEN i % 7 = 0 THEN 'boom' END, 5 + (i % 400),
-               ['template','v1','v2'][1 + i % 3], 'template', 'p', NULL, now()::TIMESTAMP
-        FROM range({rows}) t(i)
+        INSERT INTO feedback (event_id, query_id, rating, comment, occurred_at, logged_at, shop_id)
+        SELECT uuid(), 'q' || (i * 20), CASE WHEN i % 3 = 0 THEN 'negative' ELSE 'positive' END, NULL,
+               TIMESTAMP '{start}' + to_microseconds(i * 20 * {step_us} + 60000000),
+               TIMESTAMP '{start}' + to_microseconds(i * 20 * {step_us} + 61000000),
+               CAST(i * 20 % 50 AS VARCHAR)
+        FROM range({rows // 20}) t(i)
     """)
-    conn.execute(f"""
-        INSERT INTO feedback (event_id, query_id, rating, comment, occurred_at, logged_at)
-        SELECT uuid(), 'q' || (i * 37), CASE WHEN i % 3 = 0 THEN 'negative' ELSE 'positive' END,
-               NULL, TIMESTAMP '2026-01-01', now()::TIMESTAMP FROM range({rows // 20}) t(i)
-    """)
+    ratings.rebuild(conn)
     conn.execute("CHECKPOINT")
     conn.close()
 
 
-def stats_latency(rows: int, runs: int, rounds: int) -> list[dict[str, float]]:
-    """Per round: median and p95 of ``runs`` requests, unfiltered and filtered, over one database."""
+def disk_sizes(data_dir: Path) -> tuple[int, int]:
+    """Bytes of DuckDB files and of Parquet files under ``data_dir``."""
+    duck = sum(p.stat().st_size for p in data_dir.rglob("*.duckdb*"))
+    parquet = sum(p.stat().st_size for p in data_dir.rglob("*.parquet"))
+    return duck, parquet
+
+
+FILTERS: dict[str, dict[str, str]] = {"all": {}, "shop+window+model": {}}
+
+
+def stats_latency(client: object, runs: int, now: datetime) -> dict[str, float]:
+    """p95 (and median) of ``runs`` ``GET /stats`` requests, unfiltered and filtered."""
+    filters = {
+        "all": {},
+        "shop+window+model": {
+            "shop_id": "7",
+            "since": (now - timedelta(days=30)).isoformat(),
+            "until": (now - timedelta(days=23)).isoformat(),
+            "model_version": "v1",
+        },
+    }
+    row: dict[str, float] = {}
+    for label, params in filters.items():
+        client.get("/stats", params=params)  # type: ignore[attr-defined]  # warm-up
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            r = client.get("/stats", params=params)  # type: ignore[attr-defined]
+            times.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, r.text
+        row[f"{label} median"] = statistics.median(times)
+        row[f"{label} p95"] = sorted(times)[int(0.95 * (len(times) - 1))]
+    return row
+
+
+def at_size(rows: int, events: list[Received], batch: int, runs: int, now: datetime) -> dict[str, float]:
+    """Fill a database with ``rows`` queries, then: the bulk sink's events/s writing ``events`` on
+    top of them, ``GET /stats`` p95 over the result, and the bytes on disk."""
     from fastapi.testclient import TestClient
 
     from services.logger.app import create_app
     from services.logger.settings import Settings
     from shared.settings import PathSettings, SecuritySettings
 
-    filters = {
-        "all": {},
-        "shop+window+model": {
-            "shop_id": "7", "since": "2026-01-02T00:00:00Z", "until": "2026-01-09T00:00:00Z", "model_version": "v1",
-        },
-    }
-    out: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMPDIR")) as tmp:
         # a local run: the default token is allowed and reads need none
         settings = Settings(paths=PathSettings(data_dir=Path(tmp)), security=SecuritySettings(local_dev=True))
-        fill_million(settings.paths.logs_db, rows)
-        with TestClient(create_app(settings, start_worker=False)) as client:
-            for _ in range(rounds):
-                row: dict[str, float] = {}
-                for label, params in filters.items():
-                    client.get("/stats", params=params)  # warm-up
-                    times = []
-                    for _ in range(runs):
-                        t = time.perf_counter()
-                        r = client.get("/stats", params=params)
-                        times.append((time.perf_counter() - t) * 1000)
-                        assert r.status_code == 200
-                    row[f"{label} median"] = statistics.median(times)
-                    row[f"{label} p95"] = sorted(times)[int(0.95 * (len(times) - 1))]
-                out.append(row)
+        t = time.perf_counter()
+        fill(settings.paths.logs_db, rows, now)
+        fill_s = time.perf_counter() - t
+        conn = open_db(settings.paths.logs_db)
+        sink = Sink(conn.cursor(), settings.paths.query_logs)
+        sink.recover()
+        started = time.perf_counter()
+        for i in range(0, len(events), batch):
+            sink.write(events[i : i + batch])
+        rate = len(events) / (time.perf_counter() - started)
+        assert sink.written == len(events), (sink.written, len(events))
+        sink.close()
+        conn.execute("CHECKPOINT")
+        conn.close()
+        out: dict[str, float] = {"rate": rate, "fill_s": fill_s}
+        if rows:
+            with TestClient(create_app(settings, start_worker=False)) as client:
+                out.update(stats_latency(client, runs, now))
+        duck, parquet = disk_sizes(Path(tmp))
+        out["duckdb_bytes"], out["parquet_bytes"] = duck, parquet
     return out
 
 
@@ -200,64 +267,114 @@ def met(values: list[float], ok: Callable[[float], bool]) -> str:
     return f"met in {n} of {len(values)} runs" if n else f"no (0 of {len(values)} runs)"
 
 
+def mb(n: float) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=10_000, help="events per run, the same for both paths")
-    parser.add_argument("--batch", type=int, default=5000, help="micro-batch size (Settings.batch_max_events)")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved bulk/naive rounds")
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows already logged for the /stats part")
-    parser.add_argument("--full-rounds", type=int, default=3, help="bulk runs into a table of --rows rows")
-    parser.add_argument("--runs", type=int, default=30, help="/stats requests per round")
+    parser.add_argument(
+        "--batch", type=int, default=5000, help="micro-batch size (Settings.batch_max_events)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved bulk/naive rounds (0: skip that part)"
+    )
+    parser.add_argument(
+        "--sizes",
+        default="0,1000000",
+        help="rows already logged, comma-separated (e.g. 0,10000000,100000000)",
+    )
+    parser.add_argument("--runs", type=int, default=30, help="/stats requests per size and filter")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: tiny sizes, one round (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.events, args.batch, args.rounds, args.sizes, args.runs = 400, 200, 1, "0,3000", 3
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"duckdb {duckdb.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"load average {load} at the start, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    events = make_events(args.events)
-    for cls in (Sink, NaiveSink):  # warm-up, not counted (first use of each code path)
-        throughput(cls, events[: min(len(events), args.batch, 1000)], args.batch)
-    bulk: list[float] = []
-    naive: list[float] = []
-    print(f"\nSink throughput: {args.events:,} events per run in batches of {args.batch:,}, both paths, "
-          "alternating.\n")
-    print("| round | order | bulk events/s | naive events/s | bulk / naive |")
-    print("|---|---|---|---|---|")
-    for r in range(1, args.rounds + 1):
-        order = (Sink, NaiveSink) if r % 2 else (NaiveSink, Sink)
-        rates = {cls: throughput(cls, events, args.batch) for cls in order}
-        bulk.append(rates[Sink])
-        naive.append(rates[NaiveSink])
-        first = "bulk, naive" if r % 2 else "naive, bulk"
-        print(f"| {r} | {first} | {bulk[-1]:,.0f} | {naive[-1]:,.0f} | {bulk[-1] / naive[-1]:.0f}x |", flush=True)
-    ratios = [b / n for b, n in zip(bulk, naive, strict=True)]
-    print(f"| median (range) | | {spread(bulk, '{:,.0f}')} | {spread(naive, '{:,.0f}')} | "
-          f"{spread(ratios, '{:.0f}x')} |")
+    print(
+        f"duckdb {duckdb.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load average {load} at the start, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    events = make_events(args.events, start=now)
+    ratios: list[float] = []
+    if args.rounds:
+        for cls in (Sink, NaiveSink):  # warm-up, not counted (first use of each code path)
+            throughput(cls, events[: min(len(events), args.batch, 1000)], args.batch)
+        bulk: list[float] = []
+        naive: list[float] = []
+        print(
+            f"\nSink throughput: {args.events:,} events per run in batches of {args.batch:,}, both paths, "
+            "alternating, into an empty table.\n"
+        )
+        print("| round | order | bulk events/s | naive events/s | bulk / naive |")
+        print("|---|---|---|---|---|")
+        for r in range(1, args.rounds + 1):
+            order = (Sink, NaiveSink) if r % 2 else (NaiveSink, Sink)
+            rates = {cls: throughput(cls, events, args.batch) for cls in order}
+            bulk.append(rates[Sink])
+            naive.append(rates[NaiveSink])
+            first = "bulk, naive" if r % 2 else "naive, bulk"
+            print(
+                f"| {r} | {first} | {bulk[-1]:,.0f} | {naive[-1]:,.0f} | {bulk[-1] / naive[-1]:.0f}x |",
+                flush=True,
+            )
+        ratios = [b / n for b, n in zip(bulk, naive, strict=True)]
+        print(
+            f"| median (range) | | {spread(bulk, '{:,.0f}')} | {spread(naive, '{:,.0f}')} | "
+            f"{spread(ratios, '{:.0f}x')} |"
+        )
 
-    with tempfile.TemporaryDirectory() as tmp:
-        template = Path(tmp) / "full.duckdb"
-        fill_million(template, args.rows)
-        full = [throughput(Sink, events, args.batch, template) for _ in range(args.full_rounds)]
-    print(f"\nBulk path into a table that already holds {args.rows:,} rows ({args.full_rounds} runs): "
-          f"{spread(full, '{:,.0f}')} events/s.")
+    print(
+        f"\nBy rows already logged (a year of traffic ending now; one run each): bulk sink events/s "
+        f"({args.events:,} events in batches of {args.batch:,}), `GET /stats` p95 of {args.runs} requests, "
+        "bytes on disk after the run.\n"
+    )
+    print(
+        "| rows already in `queries` | fill s | sink events/s | vs empty | `GET /stats` p95 unfiltered | "
+        "filtered (shop + window + model) | DuckDB file | Parquet |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    results: dict[int, dict[str, float]] = {}
+    for rows in sizes:
+        res = results[rows] = at_size(rows, events, args.batch, args.runs, now)
+        base = results.get(sizes[0], res)["rate"]
+        unf = f"{res['all p95']:,.1f} ms" if rows else "—"
+        flt = f"{res['shop+window+model p95']:,.1f} ms" if rows else "—"
+        print(
+            f"| {rows:,} | {res['fill_s']:,.0f} | {res['rate']:,.0f} | {res['rate'] / base:.2f}x | {unf} | {flt} | "
+            f"{mb(res['duckdb_bytes'])} | {mb(res['parquet_bytes'])} |",
+            flush=True,
+        )
 
-    stats = stats_latency(args.rows, args.runs, args.rounds)
-    print(f"\n`GET /stats` at {args.rows:,} rows: {args.rounds} rounds of {args.runs} requests (ms).\n")
-    print("| round | unfiltered median | unfiltered p95 | shop + window + model median | p95 |")
-    print("|---|---|---|---|---|")
-    for r, row in enumerate(stats, start=1):
-        print(f"| {r} | {row['all median']:.1f} | {row['all p95']:.1f} | {row['shop+window+model median']:.1f} | "
-              f"{row['shop+window+model p95']:.1f} |")
-    p95 = [row["all p95"] for row in stats]
-    p95_filtered = [row["shop+window+model p95"] for row in stats]
-
-    print("\n| target | median (range) | met |")
+    print("\n| target | measured | met |")
     print("|---|---|---|")
-    print(f"| logger: >= 20k events/s bulk | {spread(bulk, '{:,.0f}')} events/s | {met(bulk, lambda v: v >= 20_000)} |")
-    print(f"| logger: >= 50x naive per-row INSERT | {spread(ratios, '{:.0f}x')} | {met(ratios, lambda v: v >= 50)} |")
-    print(f"| logger: `/stats` <= 100 ms at {args.rows:,} rows (p95, unfiltered) | {spread(p95, '{:.1f}')} ms | "
-          f"{met(p95, lambda v: v <= 100)} |")
-    print(f"| logger: `/stats` <= 100 ms at {args.rows:,} rows (p95, filtered) | {spread(p95_filtered, '{:.1f}')} ms | "
-          f"{met(p95_filtered, lambda v: v <= 100)} |")
+    if ratios:
+        print(
+            f"| logger: >= 20k events/s bulk | {spread(bulk, '{:,.0f}')} events/s | "
+            f"{met(bulk, lambda v: v >= 20_000)} |"
+        )
+        print(
+            f"| logger: >= 50x naive per-row INSERT | {spread(ratios, '{:.0f}x')} | "
+            f"{met(ratios, lambda v: v >= 50)} |"
+        )
+    top = max(sizes)
+    if top and len(sizes) > 1:
+        ratio = results[top]["rate"] / results[sizes[0]]["rate"]
+        print(
+            f"| logger: sink at {top:,} rows >= 0.8x the first size's | {ratio:.2f}x | {'yes' if ratio >= 0.8 else 'no'} |"
+        )
+    if top:
+        for label, key in (("unfiltered", "all p95"), ("filtered", "shop+window+model p95")):
+            v = results[top][key]
+            print(
+                f"| logger: `/stats` <= 100 ms at {top:,} rows (p95, {label}) | {v:,.1f} ms | "
+                f"{'yes' if v <= 100 else 'no'} |"
+            )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nload average {load} at the end")
 
