@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.logger.sandbox import SqlLimits
+from services.logger.sink import DEDUPE_WINDOW_S
 from shared.settings import (
     KafkaSettings,
     PathSettings,
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     # Micro-batches: a batch is what one poll returns, at most this many events, waiting at most this long.
     batch_max_events: int = Field(default=5000, ge=1)
     batch_max_ms: int = Field(default=200, ge=1)
+    # A redelivered event (same event_id) is dropped when the first copy was logged at most this
+    # long ago; older rows are not looked at, so a batch costs the same at any table size.
+    # The default (7 days) covers the outbox's resend after a crash and Kafka's redelivery, which
+    # cannot go back past the broker's retention (7 days by default).
+    dedupe_window_s: float = Field(default=DEDUPE_WINDOW_S, gt=0)
 
     admin_token: SecretStr = SecretStr(DEV_ADMIN_TOKEN)
     read_token: SecretStr | None = None

@@ -29,7 +29,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -49,6 +49,13 @@ ALL_FILE = "all_queries.jsonl"
 SUCCESS_FILE = "success_queries.jsonl"
 FAILED_FILE = "failed_queries.jsonl"
 JSONL_FILES = (ALL_FILE, SUCCESS_FILE, FAILED_FILE)
+HOT_TABLE = "queries"  # the table the sink appends query rows to
+
+# How long after an event was logged a redelivery of it is still recognised (see ``Sink._new_events``).
+# The outbox resends at most its last unacknowledged chunk when the ask service restarts after a
+# crash, and Kafka redelivers what a consumer had not committed after a rebalance; neither can
+# resend an event from before the broker's retention (Kafka's default: 7 days). The default covers that.
+DEDUPE_WINDOW_S = 7 * 86400.0
 
 CRASH_ENV = "ECOMINSIGHT_LOGGER_CRASH_AT"
 CRASH_STEPS = ("start", "mid_jsonl", "after_jsonl", "after_insert", "after_commit")
@@ -173,9 +180,16 @@ class Sink:
     ``conn`` is a connection (or cursor) used only by the thread that calls ``write``.
     """
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, log_dir: Path, crash: CrashPlan | None = None):
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        log_dir: Path,
+        crash: CrashPlan | None = None,
+        dedupe_window_s: float = DEDUPE_WINDOW_S,
+    ):
         self.conn = conn
         self.log_dir = log_dir
+        self.dedupe_window = timedelta(seconds=dedupe_window_s)
         self.crash = crash or CrashPlan()
         self.progress = Progress()
         self.batches = 0
@@ -267,11 +281,11 @@ class Sink:
         cur = self.conn
         cur.begin()
         try:
-            new = self._new_events(cur, unique)
+            logged_at = utc_naive(datetime.now(UTC))
+            new = self._new_events(cur, unique, logged_at - self.dedupe_window)
             queries = [e for _, e in new if isinstance(e, QueryEvent)]
             feedback = [e for _, e in new if isinstance(e, FeedbackEvent)]
             ids = {id(e): key for key, e in new}
-            logged_at = utc_naive(datetime.now(UTC))
             cur.register("batch_queries", query_table(queries, logged_at, ids))
             cur.register("batch_feedback", feedback_table(feedback, logged_at, ids))
             self._append_jsonl(cur, n)
@@ -298,18 +312,24 @@ class Sink:
         return len(new)
 
     def _new_events(
-        self, cur: duckdb.DuckDBPyConnection, unique: dict[str, QueryEvent | FeedbackEvent]
+        self, cur: duckdb.DuckDBPyConnection, unique: dict[str, QueryEvent | FeedbackEvent], since: datetime
     ) -> list[tuple[str, QueryEvent | FeedbackEvent]]:
-        """The (event id, event) pairs whose id is in neither table yet."""
+        """The (event id, event) pairs whose id is in neither table among the rows logged since
+        ``since`` (the dedupe window). Rows are appended in ``logged_at`` order, so DuckDB's zone
+        maps (min/max per row group) skip everything older without reading it: the cost of a
+        batch depends on the window, not on how much was ever logged."""
         if not unique:
             return []
         ids = pa.table({"event_id": pa.array(list(unique), pa.string())})
         cur.register("batch_ids", ids)
         try:
             seen = cur.execute(
-                "SELECT CAST(event_id AS VARCHAR) FROM queries WHERE event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)"
+                f"SELECT CAST(event_id AS VARCHAR) FROM {HOT_TABLE} WHERE logged_at >= $since"
+                " AND event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)"
                 " UNION ALL "
-                "SELECT CAST(event_id AS VARCHAR) FROM feedback WHERE event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)"
+                "SELECT CAST(event_id AS VARCHAR) FROM feedback WHERE logged_at >= $since"
+                " AND event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)",
+                {"since": since},
             ).fetchall()
         finally:
             cur.unregister("batch_ids")

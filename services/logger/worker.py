@@ -33,7 +33,7 @@ class SinkWorker:
     """Consumes query and feedback events into the sink. ``run()`` until ``stop()``."""
 
     def __init__(self, settings: Settings, conn: duckdb.DuckDBPyConnection):
-        self.sink = Sink(conn, settings.paths.query_logs, CrashPlan.from_env())
+        self.sink = Sink(conn, settings.paths.query_logs, CrashPlan.from_env(), settings.dedupe_window_s)
         self.sink.recover()
         self.consumer = EventConsumer(
             settings.kafka,

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
+from services.logger.schema import open_db
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
-from services.logger.sink import ALL_FILE, FAILED_FILE, SUCCESS_FILE
+from services.logger.sink import ALL_FILE, FAILED_FILE, SUCCESS_FILE, Sink
 from shared.events import FeedbackEvent, QueryEvent
-from shared.kafka import DLQ_ERROR_HEADER, EventProducer
+from shared.kafka import DLQ_ERROR_HEADER, EventProducer, Received
 from shared.settings import KafkaSettings
 from tests.helpers import wait_for
 from tests.logger.conftest import query_event
@@ -127,3 +129,37 @@ def test_undecodable_messages_go_to_the_dlq_and_the_sink_goes_on(settings: Setti
         assert "invalid event" in reason
     lines = read_lines(settings.paths.query_logs / ALL_FILE)
     assert [x["event_id"] for x in lines] == [str(e.event_id) for e in good]
+
+
+def test_a_redelivery_inside_the_dedupe_window_is_dropped(settings: Settings, service: LoggerService) -> None:
+    """The outbox resends its last chunk after a crash: the same events (same event ids) arrive
+    again through the broker, after their first copies were committed. They are dropped."""
+    first = [query_event(i) for i in range(5)]
+    rating = FeedbackEvent(query_id=first[0].query_id, rating="positive", shop_id=first[0].shop_id)
+    publish(settings, [*first, rating])
+    wait_for(lambda: service.events_written == 6, what="the first copies written")
+    marker = query_event(50)
+    publish(settings, [*first, rating, marker])  # the redelivery, then one new event
+    wait_for(lambda: service.events_written == 7, what="the new event written")
+    assert service.worker is not None
+    wait_for(lambda: service.worker.sink.duplicates == 6, what="the redelivered events seen")  # type: ignore[union-attr]
+    assert settings.dedupe_window_s == 7 * 86400  # the default: a week
+    lines = read_lines(settings.paths.query_logs / ALL_FILE)
+    assert sorted(x["event_id"] for x in lines) == sorted(str(e.event_id) for e in [*first, marker])
+    with service.cursor() as cur:
+        assert cur.execute("SELECT count(*), count(DISTINCT event_id) FROM queries").fetchone() == (6, 6)
+        assert cur.execute("SELECT count(*) FROM feedback").fetchone() == (1,)
+
+
+def test_the_dedupe_looks_only_inside_its_window(tmp_path: Path) -> None:
+    """Rows logged before the window are not read (that is what keeps a batch's cost flat): with
+    a window of 0.2 s, a copy that arrives a second later is written again."""
+    conn = open_db(tmp_path / "q.duckdb")
+    sink = Sink(conn.cursor(), tmp_path, dedupe_window_s=0.2)
+    event = query_event(1)
+    assert sink.write([Received(event, "t", 0, 0)]) == 1
+    assert sink.write([Received(event, "t", 0, 1)]) == 0  # inside the window: dropped
+    time.sleep(1.0)
+    assert sink.write([Received(event, "t", 0, 2)]) == 1  # outside it: not looked for
+    sink.close()
+    conn.close()
