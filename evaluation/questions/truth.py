@@ -185,3 +185,111 @@ def pct(numerator: str, denominator: str) -> str:
 
 REFUNDED_SHARE = pct("count(*) FILTER (WHERE o.status = 'refunded')", "count(*)")
 CANCELLED_SHARE = pct("count(*) FILTER (WHERE o.status = 'cancelled')", "count(*)")
+
+
+# Issue 22: timestamps, distributions, shares, ratios, thresholds, baskets, rows, named days.
+WEEKDAY = "dayname(o.created_at)"
+HOUR = "hour(o.created_at)"
+WEEKEND = "CASE WHEN dayofweek(o.created_at) IN (0, 6) THEN 'weekend' ELSE 'weekday' END"
+IS_WEEKEND = "dayofweek(o.created_at) IN (0, 6)"
+
+
+def on_weekday(name: str) -> str:
+    return f"dayname(o.created_at) = '{name}'"
+
+
+def quantile(q: float, span: Span = ALL, where: str = PURCHASE) -> str:
+    """A continuous quantile of order totals (0.5 = the median)."""
+    return f"SELECT round(quantile_cont(o.total_amount, {q}), 2) {O} AND {within(span)} AND {where}"
+
+
+def by_customer_purchases(op: str, n: int, span: Span = ALL, where: str = PURCHASE) -> str:
+    """Customers whose number of purchases (in the period) is ``op n`` (``>=``, ``>``)."""
+    return (
+        f"SELECT count(*) FROM (SELECT o.customer_id {O} AND {within(span)} AND {where} "
+        f"GROUP BY o.customer_id HAVING count(*) {op} {n})"
+    )
+
+
+def by_order_items(op: str, n: int, span: Span = ALL, where: str = "TRUE") -> str:
+    """Orders (every status) whose line quantities sum to ``op n``."""
+    return (
+        f"SELECT count(*) FROM (SELECT o.order_id {OI} AND {within(span)} AND {where} "
+        f"GROUP BY o.order_id HAVING sum(i.quantity) {op} {n})"
+    )
+
+
+def has_product(name: str) -> str:
+    return (
+        "o.order_id IN (SELECT i.order_id FROM order_items i JOIN products p ON p.product_id = i.product_id "
+        f"AND p.shop_id = $shop WHERE p.name = '{name}')"
+    )
+
+
+def both(a: str, b: str, span: Span = ALL) -> str:
+    """Orders (every status) with lines for both products."""
+    return count_orders(span, f"{has_product(a)} AND {has_product(b)}")
+
+
+def row_extreme(columns: str, order: str, span: Span = ALL, where: str = PURCHASE) -> str:
+    """The first row of the purchases (with their customers) in ``order``."""
+    return f"SELECT {columns} {OC} AND {within(span)} AND {where} ORDER BY {order} LIMIT 1"
+
+
+def customer_order(first: bool, who: str = CUSTOMER) -> str:
+    """A customer's first or last order (any status): its date and total."""
+    direction = "ASC" if first else "DESC"
+    return (
+        f"SELECT CAST(o.created_at AS DATE), o.total_amount {O} AND {who} "
+        f"ORDER BY o.created_at {direction} LIMIT 1"
+    )
+
+
+def scalars(*queries: str) -> str:
+    """One row of several one-number queries, in order (kind ``multi``, ``compare``)."""
+    return "SELECT " + ", ".join(f"({q})" for q in queries)
+
+
+def ratio(a: str, b: str, digits: int = 4) -> str:
+    return f"SELECT round(({a}) / nullif(({b}), 0), {digits})"
+
+
+def share(part_where: str, value: str = "o.total_amount", frm: str = O, span: Span = ALL) -> str:
+    """100 × the part's value / the whole's value, purchases, in percent."""
+    return (
+        f"SELECT {pct(f'sum({value}) FILTER (WHERE {part_where})', f'sum({value})')} "
+        f"{frm} AND {within(span)} AND {PURCHASE}"
+    )
+
+
+def grouped2(k1: str, k2: str, value: str, frm: str, span: Span = ALL, where: str = PURCHASE) -> str:
+    return f"SELECT {k1} AS k1, {k2} AS k2, {value} AS v {frm} AND {within(span)} AND {where} GROUP BY 1, 2"
+
+
+def active(span: Span = ALL, where: str = PURCHASE) -> str:
+    return f"SELECT count(DISTINCT o.customer_id) {O} AND {within(span)} AND {where}"
+
+
+def day(expr: str) -> Span:
+    return (expr, f"{expr} + 1")
+
+
+def _black_friday(y: str) -> str:
+    first = f"make_date({y}, 11, 1)"
+    return f"({first} + CAST((11 - isodow({first})) % 7 + 22 AS INTEGER))"
+
+
+def _latest(make: str) -> str:
+    """``make`` (a date of year ``Y``) for this year when it has begun, else for last year."""
+    this, last = make.replace("Y", f"year({T})"), make.replace("Y", f"(year({T}) - 1)")
+    return f"(CASE WHEN {this} <= {T} THEN {this} ELSE {last} END)"
+
+
+BLACK_FRIDAY: Span = day(_latest(_black_friday("Y")))
+CYBER_MONDAY: Span = day(_latest(f"({_black_friday('Y')} + 3)"))
+NEW_YEARS_EVE: Span = day(_latest("make_date(Y, 12, 31)"))
+CHRISTMAS: Span = day(_latest("make_date(Y, 12, 25)"))
+SAME_MONTH_LAST_YEAR: Span = (
+    f"date_trunc('month', {T}) - INTERVAL 12 MONTH",
+    f"date_trunc('month', {T}) - INTERVAL 11 MONTH",
+)
