@@ -21,6 +21,7 @@ from typing import Literal
 
 from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic import vocabulary as v
+from services.ask.semantic import words
 from services.ask.semantic.assemble import assemble
 from services.ask.semantic.catalog import METRICS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, EntityIndex, ShopEntities
@@ -33,7 +34,9 @@ class Parser:
     def __init__(self, entities: EntityIndex):
         self.entities = entities
 
-    def parse(self, question: str, shop_id: str, today: date, lexicon: Lexicon | None = None) -> Understanding:
+    def parse(
+        self, question: str, shop_id: str, today: date, lexicon: Lexicon | None = None
+    ) -> Understanding:
         """``lexicon``: what reviewers' labels taught (``services.ask.learning``); none: the vocabulary alone."""
         text = normalise(question)
         learned: dict[str, str] = {}
@@ -47,21 +50,31 @@ class Parser:
             if learned:  # a learned word never hides a topic the data does not hold
                 self._scope(Reading(text=f" {normalise(question)} "))
             shop = self.entities.for_shop(shop_id)
+            r.take(words.POLITE_PHRASES, lambda m: r.skipped.append(m.group(0).strip()))
             self._correct(r, shop)
             self._scope(r)
+            r.text = v.reorder(r.text)
             self._read(r, shop, today)
-            leftover = self._leftover(r)
-            if leftover:
+            unknown = [w for w in self._leftover(r) if not words.skippable(w)]
+            if unknown:
+                hint = words.did_you_mean(unknown, self._vocabulary(shop))
                 raise Refuse(
                     "unclear",
-                    f"I could not use {', '.join(repr(w) for w in leftover)}, so I won't guess what you meant.",
+                    f"I could not use {', '.join(repr(w) for w in unknown)}, so I won't guess what you meant."
+                    + (f" Did you mean {' or '.join(repr(h) for h in hint[:3])}?" if hint else ""),
                 )
             q = assemble(r, today)
         except Refuse as exc:
             return Understanding(
                 exc.outcome, None, exc.message, r.understood, self._leftover(r), exc.suggestions
             )
-        return Understanding("answer", q, "", r.understood)
+        skipped = r.skipped + [w.strip(".,'-") for w in self._leftover(r)]
+        return Understanding("answer", q, "", r.understood, skipped=list(dict.fromkeys(skipped)))
+
+    @staticmethod
+    def _vocabulary(shop: ShopEntities) -> set[str]:
+        names = {w for name in (*shop.customers, *shop.products, *shop.categories) for w in name.split()}
+        return set(v.CONTENT_WORDS) | names | {n for ns in COUNTRIES.values() for n in ns if " " not in n}
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -69,15 +82,22 @@ class Parser:
         known = set(shop.categories) | {w for name in shop.products for w in name.split()}
         known |= {w for name in shop.customers for w in name.split()}
         known |= {w for names in COUNTRIES.values() for n in names for w in n.split()}
-        words = []
+        countries = {n for names in COUNTRIES.values() for n in names if n.isalpha() and len(n) > 4}
+        out: list[str] = []
         for word in r.text.split(" "):
             fixed = v.SHORTHAND.get(word)
-            if fixed is None and word and word not in known and word not in v.KNOWN_WORDS:
-                fixed = v.correct(word, set(shop.categories))
+            if (
+                fixed is None
+                and word
+                and word not in known
+                and word not in v.KNOWN_WORDS
+                and not words.skippable(word)
+            ):
+                fixed = v.correct(word, set(shop.categories) | countries)
                 if fixed:
                     r.corrections[word] = fixed
-            words.append(word if fixed is None else fixed)
-        r.text = " ".join(words)
+            out.append(word if fixed is None else fixed)
+        r.text = " ".join(out)
 
     def _scope(self, r: Reading) -> None:
         if v.ACTION.search(r.text):
@@ -106,6 +126,8 @@ class Parser:
             r.understood.append(f"period {found.window.describe()}")
             r.text = r.text[: found.start] + " " * (found.end - found.start) + r.text[found.end :]
         r.take(v.COMPARE, lambda m: self._compare(r, m))
+        if r.compare:  # "this week vs the one before": the period before the one named
+            r.take(v.THE_ONE_BEFORE, lambda m: self._one_before(r, m))
         r.take(v.AMOUNT_BETWEEN, lambda m: self._amount(r, m, between=True))
         r.take(v.AMOUNT, lambda m: self._amount(r, m))
         for pattern, name in v.SPECIAL_METRICS:
@@ -122,7 +144,9 @@ class Parser:
         r.take(r"^\s*who\b", lambda m: self._who(r))  # the question word, not "customers who ..."
         for pattern, name in v.SIMPLE_METRICS:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._simple, r, name))
-        if r.group_by:
+        if r.group_by:  # "products by units, top 8": the cut after the breakdown
+            r.take(v.BREAK_DOWN, lambda m: None)
+            r.take(v.TOP_N, lambda m: self._cut(r, m))
             r.take(v.TOP, lambda m: self._superlative(r, "top"))
             r.take(v.BOTTOM, lambda m: self._superlative(r, "bottom"))
         r.take(v.FILLER_PHRASES, lambda m: None)
@@ -134,6 +158,21 @@ class Parser:
         # "vs last month", "compared with last month": the period after the word is the base
         if r.compare_at < 0 and re.match(r"vs|versus|compared|against|relative", m.group(0)):
             r.compare_at = m.start()
+
+    def _one_before(self, r: Reading, m: re.Match[str]) -> None:
+        unit = m.group("unit")
+        named = [p.window for p in r.periods if p.window is not None]
+        if len(named) != 1 or (unit and unit not in ("one", "period") and unit not in named[0].label):
+            raise Refuse("unclear", f"I could not tell which period {m.group(0).strip()!r} is.")
+        r.understood.append(f"compared with {m.group(0).strip()}")
+
+    def _cut(self, r: Reading, m: re.Match[str]) -> None:
+        stated = re.search(r"\d", " ".join(r.understood))  # "top 5 ... top 8": two cuts
+        if r.rank is not None and r.limit not in (None, int(m.group("n"))) and stated:
+            raise Refuse("unclear", "The question names two different cuts (top N); name one.")
+        r.rank = "bottom" if m.group("r") == "bottom" else "top"
+        r.limit = int(m.group("n"))
+        r.understood.append(f"{r.rank} {r.limit}")
 
     def _amount(self, r: Reading, m: re.Match[str], between: bool = False) -> None:
         def number(name: str) -> float:
@@ -149,7 +188,9 @@ class Parser:
         if between:
             low, high = number("a"), number("b")
             if low >= high:  # "between 9 and 5" reads as hours, not amounts
-                raise Refuse("unclear", f"I could not read {m.group(0).strip()!r} as a range of order totals.")
+                raise Refuse(
+                    "unclear", f"I could not read {m.group(0).strip()!r} as a range of order totals."
+                )
             r.filters.append(Filter(field="amount", op="between", values=[low, high]))
         else:
             cmp = re.sub(r"\s+", " ", m.group("cmp"))
@@ -212,11 +253,21 @@ class Parser:
         names = {n: code for code, ns in COUNTRIES.items() for n in ns}
         alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         r.take(  # "orders from German customers": the customers only qualify the country
-            rf"\b(?:from|by|of|among)\s+(?:the\s+)?(?P<c>{alternatives})\s+(?:customers?|clients?|buyers?|shoppers?)\b",
+            rf"\b(?:from|by|of|among|for|to|with)\s+(?:the\s+|my\s+|all\s+)?(?P<c>{alternatives})\s+(?:customers?|clients?|buyers?|shoppers?)\b"
+            rf"|\b(?P<p>{alternatives})\s+(?:customers|clients|buyers|shoppers)(?:'|\s+(?={v.POPULATION_OF}))",
+            lambda m: self._add(
+                r,
+                "country",
+                [names[m.group("c") or m.group("p")]],
+                [COUNTRY_NAMES[names[m.group("c") or m.group("p")]]],
+            ),
+        )
+        r.take(  # "units that went to buyers in Italy"
+            rf"\b(?:(?:that|which)\s+)?(?:went|go|goes|sold|shipped)\s+to\s+(?:customers?\s+|clients?\s+|buyers?\s+|shoppers?\s+)?(?:(?:in|from|based\s+in|located\s+in)\s+)?(?:the\s+)?(?P<c>{alternatives})(?![\w])",
             lambda m: self._add(r, "country", [names[m.group("c")]], [COUNTRY_NAMES[names[m.group("c")]]]),
         )
         r.take(
-            rf"(?:\b(?:from|in|by)\s+(?:customers?|clients?|buyers?)\s+(?:from|in|based\s+in|located\s+in)\s+|\b(?:from|in|to|for)\s+)?(?:the\s+)?(?<![\w.])(?P<c>{alternatives})(?![\w])",
+            rf"(?:\b(?:from|in|by|of|for|among|to)\s+(?:the\s+|my\s+)?(?:customers?|clients?|buyers?|shoppers?)\s+(?:from|in|based\s+in|located\s+in)\s+|\b(?:from|in|to|for)\s+)?(?:the\s+)?(?<![\w.])(?P<c>{alternatives})(?![\w])",
             lambda m: self._add(r, "country", [names[m.group("c")]], [COUNTRY_NAMES[names[m.group("c")]]]),
         )
 

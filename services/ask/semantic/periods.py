@@ -208,6 +208,49 @@ def _future(f: _Finder, m: re.Match[str]) -> None:
     return None
 
 
+def _week_ending(f: _Finder, m: re.Match[str]) -> Window:
+    last = f.date(m, "a")
+    return f.window(
+        f"the week ending {last.day} {MONTHS[last.month - 1].capitalize()}",
+        last - timedelta(days=6),
+        last + timedelta(days=1),
+    )
+
+
+def _black_friday(year: int) -> date:
+    first = date(year, 11, 1)
+    thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 21)  # the fourth Thursday
+    return thursday + timedelta(days=1)
+
+
+NAMED_DAYS: dict[str, Callable[[int], date]] = {
+    "black friday": _black_friday,
+    "cyber monday": lambda y: _black_friday(y) + timedelta(days=3),
+    "new year eve": lambda y: date(y, 12, 31),
+    "christmas": lambda y: date(y, 12, 25),
+}
+
+
+def _named_day(f: _Finder, m: re.Match[str]) -> Window:
+    name = re.sub(r"\s+", " ", m.group(1)).replace("new years eve", "new year eve").replace(" day", "")
+    rule = NAMED_DAYS[name]
+    year = int(m.group(2)) if m.group(2) else f.today.year
+    if not m.group(2) and rule(year) > f.today:  # the most recent one that has begun
+        year -= 1
+    day = rule(year)
+    label = {"new year eve": "New Year's Eve"}.get(name, name.title())
+    return f.window(f"{label} {year}", day, day + timedelta(days=1))
+
+
+def _same_last_year(f: _Finder, m: re.Match[str]) -> Window:
+    if m.group(1) == "month":
+        start = add_months(f.today.replace(day=1), -12)
+        return f.window(f"{MONTHS[start.month - 1].capitalize()} {start.year}", start, add_months(start, 1))
+    start = add_months(date(f.today.year, 3 * ((f.today.month - 1) // 3) + 1, 1), -12)
+    q = (start.month - 1) // 3 + 1
+    return f.window(f"Q{q} {start.year}", start, add_months(start, 3))
+
+
 _A, _B = _date_re("a"), _date_re("b")
 RULES: list[Rule] = [
     (
@@ -215,6 +258,15 @@ RULES: list[Rule] = [
         _future,
     ),
     (rf"\b(?:between|from)\s+{_A}\s+(?:and|to|until|till|through|-)\s+{_B}", _range),
+    (rf"\b(?:(?:in|for|during)\s+)?(?:the\s+)?week\s+ending(?:\s+on)?\s+{_A}", _week_ending),
+    (
+        r"\b(?:(?:on|for|during)\s+)?(black\s+friday|cyber\s+monday|new\s+years?\s+eve|christmas(?:\s+day)?)(?:\s+(?:of\s+)?(\d{4}))?\b",
+        _named_day,
+    ),
+    (
+        r"\b(?:(?:in|for|during)\s+)?(?:the\s+)?same\s+(month|quarter)\s+(?:last\s+year|a\s+year\s+(?:ago|before|earlier)|the\s+year\s+before|of\s+last\s+year)\b",
+        _same_last_year,
+    ),
     (
         rf"\b(?:on|for)\s+{_A}",
         lambda f, m: (lambda d: f.window("", d, d + timedelta(days=1)))(f.date(m, "a")),
@@ -236,12 +288,6 @@ RULES: list[Rule] = [
     (r"\b(?:last|previous|prior|past)\s+month\b", _calendar("month", 1)),
     (r"\b(?:(?:this|current)\s+quarter|quarter\s+to\s+date|qtd)\b", _calendar("quarter", 0)),
     (r"\b(?:last|previous|prior|past)\s+quarter\b", _calendar("quarter", 1)),
-    (r"\b(?:(?:this|current)\s+year|year\s+to\s+date|ytd)\b", _calendar("year", 0)),
-    (r"\b(?:last|previous|prior|past)\s+year\b", _calendar("year", 1)),
-    (
-        r"\bq([1-4])(?:\s+(?:of\s+)?(\d{4}))?\b",
-        lambda f, m: _quarter_window(f, int(m.group(1)), _year_of(f, m.group(2)), f"Q{m.group(1)}"),
-    ),
     (
         r"\b(?:the\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+of\s+(\d{4}|this\s+year|last\s+year))?\b",
         lambda f, m: _quarter_window(
@@ -253,6 +299,12 @@ RULES: list[Rule] = [
         _half,
     ),
     (r"\bh([12])(?:\s+(\d{4}|this\s+year|last\s+year))?\b", _half),
+    (r"\b(?:(?:this|current)\s+year|year\s+to\s+date|ytd)\b", _calendar("year", 0)),
+    (r"\b(?:last|previous|prior|past)\s+year\b", _calendar("year", 1)),
+    (
+        r"\bq([1-4])(?:\s+(?:of\s+)?(\d{4}))?\b",
+        lambda f, m: _quarter_window(f, int(m.group(1)), _year_of(f, m.group(2)), f"Q{m.group(1)}"),
+    ),
     (rf"\b{MONTH_RE}\b(?:\s+(?:of\s+)?(\d{{4}}))?", _month),
     (
         r"(?<![$€£¥\d.,])(?<!than )(?<!over )(?<!above )(?<!under )(?<!below )(?<!least )(?<!most )"

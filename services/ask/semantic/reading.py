@@ -27,6 +27,17 @@ SUGGESTIONS = (
 )
 
 
+# Analyst shorthand for periods (README, Definitions): L7D, L4W, L3M, yday, w/e.
+SHORTHAND_PERIODS = (
+    (r"\bl(\d{1,3})d\b", r"last \1 days"),
+    (r"\bl(\d{1,2})w\b", r"last \1 weeks"),
+    (r"\bl(\d{1,2})m\b", r"last \1 months"),
+    (r"\b(?:yday|yest|ystd|ydy)\b", "yesterday"),
+    (r"\b(?:tdy|2day)\b", "today"),
+    (r"(?<![\w/])w/e(?![\w/])|\bw/ending\b|\bwk\s+ending\b", "week ending"),
+)
+
+
 @dataclass
 class Understanding:
     outcome: Outcome
@@ -35,6 +46,7 @@ class Understanding:
     understood: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # harmless words left unread (answers say so)
 
 
 class Refuse(Exception):
@@ -61,6 +73,7 @@ class Reading:
     qualified: bool = False  # "from orders" seen: the metric is orders unless another is named
     understood: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # chit-chat phrases taken out before reading
 
     def take(self, pattern: re.Pattern[str] | str, on: Callable[[re.Match[str]], bool | None]) -> None:
         """Call ``on`` for each match; blank the match out unless ``on`` returns False."""
@@ -99,5 +112,7 @@ def normalise(question: str) -> str:
     )
     t = re.sub(r"(\w)'s\b", r"\1", t)
     t = t.replace("#", " number ")
+    for pattern, repl in SHORTHAND_PERIODS:
+        t = re.sub(pattern, repl, t)
     t = re.sub(r"[?!;:\"()\[\]{}*]+|\.{2,}|(?<=\w)\.(?=\s|$)|,(?=\s|$)", " ", t)
     return re.sub(r"\s+", " ", t).strip()

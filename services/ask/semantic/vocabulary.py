@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from services.ask.semantic.periods import MONTHS, NUM
+from services.ask.semantic.periods import MONTHS, NUM, RULES
 
 STATUS_WORDS = {
     "pending": "pending",
@@ -52,7 +52,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
      "customer demographics and subscriptions"),
     (r"\b(?:cit(?:y|ies)|towns?|zip|postcodes?|postal|(?<!united\s)states?|regions?|provinces?|address(?:es)?|emails?|e-mails?|phones?|phone\s+numbers?)\b",
      "addresses and contact details"),
-    (r"\b(?:hours?|hourly|minutes?|time\s+of\s+day|weekdays?|weekends?|black\s+friday|cyber\s+monday|christmas|holidays?)\b",
+    (r"\b(?:hours?|hourly|minutes?|time\s+of\s+day|weekdays?|weekends?|holidays?)\b",
      "hours, weekdays and holidays"),
     (r"\b(?:returns?|returned|exchanges?)\b", "returns and exchanges (I can report refunded orders and the refund rate)"),
     (r"\b(?:weather|jokes?|poems?|stories|story|songs?|recipes?|news)\b", "weather, jokes, poems, recipes or news"),
@@ -118,6 +118,7 @@ SIMPLE_METRICS: list[tuple[str, str]] = [
      "orders"),
     (r"(?:from|of|on|in|for|across|with|among|over)\s+(?:the\s+|my\s+|all\s+|those\s+)?(?:orders|purchases)", "orders:qualifier"),
     (r"(?:by\s+)?(?:orders?|purchases|transactions)(?:\s+(?:count|volume))?", "orders"),
+    (r"(?:what|how\s+much)\s+(?:did|have|do)\s+(?:i|we)\s+(?:sell|sold)", "revenue"),
     (r"(?:by\s+)?(?:total\s+|gross\s+)?(?:revenue|sales|turnover|income|earnings|takings|money|gmv)|(?:by\s+)?(?:spending|spend|spent)|cash|(?:did|have|do|does)\s+(?:i|we|the\s+shop|the\s+store|my\s+shop|my\s+store)\s+(?:make|made|earn|earned|take\s+in|bring\s+in|generate|generated|gross)",
      "revenue"),
     (r"(?:by\s+)?(?:(?:total\s+)?(?:number|count)\s+of\s+)?(?:customers?|clients?|shoppers?|buyers?)(?:\s+(?:base|list|count))?|how\s+many\s+people",
@@ -198,6 +199,38 @@ DIRECTIONS = {"gt": ("over", "above", "more", "greater", "exceed", "bigger", "la
               "lte": ("at most", "no more", "up to", "maximum"),
               "lt": ("under", "below", "less", "smaller", "lower", "cheaper")}  # fmt: skip
 
+THE_ONE_BEFORE = re.compile(
+    r"\b(?:the\s+|that\s+)?(?P<unit>one|period|week|month|quarter|year)\s+(?:before|prior|earlier)(?:\s+(?:it|that))?\b"
+    r"|\b(?:the\s+)?(?:previous|prior|preceding)\s+(?P<unit2>one|period)\b"
+)
+BREAK_DOWN = re.compile(
+    r"\b(?:break(?:ing)?\s+(?:down|out|up)|split(?:\s+(?:up|out))?|(?:a\s+)?breakdown\s+of)\b"
+)
+TOP_N = re.compile(r"\b(?P<r>top|bottom)\s+(?P<n>\d{1,3})\b")
+# Words after "<country> customers" that make the customers a population ("spanish customers revenue").
+POPULATION_OF = (
+    r"(?:aov|average|avg|mean|median|revenue|sales|spend|spending|orders|units|quantity|items|refunds?|"
+    r"number\s+of\s+orders|order\s+count)\b"
+)
+_DIM_PLURALS = r"customers|clients|buyers|products|items|sellers|categories|countries"
+
+
+def reorder(text: str) -> str:
+    """The cut said last, moved to the front: "products by units, top 8" -> "top 8 products by
+    units", "customers, top 10 by spend" -> "top 10 customers by spend"."""
+    m = re.fullmatch(
+        rf"\s*(?P<dim>{_DIM_PLURALS})\b(?P<mid>.*?)\s(?P<r>top|bottom)\s+(?P<n>\d{{1,3}})\b(?P<tail>.*)", text
+    )
+    if m and not re.search(r"\b(?:top|bottom)\b", m.group("mid") + m.group("tail")):
+        return f" {m.group('r')} {m.group('n')} {m.group('dim')}{m.group('mid')}{m.group('tail')} "
+    m = re.fullmatch(
+        r"(?P<head>.*?\b(?P<r>top|bottom))(?P<mid>\s+(?!\d).*?)\s(?P=r)\s+(?P<n>\d{1,3})\s*", text
+    )
+    if m and not re.search(r"\d", m.group("mid")):  # "top sellers by units, top 5"
+        return f"{m.group('head')} {m.group('n')}{m.group('mid')} "
+    return text
+
+
 FILLER = frozenset(
     """a an the of in on at for to from with and or into about any anything some something how many much
     what whats which who whom is are was were be been being am does do did done my our i we me us you
@@ -219,7 +252,8 @@ FILLER_PHRASES = re.compile(
 SHORTHAND = {"hw": "how", "wat": "what", "wht": "what", "val": "value", "avg": "average", "amt": "amount",
              "u": "you", "ur": "your", "r": "are", "thx": "", "pls": "please", "plz": "please",
              "cust": "customers", "custs": "customers", "rev": "revenue", "qty": "quantity", "mo": "month",
-             "yr": "year", "wk": "week", "prods": "products", "cats": "categories", "ppl": "people"}  # fmt: skip
+             "yr": "year", "wk": "week", "prods": "products", "cats": "categories", "ppl": "people",
+             "frm": "from", "thru": "through", "ords": "orders", "qtys": "quantity", "units/qty": "units"}  # fmt: skip
 CONTENT_WORDS = sorted(
     set(
         [
@@ -317,7 +351,10 @@ def _pattern_words() -> set[str]:
     return {w for p in patterns for w in re.findall(r"[a-z]{3,}", p)}
 
 
-KNOWN_WORDS = frozenset(_pattern_words() | FILLER | set(CONTENT_WORDS) | set(SHORTHAND.values()))
+PERIOD_WORDS = frozenset(w for p, _ in RULES for w in re.findall(r"[a-z]{3,}", p)) | {"years", "christmas"}
+KNOWN_WORDS = frozenset(
+    _pattern_words() | FILLER | set(CONTENT_WORDS) | set(SHORTHAND.values()) | PERIOD_WORDS
+)
 
 
 def correct(word: str, extra: set[str]) -> str | None:

@@ -23,7 +23,13 @@ def layer(warehouse_path: Path) -> SemanticLayer:
     [
         ("How many orders do I have?", "orders", None, {}, None),
         ("Total revenue from shipped orders", "revenue", None, {"status": ["shipped"]}, None),
-        ("orders excluding refunded and cancelled", "orders", None, {"status": ["cancelled", "refunded"]}, None),
+        (
+            "orders excluding refunded and cancelled",
+            "orders",
+            None,
+            {"status": ["cancelled", "refunded"]},
+            None,
+        ),
         ("Revenue by product category", "revenue", "category", {}, None),
         ("revenue in Germany last month", "revenue", None, {"country": ["DE"]}, None),
         ("orders from DE", "orders", None, {"country": ["DE"]}, None),
@@ -50,7 +56,10 @@ def test_a_comparison_puts_the_later_period_first(layer: SemanticLayer) -> None:
     u = layer.understand("revenue september vs october", "10", TODAY)
     assert u.interpretation is not None
     assert u.interpretation.period is not None and u.interpretation.compare_to is not None
-    assert u.interpretation.period.label == "October 2026" and u.interpretation.compare_to.label == "September 2026"
+    assert (
+        u.interpretation.period.label == "October 2026"
+        and u.interpretation.compare_to.label == "September 2026"
+    )
     assert intent_of(u.interpretation) == "revenue_comparison"
 
 
