@@ -1,0 +1,89 @@
+"""Score the frozen blind question set of issue 22 through the ask API (in-process).
+
+Seeds the warehouse the ask tests use (3 shops, seed 7, 2,000 orders per shop), builds the ask app
+as the tests do (no API keys, no rate limit, no generator, no events) and runs
+``evaluation/questions/blind.py`` through ``evaluation.questions.harness``. Follow-ups are asked
+in the conversation of the question before them; an API that answers 422 to ``conversation_id``
+counts as refusing them.
+
+    .venv/bin/python -m bench.bench_blind            # the table
+    .venv/bin/python -m bench.bench_blind --list     # and every wrong and refused question
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def measure(show: bool) -> str:
+    import duckdb
+    from fastapi.testclient import TestClient
+
+    import services
+    from evaluation.questions import blind
+    from evaluation.questions.harness import api_ask, run
+    from services.ask.app import create_app
+    from services.ask.keys import KeySettings
+    from services.ask.seed import seed_warehouse
+    from services.ask.settings import Settings
+    from shared.settings import PathSettings
+
+    code = Path(services.__file__).resolve().parents[1]
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=code, capture_output=True, text=True
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = Path(tmp) / "warehouse.duckdb"
+        seed_warehouse(warehouse, shops=3, seed=7, orders_per_shop=2000)
+        settings = Settings(
+            paths=PathSettings(data_dir=Path(tmp), warehouse_path=warehouse),
+            keys=KeySettings(require_api_keys=False, rate_limit_per_s=1e6, rate_limit_burst=10**6),
+            use_generator=False,
+            publish_events=False,
+        )
+        con = duckdb.connect(str(warehouse), read_only=True)
+        with TestClient(create_app(settings)) as client:
+            ask = api_ask(lambda payload: client.post("/api/mcp/ask", json=payload))
+            s = run(blind.QUESTIONS, ask, lambda q, p: con.cursor().execute(q, p).fetchall())
+        con.close()
+    wrong_answerable = [w for w in s.wrong if not w.startswith("[refuse]")]
+    wrong_refuse = [w for w in s.wrong if w.startswith("[refuse]")]
+    lines = [
+        f"`bench/bench_blind.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code at {commit} ({code})",
+        "",
+        "| answerable | correct | refused | confidently wrong | coverage | must refuse | refused (must) |",
+        "|---|---|---|---|---|---|---|",
+        f"| {s.answerable} | {len(s.correct)} | {len(s.refused)} | {len(wrong_answerable)} | "
+        f"{s.coverage:.1%} | {s.must_refuse} | {len(s.refused_ok)} ({s.refusal_rate:.0%}) |",
+        "",
+        f"Confidently wrong: {len(s.wrong)} in all ({len(wrong_answerable)} answerable answered wrong, "
+        f"{len(wrong_refuse)} must-refuse answered).",
+    ]
+    if show:
+        lines += ["", f"## Wrong ({len(s.wrong)})", *(f"- {w}" for w in s.wrong)]
+        lines += ["", f"## Refused, answerable ({len(s.refused)})", *(f"- {r}" for r in s.refused)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--list", action="store_true", help="also list the wrong and the refused questions")
+    parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
+    args = parser.parse_args()
+    text = measure(args.list)
+    print(text)
+    if args.write:
+        args.write.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
