@@ -74,7 +74,9 @@ def measure(show: bool) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--list", action="store_true", help="also list the wrong and the refused questions")
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
     args = parser.parse_args()
