@@ -57,10 +57,15 @@ def answer(
     currency: str,
     question: str,
     source: str = "api",
+    conversation_id: str | None = None,
 ) -> Answered:
+    """``conversation_id``: the conversation this question continues (a follow-up is read against
+    its last reading); the answer carries the id to send with the next question."""
     started = time.perf_counter()
     query_id = uuid.uuid4().hex
-    understanding = layer.understand(question, shop_id)
+    previous = layer.conversations.previous(conversation_id, shop_id)
+    conversation = layer.conversations.id_for(conversation_id, shop_id)
+    understanding = layer.understand(question, shop_id, lexicon=layer.lexicon.for_shop(shop_id), previous=previous)
     q = understanding.interpretation
     result: ToolResult | None = None
     error: str | None = None
@@ -82,6 +87,9 @@ def answer(
             phrased = generator.phrase(question, result, shop_id)
             text, success = phrased.text, True
             generator_name, version = phrased.generator, phrased.model_version
+            if understanding.skipped:
+                text += f" (skipped: {', '.join(understanding.skipped)})"
+            layer.conversations.remember(conversation, shop_id, q)
     confidence = (0.9 if q.corrections else 1.0) if q is not None and success else 0.0
     elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     response = AskResponse(
@@ -97,6 +105,8 @@ def answer(
         model_version=version,
         generator="model" if generator_name == "model" else "template",
         response_time_ms=elapsed_ms,
+        conversation_id=conversation,
+        skipped=understanding.skipped,
     )
     event = QueryEvent(
         query_id=query_id,
@@ -134,7 +144,9 @@ def readable(s: Services, shop_id: str, question: str) -> tuple[str, str]:
     return shop
 
 
-def answer_request(s: Services, shop_id: str, question: str, source: str = "api") -> Answered:
+def answer_request(
+    s: Services, shop_id: str, question: str, source: str = "api", conversation_id: str | None = None
+) -> Answered:
     """One request of a resolved shop (the HTTP route and the MCP ``ask`` tool): check the
     question and the shop, answer, and publish the event. Raises ``Refused`` (after publishing
     the refused request's event too)."""
@@ -147,7 +159,16 @@ def answer_request(s: Services, shop_id: str, question: str, source: str = "api"
             s.settings.kafka.topic_queries, rejected(shop_id, question, str(exc), limit, source), shop_id
         )
         raise
-    answered = answer(s.layer, s.warehouse, s.generator, shop_id, shop[1], question, source=source)
+    answered = answer(
+        s.layer,
+        s.warehouse,
+        s.generator,
+        shop_id,
+        shop[1],
+        question,
+        source=source,
+        conversation_id=conversation_id,
+    )
     s.publish(s.settings.kafka.topic_queries, answered.event, shop_id)
     if s.metrics is not None:
         s.metrics.answered(answered.response)

@@ -108,6 +108,13 @@ class McpTools:
                                        examples=["How many orders did I get last month?"])],
         ctx: Context,
         shop_id: ShopArg = None,
+        conversation_id: Annotated[
+            str | None,
+            Field(
+                description="the conversation_id of a previous answer: the question is read as its follow-up "
+                "('and last month?', 'what about France?')"
+            ),
+        ] = None,
     ) -> AskResponse:
         """Answer a question about the shop's orders, revenue, customers or products. The answer
         states the metric, the statuses counted, every filter and the period with its dates;
@@ -116,7 +123,7 @@ class McpTools:
         s = self.services()
         shop = self._shop(s, ctx, shop_id)
         try:
-            return answer_request(s, shop, question, source="mcp").response
+            return answer_request(s, shop, question, source="mcp", conversation_id=conversation_id).response
         except Refused as exc:
             raise ToolError(str(exc)) from exc
 

@@ -18,6 +18,10 @@ class AskRequest(BaseModel):
         description="the shop asked about; with an API key it may be left out (the key decides)",
     )  # fmt: skip
     question: str = Field(examples=["How many orders did I get last month?"])
+    conversation_id: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="the conversation_id of a previous answer: the question is read as its follow-up",
+    )  # fmt: skip
 
 
 class UnderstandRequest(BaseModel):
@@ -64,6 +68,8 @@ class AskResponse(BaseModel):
     model_version: str
     generator: Literal["model", "template"]
     response_time_ms: float
+    conversation_id: str | None = Field(default=None, description="send it with a follow-up question")
+    skipped: list[str] = Field(default_factory=list, description="harmless words left unread")
 
 
 class FeedbackRequest(BaseModel):

@@ -78,7 +78,7 @@ def ask(
 ) -> AskResponse:
     shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
     try:
-        answered = answer_request(s, shop_id, body.question)
+        answered = answer_request(s, shop_id, body.question, conversation_id=body.conversation_id)
     except Refused as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     return answered.response

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.ask.conversations import Conversations
 from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic.answer import run
 from services.ask.semantic.entities import EntityIndex
@@ -23,11 +24,18 @@ class SemanticLayer:
         self.warehouse = warehouse
         self.parser = Parser(EntityIndex(warehouse))
         self.lexicon = lexicon or Lexicon()  # swapped whole when reviewers' labels teach a better one
+        self.conversations = Conversations()  # the last reading of each conversation, for follow-ups
 
     def understand(
-        self, question: str, shop_id: str, today: date | None = None, lexicon: Lexicon | None = None
+        self,
+        question: str,
+        shop_id: str,
+        today: date | None = None,
+        lexicon: Lexicon | None = None,
+        previous: Interpretation | None = None,
     ) -> Understanding:
-        return self.parser.parse(question, shop_id, today or today_utc(), lexicon or self.lexicon)
+        """``previous``: the last reading of the conversation this question continues, if any."""
+        return self.parser.parse(question, shop_id, today or today_utc(), lexicon or self.lexicon, previous)
 
     def compute(self, q: Interpretation, shop_id: str, currency: str) -> ToolResult:
         return run(self.warehouse, q, shop_id, currency)

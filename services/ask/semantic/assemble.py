@@ -8,12 +8,37 @@ import re
 from datetime import date, timedelta
 
 from services.ask.semantic.catalog import METRICS
-from services.ask.semantic.periods import add_months, find_periods
+from services.ask.semantic.periods import Found, add_months, find_periods
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Interpretation, Window
 
 
-def assemble(r: Reading, today: date) -> Interpretation:
+def follow(r: Reading, previous: Interpretation) -> None:
+    """A follow-up keeps what it does not change from the previous reading: the metric, the
+    filters of other fields, the period (and its comparison), the breakdown and its cut."""
+    if not (r.metrics or r.not_bought or r.qualified):
+        r.metrics.append(previous.metric)
+        r.understood.append(f"metric {METRICS[previous.metric].label.lower()} (as before)")
+    named = {f.field for f in r.filters}
+    for f in previous.filters:
+        if f.field not in named:
+            r.filters.append(f)
+            r.understood.append(f"{f.field} {', '.join(f.labels or [str(x) for x in f.values])} (as before)")
+    if not r.periods and previous.period is not None:
+        r.periods.append(Found(-1, -1, previous.period, previous.period.label))
+        r.understood.append(f"period {previous.period.describe()} (as before)")
+        if previous.compare_to is not None and not r.compare:
+            r.compare, r.inherited_compare = True, previous.compare_to
+    if r.group_by is None and previous.group_by is not None:
+        r.group_by = previous.group_by
+        r.understood.append(f"by {previous.group_by} (as before)")
+        if r.rank is None:
+            r.rank, r.limit = previous.rank, previous.limit
+
+
+def assemble(r: Reading, today: date, previous: Interpretation | None = None) -> Interpretation:
+    if previous is not None:
+        follow(r, previous)
     metrics = list(r.metrics)
     if r.not_bought:
         metrics = [m for m in metrics if m not in ("customers", "active_customers")]
@@ -33,6 +58,12 @@ def assemble(r: Reading, today: date) -> Interpretation:
         r.understood.append("metric orders")
     if not metrics:
         default = r.hint or {"status": "orders", "product": "revenue"}.get(r.group_by or "", "revenue")
+        if r.group_by is not None and r.hint is None and r.rank is None:  # "by category?" alone
+            raise Refuse(
+                "unclear",
+                f"A breakdown by {r.group_by} of which number (orders, revenue, units, ...)? "
+                "If this follows an earlier question, send its conversation_id.",
+            )
         if r.group_by is None:
             raise Refuse(
                 "unclear", "I could not tell which number you want (orders, revenue, customers, ...)."
@@ -88,6 +119,10 @@ def assemble(r: Reading, today: date) -> Interpretation:
 
 
 def _periods(r: Reading, windows: list[Window], today: date) -> tuple[Window | None, Window | None]:
+    if r.inherited_compare is not None and len(windows) == 1:
+        if r.group_by:
+            raise Refuse("unclear", "I can compare a total between two periods, not a breakdown.")
+        return windows[0], r.inherited_compare
     if r.compare:
         if r.group_by:
             raise Refuse("unclear", "I can compare a total between two periods, not a breakdown.")

@@ -27,7 +27,7 @@ from services.ask.semantic.catalog import METRICS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, EntityIndex, ShopEntities
 from services.ask.semantic.periods import find_periods, to_number
 from services.ask.semantic.reading import Reading, Refuse, Understanding, normalise
-from shared.interpretation import Filter
+from shared.interpretation import Filter, Interpretation
 
 
 class Parser:
@@ -35,9 +35,15 @@ class Parser:
         self.entities = entities
 
     def parse(
-        self, question: str, shop_id: str, today: date, lexicon: Lexicon | None = None
+        self,
+        question: str,
+        shop_id: str,
+        today: date,
+        lexicon: Lexicon | None = None,
+        previous: Interpretation | None = None,
     ) -> Understanding:
-        """``lexicon``: what reviewers' labels taught (``services.ask.learning``); none: the vocabulary alone."""
+        """``lexicon``: what reviewers' labels taught (``services.ask.learning``); none: the vocabulary
+        alone. ``previous``: the last reading of this conversation, which a follow-up is read against."""
         text = normalise(question)
         learned: dict[str, str] = {}
         ruled_out = lexicon.refusal(text) if lexicon is not None else None
@@ -54,7 +60,19 @@ class Parser:
             self._correct(r, shop)
             self._scope(r)
             r.text = v.reorder(r.text)
+            r.take(v.FOLLOW_UP, lambda m: self._follow_up(r, m))
+            if previous is not None:
+                r.take(v.FOLLOW_UP_NARROWING, lambda m: self._follow_up(r, m))
             self._read(r, shop, today)
+            if previous is not None and (r.follow_up or not (r.metrics or r.not_bought or r.qualified)):
+                r.follow_up = True
+                r.take(v.FOLLOW_UP_WORDS, lambda m: None)
+            elif r.follow_up:
+                raise Refuse(
+                    "unclear",
+                    "This reads as a follow-up to an earlier question, but there is no conversation to "
+                    "follow; ask the whole question (or send the conversation_id of the previous answer).",
+                )
             unknown = [w for w in self._leftover(r) if not words.skippable(w)]
             if unknown:
                 hint = words.did_you_mean(unknown, self._vocabulary(shop))
@@ -63,7 +81,7 @@ class Parser:
                     f"I could not use {', '.join(repr(w) for w in unknown)}, so I won't guess what you meant."
                     + (f" Did you mean {' or '.join(repr(h) for h in hint[:3])}?" if hint else ""),
                 )
-            q = assemble(r, today)
+            q = assemble(r, today, previous if r.follow_up else None)
         except Refuse as exc:
             return Understanding(
                 exc.outcome, None, exc.message, r.understood, self._leftover(r), exc.suggestions
@@ -158,6 +176,10 @@ class Parser:
         # "vs last month", "compared with last month": the period after the word is the base
         if r.compare_at < 0 and re.match(r"vs|versus|compared|against|relative", m.group(0)):
             r.compare_at = m.start()
+
+    def _follow_up(self, r: Reading, m: re.Match[str]) -> None:
+        r.follow_up = True
+        r.understood.append(f"a follow-up ({m.group(0).strip()})")
 
     def _one_before(self, r: Reading, m: re.Match[str]) -> None:
         unit = m.group("unit")

@@ -15,7 +15,7 @@ from typing import Literal
 from services.ask.semantic.catalog import METRICS
 from services.ask.semantic.entities import COUNTRIES
 from services.ask.semantic.periods import Found
-from shared.interpretation import Filter, Interpretation
+from shared.interpretation import Filter, Interpretation, Window
 
 Outcome = Literal["answer", "out_of_scope", "unclear"]
 WORD_CODES = {"NO", "IT", "AT", "BE"}  # codes that are also words people type in capitals
@@ -74,6 +74,8 @@ class Reading:
     understood: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # chit-chat phrases taken out before reading
+    follow_up: bool = False  # "and last month?", "what about France?": read against the previous question
+    inherited_compare: Window | None = None  # the previous question's comparison, kept by a follow-up
 
     def take(self, pattern: re.Pattern[str] | str, on: Callable[[re.Match[str]], bool | None]) -> None:
         """Call ``on`` for each match; blank the match out unless ``on`` returns False."""

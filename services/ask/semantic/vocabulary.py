@@ -203,6 +203,16 @@ THE_ONE_BEFORE = re.compile(
     r"\b(?:the\s+|that\s+)?(?P<unit>one|period|week|month|quarter|year)\s+(?:before|prior|earlier)(?:\s+(?:it|that))?\b"
     r"|\b(?:the\s+)?(?:previous|prior|preceding)\s+(?P<unit2>one|period)\b"
 )
+# How a follow-up starts: "and last month?", "what about France?", "same for Germany", "only the shipped ones".
+FOLLOW_UP = re.compile(
+    r"^\s*(?P<lead>(?:(?:ok(?:ay)?|so|well|right)\s+)*(?:(?:and|but|also|now|then|plus)\s+)+(?:(?:what|how)\s+about\s+)?"
+    r"|(?:(?:ok(?:ay)?|so|well|right)\s+)*(?:what|how)\s+about\s+"
+    r"|what\s+of\s+|(?:the\s+)?same\s+(?:thing\s+|again\s+)?(?:but\s+)?(?:for\s+|in\s+|with\s+)?)"
+)
+FOLLOW_UP_NARROWING = re.compile(r"^\s*(?:only|just)\s+")
+FOLLOW_UP_WORDS = re.compile(
+    r"\b(?:break|split)\s+(?:that|it|this|those|these|them)\s+(?:down|out|up)\b|\b(?:the\s+)?ones\b|\b(?:that|it|this|those|them)\b"
+)
 BREAK_DOWN = re.compile(
     r"\b(?:break(?:ing)?\s+(?:down|out|up)|split(?:\s+(?:up|out))?|(?:a\s+)?breakdown\s+of)\b"
 )

@@ -1,0 +1,95 @@
+"""Follow-ups (issue 22): a question sent with a conversation_id is read against the previous
+reading of that conversation (same shop only, bounded, expiring); a fragment without one is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.ask.conversations import Conversations, ConversationSettings
+from shared.interpretation import Interpretation
+
+
+def ask(
+    client: TestClient, question: str, conversation_id: str | None = None, shop: str = "10"
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"shop_id": shop, "question": question}
+    if conversation_id is not None:
+        body["conversation_id"] = conversation_id
+    response = client.post("/api/mcp/ask", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "whole"),
+    [
+        ("revenue last month", "and in October?", "revenue in October"),
+        ("orders from Germany last month", "what about France?", "orders from France last month"),
+        ("revenue last month", "break that down by category", "revenue by category last month"),
+        ("orders last month", "only the shipped ones", "shipped orders last month"),
+        ("revenue from Germany this year", "and orders?", "orders from Germany this year"),
+        ("top 5 customers by revenue", "and last month?", "top 5 customers by revenue last month"),
+        (
+            "revenue this month vs last month",
+            "what about France?",
+            "revenue from France this month vs last month",
+        ),
+    ],
+)
+def test_a_follow_up_is_read_against_the_previous_question(
+    client: TestClient, first: str, follow_up: str, whole: str
+) -> None:
+    a = ask(client, first)
+    assert a["success"] and a["conversation_id"]
+    b = ask(client, follow_up, a["conversation_id"])
+    expected = ask(client, whole)
+    assert b["success"], b["answer"]
+    assert b["conversation_id"] == a["conversation_id"]
+    assert b["interpretation"] == expected["interpretation"]
+    assert b["data"]["values"] == expected["data"]["values"] and b["data"]["rows"] == expected["data"]["rows"]
+    assert b["answer"] == expected["answer"]  # the answer states the whole reading it computed
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    ["and last month?", "by category?", "what about France?", "break that down by category", "and orders?"],
+)
+def test_a_fragment_without_a_conversation_is_refused(client: TestClient, fragment: str) -> None:
+    body = ask(client, fragment)
+    assert body["success"] is False, body["answer"]
+
+
+def test_another_shops_conversation_is_not_followed(client: TestClient) -> None:
+    a = ask(client, "revenue from Germany last month", shop="10")
+    b = ask(client, "what about France?", a["conversation_id"], shop="11")
+    assert b["success"] is False
+    assert b["conversation_id"] != a["conversation_id"]
+    c = ask(client, "what about France?", "not-a-conversation")
+    assert c["success"] is False and c["conversation_id"] != "not-a-conversation"
+
+
+def test_conversations_expire_and_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Conversations(ConversationSettings(ttl_s=60, max=2))
+    now = [1000.0]
+    monkeypatch.setattr(store, "_now", lambda: now[0])
+    q = Interpretation(metric="revenue")
+    for cid in ("a", "b", "c"):
+        store.remember(cid, "10", q)
+    assert len(store) == 2 and store.previous("a", "10") is None  # the least recently used went first
+    assert store.previous("c", "10") == q and store.previous("c", "11") is None
+    now[0] += 61
+    assert store.previous("c", "10") is None
+
+
+def test_the_ttl_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOMINSIGHT_ASK_CONVERSATION_TTL_S", "5")
+    assert ConversationSettings().ttl_s == 5
+
+
+def test_skipped_words_are_stated(client: TestClient) -> None:
+    body = ask(client, "hi, quick one: orders this week?")
+    assert body["success"] and "skipped: quick one, hi" in body["answer"]
+    assert body["skipped"] == ["quick one", "hi"]
