@@ -3,6 +3,10 @@
 Times are stored as UTC ``TIMESTAMP`` (no time zone). ``sink_offsets`` and ``jsonl_sizes`` are the
 sink's bookkeeping: they are written in the same transaction as the rows, which is what makes
 the sink's effect exactly-once (see ``sink.py``).
+
+``queries`` is a view: the recent rows (the table ``queries_hot``, where the sink appends) and the
+history, closed days in Parquet files (``history.py``). Everything that reads queries (``/sql``,
+exports, the review queue) reads the view; ``/stats`` reads the rollups (``rollups.py``).
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ from pathlib import Path
 
 import duckdb
 
-from services.logger import ratings, review
+from services.logger import history, ratings, review, rollups
 
 DDL = """
-CREATE TABLE IF NOT EXISTS queries (
+CREATE TABLE IF NOT EXISTS queries_hot (
     event_id UUID NOT NULL,
     query_id VARCHAR NOT NULL,
     shop_id VARCHAR NOT NULL,
@@ -36,7 +40,7 @@ CREATE TABLE IF NOT EXISTS queries (
     interpretation VARCHAR
 );
 -- databases written before answers carried their interpretation (the semantic layer's query)
-ALTER TABLE queries ADD COLUMN IF NOT EXISTS interpretation VARCHAR;
+ALTER TABLE queries_hot ADD COLUMN IF NOT EXISTS interpretation VARCHAR;
 CREATE TABLE IF NOT EXISTS feedback (
     event_id UUID NOT NULL,
     query_id VARCHAR NOT NULL,
@@ -79,10 +83,20 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect(str(path))
-    had_ratings = conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ratings'").fetchone()
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    rating_columns = {r[0] for r in conn.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ratings'").fetchall()}
+    if "queries" in tables:  # written before the history was split off: the table becomes the hot rows
+        conn.execute("ALTER TABLE queries RENAME TO queries_hot")
     conn.execute(DDL)
     conn.execute(ratings.DDL)
+    conn.execute(ratings.MIGRATE)
     conn.execute(review.DDL)
-    if not (had_ratings and had_ratings[0]):  # written before ratings were kept: compute them once
+    conn.execute(rollups.DDL)
+    conn.execute(history.DDL)
+    history.create_view(conn)
+    if "ratings" not in tables or "shop_id" not in rating_columns:  # written before ratings (with shops)
         ratings.rebuild(conn)
+    if "rollup_day" not in tables:  # written before the rollups: compute them once
+        rollups.rebuild(conn)
     return conn

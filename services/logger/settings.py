@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # The default (7 days) covers the outbox's resend after a crash and Kafka's redelivery, which
     # cannot go back past the broker's retention (7 days by default).
     dedupe_window_s: float = Field(default=DEDUPE_WINDOW_S, gt=0)
+    # How often the sink moves closed days (logged before the dedupe window) from the hot table to
+    # Parquet files (history.py). 0 = never.
+    archive_every_s: float = Field(default=3600.0, ge=0)
 
     admin_token: SecretStr = SecretStr(DEV_ADMIN_TOKEN)
     read_token: SecretStr | None = None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,7 +39,8 @@ import pyarrow as pa
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-from services.logger import ratings
+from services.logger import history, ratings, rollups
+from services.logger.history import QUERY_COLUMNS
 from services.logger.timefmt import to_json, utc_naive
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received
@@ -49,7 +51,7 @@ ALL_FILE = "all_queries.jsonl"
 SUCCESS_FILE = "success_queries.jsonl"
 FAILED_FILE = "failed_queries.jsonl"
 JSONL_FILES = (ALL_FILE, SUCCESS_FILE, FAILED_FILE)
-HOT_TABLE = "queries"  # the table the sink appends query rows to
+HOT_TABLE = "queries_hot"  # the table the sink appends query rows to (``queries`` is a view over it and the history)
 
 # How long after an event was logged a redelivery of it is still recognised (see ``Sink._new_events``).
 # The outbox resends at most its last unacknowledged chunk when the ask service restarts after a
@@ -62,11 +64,6 @@ CRASH_STEPS = ("start", "mid_jsonl", "after_jsonl", "after_insert", "after_commi
 PROGRESS_ENV = "ECOMINSIGHT_LOGGER_PROGRESS_FILE"
 
 # fmt: off
-QUERY_COLUMNS = (
-    "event_id", "query_id", "shop_id", "occurred_at", "question", "answer", "intent", "tool", "tool_params",
-    "confidence", "success", "error", "response_time_ms", "model_version", "generator", "prompt", "result",
-    "logged_at", "interpretation",
-)
 FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at", "shop_id", "correction")
 # fmt: on
 
@@ -186,10 +183,13 @@ class Sink:
         log_dir: Path,
         crash: CrashPlan | None = None,
         dedupe_window_s: float = DEDUPE_WINDOW_S,
+        archive_every_s: float = 0.0,
     ):
         self.conn = conn
         self.log_dir = log_dir
         self.dedupe_window = timedelta(seconds=dedupe_window_s)
+        self.archive_every_s = archive_every_s  # 0: never (``archive()`` by hand)
+        self._next_archive = time.monotonic()  # the first batch archives what is due
         self.crash = crash or CrashPlan()
         self.progress = Progress()
         self.batches = 0
@@ -292,7 +292,9 @@ class Sink:
             self.progress.mark(n, "jsonl", sum(self._sizes.values()) - sum(before.values()))
             self.crash.check("after_jsonl", n)
             self._insert_rows(cur, queries, feedback, logged_at, ids)
-            ratings.refresh(cur, [e.query_id for e in feedback], bool(queries))  # same transaction
+            if queries:
+                rollups.add_queries(cur)  # same transaction
+            ratings.refresh(cur, [e.query_id for e in feedback], bool(queries))  # and rating changes in rollups
             self._record(cur, positions)
             self.crash.check("after_insert", n)
             # A kill from here on may land before or after the commit is durable.
@@ -309,7 +311,16 @@ class Sink:
         self.crash.check("after_commit", n)
         self.written += len(new)
         self.duplicates += len(batch) - len(new)
+        if self.archive_every_s and time.monotonic() >= self._next_archive:
+            self._next_archive = time.monotonic() + self.archive_every_s
+            self.archive()
         return len(new)
+
+    def archive(self, now: datetime | None = None) -> int:
+        """Move closed days out of the hot table into Parquet (``history.py``); rows logged inside
+        the dedupe window stay, so the dedupe only ever reads the hot table."""
+        now = utc_naive(now or datetime.now(UTC))
+        return history.archive(self.conn, self.log_dir, now, self.dedupe_window)
 
     def _new_events(
         self, cur: duckdb.DuckDBPyConnection, unique: dict[str, QueryEvent | FeedbackEvent], since: datetime
@@ -361,9 +372,12 @@ class Sink:
         ids: dict[int, str],
     ) -> None:
         """The bulk path: one INSERT ... SELECT from each batch's Arrow table."""
-        for table, columns in (("queries", QUERY_COLUMNS), ("feedback", FEEDBACK_COLUMNS)):
+        for table, source, columns in (
+            (HOT_TABLE, "batch_queries", QUERY_COLUMNS),
+            ("feedback", "batch_feedback", FEEDBACK_COLUMNS),
+        ):
             select = ", ".join("CAST(event_id AS UUID)" if c == "event_id" else c for c in columns)
-            cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM batch_{table}")
+            cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {source}")
 
     def _record(self, cur: duckdb.DuckDBPyConnection, positions: dict[tuple[str, int], int]) -> None:
         """The next offset of every partition in the batch and the new JSONL sizes (one statement each)."""

@@ -16,7 +16,8 @@ queries, which is what a canary split needs to decide a promotion. Per ``model_v
   (When the ask service could not reach the generator, the query is logged as ``template`` /
   ``template``: no version is to blame for it.)
 * ``p50_ms`` and ``p95_ms``: the median and 95th percentile of ``response_time_ms`` over the
-  answered queries (linearly interpolated, as numpy's default); None without any;
+  answered queries (linearly interpolated, as numpy's default), read from the rollups' latency
+  histograms: within ``rollups.ERROR_BOUND`` (4.8%, relative) of the exact value; None without any;
 * ``feedback``: ``positive`` and ``negative`` (the rating that counts for each query, as in
   ``feedback``) and ``positive_share`` of the rated ones (None when none is rated).
 
@@ -32,6 +33,7 @@ from typing import Any
 
 import duckdb
 
+from services.logger import rollups
 from services.logger.corrections import correction_counts
 from services.logger.errors import BadFilter
 from services.logger.timefmt import utc_naive
@@ -91,102 +93,118 @@ class Filters:
         }
 
 
-def feedback_counts(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
-    """Ratings of the selected queries (one per query, the last one counts, only from the
-    query's own shop), and, over all feedback received: ``rejected`` (names no logged query of
-    its shop, e.g. another shop's ids) and ``superseded`` (replaced by a later rating)."""
-    where, params = filters.where("q")
-    selected = (
-        ""
-        if filters == Filters()
-        else f"WHERE r.query_id IN (SELECT q.query_id FROM queries q WHERE {where})"
-    )
-    rated = dict(
-        conn.execute(
-            f"SELECT r.rating, count(*) FROM ratings r {selected} GROUP BY r.rating", params
-        ).fetchall()
-    )
+def _shop_feedback(conn: duckdb.DuckDBPyConnection, shop_id: str | None) -> tuple[int, int]:
+    """``rejected`` and ``superseded`` over all feedback received (of one shop when given)."""
+    if shop_id is None:
+        total, counted, distinct = conn.execute(
+            "SELECT (SELECT count(*) FROM feedback), (SELECT coalesce(sum(n), 0) FROM ratings), "
+            "(SELECT count(*) FROM ratings)"
+        ).fetchone() or (0, 0, 0)
+        return int(total - counted), int(counted - distinct)
+    # A shop's feedback counts when it names a logged query of that shop: one in ``ratings`` with its shop.
     total, counted, distinct = conn.execute(
-        "SELECT (SELECT count(*) FROM feedback), (SELECT coalesce(sum(n), 0) FROM ratings), (SELECT count(*) FROM ratings)"
+        """
+        SELECT count(*), count(r.query_id), count(DISTINCT r.query_id)
+        FROM feedback f LEFT JOIN (SELECT query_id FROM ratings WHERE shop_id = $shop) r ON r.query_id = f.query_id
+        WHERE f.shop_id = $shop
+        """,
+        {"shop": shop_id},
     ).fetchone() or (0, 0, 0)
+    return int(total - counted), int(counted - distinct)
+
+
+def feedback_counts(
+    conn: duckdb.DuckDBPyConnection, filters: Filters, cells: list[dict[str, Any]] | None = None
+) -> dict[str, int]:
+    """Ratings of the selected queries (one per query, the last one counts, only from the
+    query's own shop), and, over all feedback received (of the selected shop, if one is):
+    ``rejected`` (names no logged query of its shop, e.g. another shop's ids) and ``superseded``
+    (replaced by a later rating)."""
+    if cells is None:
+        cells, _ = _read(conn, filters)
+    rejected, superseded = _shop_feedback(conn, filters.shop_id)
     return {
-        "positive": int(rated.get("positive", 0)),
-        "negative": int(rated.get("negative", 0)),
-        "rejected": int(total - counted),
-        "superseded": int(counted - distinct),
+        "positive": sum(int(c["positive"]) for c in cells),
+        "negative": sum(int(c["negative"]) for c in cells),
+        "rejected": rejected,
+        "superseded": superseded,
     }
+
+
+def _read(
+    conn: duckdb.DuckDBPyConnection, filters: Filters
+) -> tuple[list[dict[str, Any]], list[tuple[str, bool, int, int]]]:
+    return rollups.read(
+        conn,
+        filters.shop_id,
+        utc_naive(filters.since) if filters.since else None,
+        utc_naive(filters.until) if filters.until else None,
+        filters.model_version,
+    )
+
+
+def _distribution(cells: list[dict[str, Any]], key: str) -> list[tuple[Any, int]]:
+    counts: dict[Any, int] = {}
+    for c in cells:
+        counts[c[key]] = counts.get(c[key], 0) + int(c["queries"])
+    # most first; ties by name, None last (as ORDER BY n DESC, name NULLS LAST)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
 
 
 def get_statistics(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, Any]:
     """Totals, rates, averages and distributions over the selected queries, and their feedback
-    (``feedback_counts``)."""
+    (``feedback_counts``), from the rollups (``rollups.py``)."""
     filters = filters or Filters()
-    where, params = filters.where()
-    total, successful, avg_conf, avg_ms = conn.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE success), avg(confidence), avg(response_time_ms) "
-        f"FROM queries WHERE {where}",
-        params,
-    ).fetchone() or (0, 0, None, None)
-    intents = conn.execute(
-        f"SELECT intent, count(*) AS n FROM queries WHERE {where} GROUP BY intent ORDER BY n DESC, intent",
-        params,
-    ).fetchall()
-    tools = conn.execute(
-        f"SELECT tool, count(*) AS n FROM queries WHERE {where} GROUP BY tool ORDER BY n DESC, tool NULLS LAST",
-        params,
-    ).fetchall()
-    feedback = feedback_counts(conn, filters)
+    cells, latency = _read(conn, filters)
+    total = sum(int(c["queries"]) for c in cells)
+    successful = sum(int(c["queries"]) for c in cells if c["success"])
+    conf = sum(float(c["confidence_sum"]) for c in cells)
+    ms = sum(float(c["latency_sum"]) for c in cells)
+    avg_ms = ms / total if total else 0.0
     return {
-        "total_queries": int(total),
-        "successful_queries": int(successful),
-        "failed_queries": int(total - successful),
+        "total_queries": total,
+        "successful_queries": successful,
+        "failed_queries": total - successful,
         "success_rate": (successful / total) if total else 0.0,
-        "avg_confidence": float(avg_conf) if avg_conf is not None else 0.0,
-        "avg_response_time": float(avg_ms) / 1000.0 if avg_ms is not None else 0.0,
-        "avg_response_time_ms": float(avg_ms) if avg_ms is not None else 0.0,
-        "intent_distribution": {name: int(n) for name, n in intents},
-        "tool_distribution": {name or "none": int(n) for name, n in tools},
-        "feedback": feedback,
-        "corrections": correction_counts(conn),  # owners' corrections: accepted / rejected, with reasons
-        "versions": version_comparison(conn, filters),
+        "avg_confidence": conf / total if total else 0.0,
+        "avg_response_time": avg_ms / 1000.0,
+        "avg_response_time_ms": avg_ms,
+        "intent_distribution": dict(_distribution(cells, "intent")),
+        "tool_distribution": {name or "none": n for name, n in _distribution(cells, "tool")},
+        "feedback": feedback_counts(conn, filters, cells),
+        # owners' corrections (of the selected shop): accepted / rejected, with reasons
+        "corrections": correction_counts(conn, filters.shop_id),
+        "versions": version_comparison(conn, filters, (cells, latency)),
         "filters": filters.as_dict(),
     }
 
 
-def version_comparison(conn: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, dict[str, Any]]:
-    """Per model version of the selected queries: counts, fallback rate, latency percentiles and
+def version_comparison(
+    conn: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    read: tuple[list[dict[str, Any]], list[tuple[str, bool, int, int]]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Per model version of the selected queries: counts, fallback rate, latency percentiles
+    (from the rollups' histograms: within ``rollups.ERROR_BOUND`` of the exact ones) and
     feedback (see the module docstring for the definitions)."""
-    where, params = filters.where()
-    rows = conn.execute(
-        f"""
-        SELECT model_version, count(*), count(*) FILTER (WHERE success),
-               count(*) FILTER (WHERE success AND generator <> 'model'),
-               quantile_cont(response_time_ms, 0.5) FILTER (WHERE success),
-               quantile_cont(response_time_ms, 0.95) FILTER (WHERE success)
-        FROM queries WHERE {where} GROUP BY model_version ORDER BY model_version
-        """,
-        params,
-    ).fetchall()
-    rated = conn.execute(
-        f"""
-        SELECT v.model_version, r.rating, count(*)
-        FROM ratings r JOIN (SELECT DISTINCT query_id, model_version FROM queries WHERE {where}) v USING (query_id)
-        GROUP BY ALL
-        """,
-        params,
-    ).fetchall()
-    ratings = {(version, rating): int(n) for version, rating, n in rated}
+    cells, latency = read if read is not None else _read(conn, filters)
     out: dict[str, dict[str, Any]] = {}
-    for version, queries, answered, fallbacks, p50, p95 in rows:
-        positive, negative = ratings.get((version, "positive"), 0), ratings.get((version, "negative"), 0)
+    for version in sorted({c["model_version"] for c in cells}):
+        mine = [c for c in cells if c["model_version"] == version]
+        queries = sum(int(c["queries"]) for c in mine)
+        answered = sum(int(c["queries"]) for c in mine if c["success"])
+        fallbacks = sum(int(c["queries"]) for c in mine if c["success"] and c["generator"] != "model")
+        positive = sum(int(c["positive"]) for c in mine)
+        negative = sum(int(c["negative"]) for c in mine)
+        hist = [(b, n) for v, ok, b, n in latency if v == version and ok]
         model = version != TEMPLATE
         out[version] = {
-            "queries": int(queries),
-            "answered": int(answered),
-            "fallbacks": int(fallbacks) if model else None,
+            "queries": queries,
+            "answered": answered,
+            "fallbacks": fallbacks if model else None,
             "fallback_rate": fallbacks / answered if model and answered else None,
-            "p50_ms": float(p50) if p50 is not None else None,
-            "p95_ms": float(p95) if p95 is not None else None,
+            "p50_ms": rollups.quantile(hist, 0.5),
+            "p95_ms": rollups.quantile(hist, 0.95),
             "feedback": {
                 "positive": positive,
                 "negative": negative,

@@ -33,7 +33,13 @@ class SinkWorker:
     """Consumes query and feedback events into the sink. ``run()`` until ``stop()``."""
 
     def __init__(self, settings: Settings, conn: duckdb.DuckDBPyConnection):
-        self.sink = Sink(conn, settings.paths.query_logs, CrashPlan.from_env(), settings.dedupe_window_s)
+        self.sink = Sink(
+            conn,
+            settings.paths.query_logs,
+            CrashPlan.from_env(),
+            settings.dedupe_window_s,
+            archive_every_s=settings.archive_every_s,
+        )
         self.sink.recover()
         self.consumer = EventConsumer(
             settings.kafka,

@@ -31,7 +31,7 @@ def log_query(
     prompt, answer = build_prompt(question, result, shop_id), template_answer(result)
     moment = datetime(2026, 10, 1, 12, 0)
     conn.execute(
-        "INSERT INTO queries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO queries_hot VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # the recent rows
         [
             str(uuid.uuid4()),
             query_id,

@@ -1,0 +1,347 @@
+"""Rollups: what ``/stats`` and the versions table read, kept by the sink in the same
+transaction as the rows, so they never disagree with ``queries``.
+
+``rollup_hour`` and ``rollup_day`` hold, per hour (day) x shop x intent x tool x model version x
+success x generator: the number of queries, the sums of their confidence and response time, and
+how many of them are rated positive and negative (the rating that counts, ``ratings``).
+``latency_hour`` and ``latency_day`` hold the response times per hour (day) x shop x model version
+x success as a histogram with fixed log-scale buckets: bucket ``b`` holds the times in
+``[GROWTH**b, GROWTH**(b+1))`` ms (0 ms and below: bucket ``ZERO_BUCKET``), the way Prometheus
+histograms work, so histograms of any cells merge by adding their counts.
+
+A percentile read from merged buckets is within ``ERROR_BOUND`` (relative) of the exact one: each
+bucket stands for the value that is at most ``(GROWTH - 1) / (GROWTH + 1)`` away from any time in
+it (relative), and the exact percentile (linear interpolation between two order statistics, as
+DuckDB's ``quantile_cont`` and numpy's default) is interpolated between their buckets' values with
+the same weights, which keeps the error under the same bound.
+
+A window ``[since, until)`` is read as: whole days from the day tables, the whole hours at its ends
+from the hour tables, and the minutes at its very ends (when ``since``/``until`` are not on the
+hour) from the rows themselves; so any window costs about the same at any table size.
+
+``tool`` is stored as ``''`` for queries without a tool (rollup keys are never NULL).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+GROWTH = 1.1
+ERROR_BOUND = (GROWTH - 1) / (GROWTH + 1)  # 0.0476...: a stated bound, checked by the tests
+ZERO_BUCKET = -32768
+GRAINS = ("hour", "day")
+
+DIMS = ("shop_id", "intent", "tool", "model_version", "success", "generator")
+LATENCY_DIMS = ("shop_id", "model_version", "success")
+
+DDL = "\n".join(
+    f"""
+CREATE TABLE IF NOT EXISTS rollup_{grain} (
+    period TIMESTAMP NOT NULL,
+    shop_id VARCHAR NOT NULL,
+    intent VARCHAR NOT NULL,
+    tool VARCHAR NOT NULL,
+    model_version VARCHAR NOT NULL,
+    success BOOLEAN NOT NULL,
+    generator VARCHAR NOT NULL,
+    queries BIGINT NOT NULL,
+    confidence_sum DOUBLE NOT NULL,
+    latency_sum DOUBLE NOT NULL,
+    positive BIGINT NOT NULL,
+    negative BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS latency_{grain} (
+    period TIMESTAMP NOT NULL,
+    shop_id VARCHAR NOT NULL,
+    model_version VARCHAR NOT NULL,
+    success BOOLEAN NOT NULL,
+    bucket SMALLINT NOT NULL,
+    n BIGINT NOT NULL
+);
+"""
+    for grain in GRAINS
+)
+TABLES = tuple(f"{kind}_{grain}" for kind in ("rollup", "latency") for grain in GRAINS)
+
+
+def bucket_sql(column: str) -> str:
+    """The histogram bucket of a response time (ms), in SQL."""
+    return (
+        f"CASE WHEN {column} <= 0 THEN {ZERO_BUCKET} "
+        f"ELSE CAST(floor(ln({column}) / {math.log(GROWTH)!r}) AS SMALLINT) END"
+    )
+
+
+def bucket_value(bucket: int) -> float:
+    """The value a bucket stands for: within ``ERROR_BOUND`` (relative) of every time in it."""
+    if bucket == ZERO_BUCKET:
+        return 0.0
+    lo, hi = GROWTH**bucket, GROWTH ** (bucket + 1)
+    return 2 * lo * hi / (lo + hi)
+
+
+def quantile(buckets: Iterable[tuple[int, int]], q: float) -> float | None:
+    """The ``q`` quantile (linear interpolation, as ``quantile_cont``) of a merged histogram
+    (``(bucket, count)`` pairs), within ``ERROR_BOUND`` of the exact one; None when empty."""
+    counts: dict[int, int] = {}
+    for b, n in buckets:
+        counts[b] = counts.get(b, 0) + int(n)
+    ordered = sorted((b, n) for b, n in counts.items() if n > 0)
+    total = sum(n for _, n in ordered)
+    if not total:
+        return None
+    h = q * (total - 1)
+    k = math.floor(h)
+    frac = h - k
+
+    def at(rank: int) -> float:
+        seen = 0
+        for b, n in ordered:
+            seen += n
+            if rank < seen:
+                return bucket_value(b)
+        return bucket_value(ordered[-1][0])
+
+    lo = at(k)
+    return lo if frac == 0 else lo + frac * (at(min(k + 1, total - 1)) - lo)
+
+
+# -- writing (the sink, in its transaction) -----------------------------------------------------
+def _period(grain: str, column: str = "occurred_at") -> str:
+    return f"date_trunc('{grain}', {column})"
+
+
+def _merge(cur: duckdb.DuckDBPyConnection, grain: str, source: str, params: dict[str, Any] | None = None) -> None:
+    """Add ``source`` (rows with ``period``, the dimensions and the counters, one per cell) to the
+    rollup of ``grain``. The join only reads the row groups of the periods it touches (zone maps)."""
+    keys = ("period", *DIMS)
+    on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+    counters = ("queries", "confidence_sum", "latency_sum", "positive", "negative")
+    cur.execute(
+        f"""
+        MERGE INTO rollup_{grain} t USING ({source}) s ON {on}
+        WHEN MATCHED THEN UPDATE SET {", ".join(f"{c} = t.{c} + s.{c}" for c in counters)}
+        WHEN NOT MATCHED THEN INSERT ({", ".join((*keys, *counters))})
+            VALUES ({", ".join(f"s.{c}" for c in (*keys, *counters))})
+        """,
+        params or {},
+    )
+
+
+def _merge_latency(cur: duckdb.DuckDBPyConnection, grain: str, source: str) -> None:
+    keys = ("period", *LATENCY_DIMS, "bucket")
+    on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+    cur.execute(
+        f"""
+        MERGE INTO latency_{grain} t USING ({source}) s ON {on}
+        WHEN MATCHED THEN UPDATE SET n = t.n + s.n
+        WHEN NOT MATCHED THEN INSERT ({", ".join((*keys, "n"))}) VALUES ({", ".join(f"s.{c}" for c in (*keys, "n"))})
+        """
+    )
+
+
+def _cells_sql(grain: str, relation: str, rated: bool) -> str:
+    """One row per cell of ``relation`` (rows with the ``queries`` columns, aliased ``q``)."""
+    rating = (
+        "count(*) FILTER (WHERE r.rating = 'positive'), count(*) FILTER (WHERE r.rating = 'negative')"
+        if rated
+        else "0, 0"
+    )
+    join = "LEFT JOIN ratings r ON r.query_id = q.query_id" if rated else ""
+    return f"""
+        SELECT {_period(grain, "q.occurred_at")} AS period, q.shop_id, q.intent, coalesce(q.tool, '') AS tool,
+               q.model_version, q.success, q.generator,
+               count(*) AS queries, sum(q.confidence) AS confidence_sum, sum(q.response_time_ms) AS latency_sum,
+               {rating.split(", ")[0]} AS positive, {rating.split(", ")[1]} AS negative
+        FROM {relation} q {join}
+        GROUP BY ALL
+    """
+
+
+def _latency_sql(grain: str, relation: str) -> str:
+    return f"""
+        SELECT {_period(grain, "q.occurred_at")} AS period, q.shop_id, q.model_version, q.success,
+               {bucket_sql("q.response_time_ms")} AS bucket, count(*) AS n
+        FROM {relation} q GROUP BY ALL
+    """
+
+
+def add_queries(cur: duckdb.DuckDBPyConnection, relation: str = "batch_queries") -> None:
+    """Count a batch's new queries (registered as ``relation``) in every rollup. Their ratings
+    are added by ``rate`` (``ratings.refresh``), which runs after this."""
+    for grain in GRAINS:
+        _merge(cur, grain, _cells_sql(grain, relation, rated=False))
+        _merge_latency(cur, grain, _latency_sql(grain, relation))
+
+
+def rate(cur: duckdb.DuckDBPyConnection, changes: list[tuple[str, int, int]], source: str) -> None:
+    """Apply rating changes: ``(query_id, positive delta, negative delta)``; the rated queries'
+    cells are found in ``source`` (a relation with the ``queries`` columns)."""
+    changes = [c for c in changes if c[1] or c[2]]
+    if not changes:
+        return
+    ids = [c[0] for c in changes]
+    pos = [c[1] for c in changes]
+    neg = [c[2] for c in changes]
+    for grain in GRAINS:
+        _merge(
+            cur,
+            grain,
+            f"""
+            SELECT {_period(grain, "q.occurred_at")} AS period, q.shop_id, q.intent, coalesce(q.tool, '') AS tool,
+                   q.model_version, q.success, q.generator, 0 AS queries, 0.0 AS confidence_sum,
+                   0.0 AS latency_sum, sum(d.pos) AS positive, sum(d.neg) AS negative
+            FROM (SELECT unnest($ids::VARCHAR[]) AS query_id, unnest($pos::BIGINT[]) AS pos,
+                         unnest($neg::BIGINT[]) AS neg) d
+            JOIN {source} q ON q.query_id = d.query_id
+            GROUP BY ALL
+            """,
+            {"ids": ids, "pos": pos, "neg": neg},
+        )
+
+
+def rebuild(conn: duckdb.DuckDBPyConnection) -> None:
+    """Every rollup from every row (a database written before rollups existed; the benchmark's fill)."""
+    for table in TABLES:
+        conn.execute(f"DELETE FROM {table}")
+    for grain in GRAINS:
+        conn.execute(f"INSERT INTO rollup_{grain} BY NAME {_cells_sql(grain, 'queries', rated=True)}")
+        conn.execute(f"INSERT INTO latency_{grain} BY NAME {_latency_sql(grain, 'queries')}")
+
+
+# -- reading ------------------------------------------------------------------------------------
+@dataclass
+class Window:
+    """How ``[since, until)`` is read: ``(grain, lo, hi)`` ranges from the rollups, and the raw
+    ``(lo, hi)`` ranges at its ends (None: open)."""
+
+    rollup: list[tuple[str, datetime | None, datetime | None]] = field(default_factory=list)
+    raw: list[tuple[datetime | None, datetime | None]] = field(default_factory=list)
+
+
+def _floor(moment: datetime, grain: str) -> datetime:
+    moment = moment.replace(minute=0, second=0, microsecond=0)
+    return moment.replace(hour=0) if grain == "day" else moment
+
+
+def _ceil(moment: datetime, grain: str) -> datetime:
+    down = _floor(moment, grain)
+    return down if down == moment else down + (timedelta(days=1) if grain == "day" else timedelta(hours=1))
+
+
+def split(since: datetime | None, until: datetime | None) -> Window:
+    """Cut a window (naive UTC) into rollup and raw ranges that cover it exactly once."""
+    w = Window()
+    if since is not None and until is not None and since >= until:
+        return w
+    h1 = _ceil(since, "hour") if since is not None else None
+    h2 = _floor(until, "hour") if until is not None else None
+    if h1 is not None and h2 is not None and h1 >= h2:  # inside one hour (or across one hour's end)
+        w.raw.append((since, until))
+        return w
+    if since is not None and h1 != since:
+        w.raw.append((since, h1))
+    if until is not None and h2 != until:
+        w.raw.append((h2, until))
+    d1 = _ceil(h1, "day") if h1 is not None else None
+    d2 = _floor(h2, "day") if h2 is not None else None
+    if d1 is not None and d2 is not None and d1 >= d2:
+        w.rollup.append(("hour", h1, h2))
+        return w
+    if h1 is not None and d1 != h1:
+        w.rollup.append(("hour", h1, d1))
+    if h2 is not None and d2 != h2:
+        w.rollup.append(("hour", d2, h2))
+    w.rollup.append(("day", d1, d2))
+    return w
+
+
+class _Params:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def add(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+
+def _where(
+    p: _Params, column: str, lo: datetime | None, hi: datetime | None, shop_id: str | None, model_version: str | None
+) -> str:
+    conds = ["TRUE"]
+    if lo is not None:
+        conds.append(f"{column} >= {p.add(lo)}")
+    if hi is not None:
+        conds.append(f"{column} < {p.add(hi)}")
+    if shop_id is not None:
+        conds.append(f"shop_id = {p.add(shop_id)}")
+    if model_version is not None:
+        conds.append(f"model_version = {p.add(model_version)}")
+    return " AND ".join(conds)
+
+
+COUNTERS = ("queries", "confidence_sum", "latency_sum", "positive", "negative")
+
+
+def read(
+    conn: duckdb.DuckDBPyConnection,
+    shop_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    model_version: str | None,
+) -> tuple[list[dict[str, Any]], list[tuple[str, bool, int, int]]]:
+    """The selected queries as cells (a dict per shop x intent x tool x model version x success x
+    generator with the counters; ``tool`` None for none) and their latency histogram
+    (``(model_version, success, bucket, count)``). ``since``/``until`` are naive UTC."""
+    window = split(since, until)
+    p, pl = _Params(), _Params()
+    cells: list[str] = []
+    latency: list[str] = []
+    dims = ", ".join(DIMS)
+    for grain, lo, hi in window.rollup:
+        cells.append(
+            f"SELECT {dims}, {', '.join(COUNTERS)} FROM rollup_{grain} "
+            f"WHERE {_where(p, 'period', lo, hi, shop_id, model_version)}"
+        )
+        latency.append(
+            f"SELECT model_version, success, bucket, n FROM latency_{grain} "
+            f"WHERE {_where(pl, 'period', lo, hi, shop_id, model_version)}"
+        )
+    for lo, hi in window.raw:
+        where = _where(p, "occurred_at", lo, hi, shop_id, model_version)
+        where_l = _where(pl, "occurred_at", lo, hi, shop_id, model_version)
+        cells.append(
+            f"""SELECT q.shop_id, q.intent, coalesce(q.tool, '') AS tool, q.model_version, q.success, q.generator,
+                   count(*) AS queries, sum(q.confidence) AS confidence_sum, sum(q.response_time_ms) AS latency_sum,
+                   count(*) FILTER (WHERE r.rating = 'positive') AS positive,
+                   count(*) FILTER (WHERE r.rating = 'negative') AS negative
+            FROM (SELECT * FROM queries WHERE {where}) q LEFT JOIN ratings r ON r.query_id = q.query_id
+            GROUP BY ALL"""
+        )
+        latency.append(
+            f"SELECT model_version, success, {bucket_sql('response_time_ms')} AS bucket, count(*) AS n "
+            f"FROM queries WHERE {where_l} GROUP BY ALL"
+        )
+    if not cells:
+        return [], []
+    sums = ", ".join(f"sum({c}) AS {c}" for c in COUNTERS)
+    cur = conn.execute(
+        f"SELECT {dims}, {sums} FROM ({' UNION ALL '.join(cells)}) GROUP BY ALL HAVING sum(queries) > 0", p.values
+    )
+    names = [d[0] for d in cur.description or []]
+    out = []
+    for row in cur.fetchall():
+        cell = dict(zip(names, row, strict=True))
+        cell["tool"] = cell["tool"] or None
+        out.append(cell)
+    hist = conn.execute(
+        f"SELECT model_version, success, bucket, sum(n) FROM ({' UNION ALL '.join(latency)}) GROUP BY ALL", pl.values
+    ).fetchall()
+    return out, [(v, bool(s), int(b), int(n)) for v, s, b, n in hist if n]
