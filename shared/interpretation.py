@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FilterField = Literal["status", "country", "category", "product", "customer", "amount"]
+FilterField = Literal["status", "country", "category", "product", "customer", "amount", "purchases", "items"]
 FilterOp = Literal["in", "not_in", "gt", "gte", "lt", "lte", "between"]
 
 
@@ -70,3 +70,7 @@ class Interpretation(BaseModel):
     inactive_days: Window | None = Field(default=None, description="inactive customers: the quiet window")
     statuses: list[str] = Field(default_factory=list, description="the order statuses counted")
     corrections: dict[str, str] = Field(default_factory=dict, description="typos read as")
+    measures: list[str] = Field(
+        default_factory=list,
+        description="further metrics over the same filters and period ('orders and revenue')",
+    )

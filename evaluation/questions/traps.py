@@ -11,7 +11,7 @@ from evaluation.questions.truth import *  # noqa: F403  (the truth vocabulary)
 
 QUESTIONS: list[Q] = [
     Q("average revenue", kind="refuse"),
-    Q("median order value", kind="refuse"),
+    Q("median order value", quantile(0.5)),  # answerable since issue 22 (the median, never the mean)
     Q("net revenue last month", kind="refuse"),
     Q("revenue per day on average", kind="refuse"),
     Q("orders per customer", kind="refuse"),
@@ -21,12 +21,16 @@ QUESTIONS: list[Q] = [
     Q("orders not from Germany", kind="refuse"),
     Q("revenue for Kitchen and Home", kind="refuse"),
     Q("orders over 100 items", kind="refuse"),
-    Q("How many orders have more than 3 items?", kind="refuse"),
+    Q("How many orders have more than 3 items?", by_order_items(">", 3)),  # answerable since issue 22
     Q("customers who spent over $1000", kind="refuse"),
     Q("How many customers spent more than $500?", kind="refuse"),
     Q("Average order value of new customers", kind="refuse"),
     Q("revenue from new customers", kind="refuse"),
-    Q("When was my last order?", kind="refuse"),
+    Q(  # answerable since issue 22: the latest order (any status), its date and total
+        "When was my last order?",
+        f"SELECT CAST(o.created_at AS DATE), o.total_amount {O} ORDER BY o.created_at DESC LIMIT 1",
+        "row",
+    ),
     Q("revenue yesterday vs the day before", kind="refuse"),
     Q("biggest orders this month", kind="refuse"),
     Q("How many products do I have?", kind="refuse"),

@@ -299,7 +299,9 @@ QUESTIONS: list[Q] = [
     Q("revenue from the Gizmo category", kind="refuse"),
     Q("How many orders were paid with PayPal?", kind="refuse"),
     Q("how many orders were placed on mobile?", kind="refuse"),
-    Q("revenue by hour yesterday", kind="refuse"),
+    Q(  # answerable since issue 22: hour of day of the order timestamp (UTC)
+        "revenue by hour yesterday", grouped(HOUR, "round(sum(o.total_amount), 2)", O, YESTERDAY), "groups"
+    ),
     Q("average age of my customers", kind="refuse"),
     Q("How many customers are subscribed to the newsletter?", kind="refuse"),
     Q("Show revenue by city", kind="refuse"),

@@ -65,7 +65,9 @@ def answer(
     query_id = uuid.uuid4().hex
     previous = layer.conversations.previous(conversation_id, shop_id)
     conversation = layer.conversations.id_for(conversation_id, shop_id)
-    understanding = layer.understand(question, shop_id, lexicon=layer.lexicon.for_shop(shop_id), previous=previous)
+    understanding = layer.understand(
+        question, shop_id, lexicon=layer.lexicon.for_shop(shop_id), previous=previous
+    )
     q = understanding.interpretation
     result: ToolResult | None = None
     error: str | None = None
@@ -76,8 +78,10 @@ def answer(
         clarification = clarification_of(understanding)
     else:
         intent = intent_of(q)
+        parts: list[ToolResult] = []
         try:
-            result = layer.compute(q, shop_id, currency)
+            parts = layer.compute_all(q, shop_id, currency)
+            result = parts[0]
         except (duckdb.Error, EcomInsightError, ArithmeticError) as exc:
             log.exception("query %s failed for shop %s", intent, shop_id)
             error = f"{type(exc).__name__}: {exc}"
@@ -87,6 +91,8 @@ def answer(
             phrased = generator.phrase(question, result, shop_id)
             text, success = phrased.text, True
             generator_name, version = phrased.generator, phrased.model_version
+            for more in parts[1:]:  # further measures: each stated with its own definition
+                text += " " + generator.phrase(question, more, shop_id).text
             if understanding.skipped:
                 text += f" (skipped: {', '.join(understanding.skipped)})"
             layer.conversations.remember(conversation, shop_id, q)
@@ -101,7 +107,7 @@ def answer(
         success=success,
         interpretation=q,
         clarification=clarification,
-        data=result.model_dump() if result else None,
+        data=data_of(parts) if result else None,
         model_version=version,
         generator="model" if generator_name == "model" else "template",
         response_time_ms=elapsed_ms,
@@ -128,6 +134,21 @@ def answer(
         source=source,
     )
     return Answered(response, event)
+
+
+def data_of(parts: list[ToolResult]) -> dict[str, object]:
+    """The first result; with several measures, also ``measures``: each metric and its value."""
+    data: dict[str, object] = parts[0].model_dump()
+    if len(parts) > 1:
+        data["measures"] = [
+            {
+                "metric": str(p.params.get("metric")),
+                "label": p.values.get("metric"),
+                "value": p.values.get("value"),
+            }
+            for p in parts
+        ]
+    return data
 
 
 def readable(s: Services, shop_id: str, question: str) -> tuple[str, str]:

@@ -40,6 +40,13 @@ class SemanticLayer:
     def compute(self, q: Interpretation, shop_id: str, currency: str) -> ToolResult:
         return run(self.warehouse, q, shop_id, currency)
 
+    def compute_all(self, q: Interpretation, shop_id: str, currency: str) -> list[ToolResult]:
+        """One result per measure the question names ("orders and revenue"), in its order."""
+        return [
+            run(self.warehouse, q.model_copy(update={"metric": m, "measures": []}), shop_id, currency)
+            for m in [q.metric, *q.measures]
+        ]
+
 
 def intent_of(q: Interpretation) -> str:
     """The logged intent: the name of the question family (the eleven earlier ones keep theirs)."""

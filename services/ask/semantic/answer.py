@@ -12,7 +12,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from services.ask.semantic.catalog import DIMENSIONS, METRICS, PURCHASE_STATUSES, STATUSES, TIME_GRAINS
+from services.ask.semantic.catalog import (
+    DIMENSIONS,
+    METRICS,
+    PURCHASE_STATUSES,
+    ROW_METRICS,
+    STATUSES,
+    TIME_GRAINS,
+)
 from services.ask.semantic.compiler import compile_query, statuses
 from services.ask.warehouse import Warehouse
 from shared.interpretation import Interpretation, Window, day_text
@@ -59,6 +66,13 @@ def scope(q: Interpretation, currency: str) -> str:
             parts.append(f"for the product {_words(f.labels)}")
         elif f.field == "customer":
             parts.append(f"for the customer {_words(f.labels)}")
+        elif f.field in ("purchases", "items"):
+            words = {"gt": "more than", "gte": "at least", "lt": "fewer than", "lte": "at most"}
+            n = int(float(f.values[0]))
+            if f.field == "purchases":
+                parts.append(f"for customers with {words[f.op]} {n} purchases")
+            else:
+                parts.append(f"for orders with {words[f.op]} {n} items")
         elif f.field == "amount":
             money = [format_money(float(x), currency) for x in f.values]
             words = {"gt": "over", "gte": "of at least", "lt": "under", "lte": "of at most"}
@@ -112,6 +126,19 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
         else:
             values["change"] = "no change" if not now else "up from zero"
         return ToolResult(tool="metric_compare", params=params, values=values, money=money, currency=currency)
+
+    if q.metric in ROW_METRICS:
+        sql, args = compile_query(q, shop_id, q.period)
+        found = wh.query(sql, args)
+        found_rows: list[dict[str, Any]] = [
+            {"customer": str(name), "customer_id": str(cid), "order_id": str(oid),
+             "total": _round(total, "money"), "date": day.isoformat()}
+            for name, cid, oid, total, day in found
+        ]  # fmt: skip
+        if found_rows:
+            values["value"] = found_rows[0]["total"]
+        return ToolResult(tool="metric_row", params=params, values=values, rows=found_rows,
+                          money=["value", "total"], currency=currency)  # fmt: skip
 
     if q.metric == "products_no_sales":
         sql, args = compile_query(q, shop_id, q.period)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from services.ask.semantic.catalog import METRICS
+from services.ask.semantic.catalog import METRICS, Metric
 from services.ask.semantic.periods import Found, add_months, find_periods
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Interpretation, Window
@@ -50,9 +50,17 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         metrics = [m for m in metrics if m not in ("customers", "active_customers")]
     if len(metrics) > 1 and r.group_by == "customer" and "customers" in metrics:
         metrics.remove("customers")  # "top customers by number of orders"
+    measures: list[str] = []
     if len(metrics) > 1:
-        labels = " and ".join(METRICS[m].label.lower() for m in metrics)
-        raise Refuse("unclear", f"The question asks for {labels}; I answer one metric at a time.")
+        metrics = sorted(metrics, key=lambda m: r.metric_at.get(m, 0))
+        if not _two_measures(r, metrics):
+            labels = " and ".join(METRICS[m].label.lower() for m in metrics)
+            raise Refuse(
+                "unclear",
+                f"The question asks for {labels}; I answer several numbers at once only as a plain list "
+                "('orders and revenue last week'), without a breakdown, ranking or comparison.",
+            )
+        metrics, measures = metrics[:1], metrics[1:]
     if not metrics and r.qualified:
         metrics = ["orders"]
         r.understood.append("metric orders")
@@ -74,6 +82,10 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
     if name == "customers" and r.group_by is None and any(f.field != "country" for f in r.filters):
         raise Refuse("unclear", "Customer counts cannot be filtered by that; try customers who ordered.")
     metric = METRICS[name]
+    for extra in measures:
+        _check_filters(METRICS[extra], r)
+        if r.periods and not METRICS[extra].periods:
+            raise Refuse("unclear", f"{METRICS[extra].label} cannot take a period.")
     if r.group_by == "customer" and name == "customers":
         raise Refuse(
             "unclear",
@@ -81,12 +93,11 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         )
     if r.group_by and r.group_by not in metric.dimensions:
         raise Refuse("unclear", f"{metric.label} cannot be broken down by {r.group_by}.")
-    for f in r.filters:
-        if f.field not in metric.filters:
-            raise Refuse(
-                "unclear",
-                f"{metric.label} cannot be filtered by {f.field} without two possible readings.",
-            )
+    _check_filters(metric, r)
+    if any(f.field == "purchases" for f in r.filters) and name != "customers_by_purchases":
+        raise Refuse(
+            "unclear", "A threshold on a customer's purchases counts customers; ask 'how many customers ...'."
+        )
     if r.rank and not r.group_by:
         raise Refuse("unclear", "The question ranks something, but I could not tell what to rank.")
     windows = [p.window for p in r.periods if p.window is not None]
@@ -115,7 +126,34 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         limit=r.limit if r.group_by and r.rank else None,
         inactive_days=inactive,
         corrections=r.corrections,
+        measures=measures,
     )
+
+
+MULTI = frozenset(("orders", "revenue", "average_order_value", "units_sold", "items_per_order", "distinct_products",
+                   "largest_order", "smallest_order", "refund_rate", "cancellation_rate", "revenue_refunded",
+                   "spending_per_customer", "active_customers", "refunds", "median_order_value"))  # fmt: skip
+
+
+def _two_measures(r: Reading, metrics: list[str]) -> bool:
+    """Several plain numbers named side by side ("orders and revenue"), nothing that ties one to the other."""
+    return (
+        all(m in MULTI for m in metrics)
+        and r.group_by is None
+        and r.rank is None
+        and not r.compare
+        and not r.not_bought
+        and bool(re.search(r"\b(?:and|plus)\b|&", r.original))
+    )
+
+
+def _check_filters(metric: Metric, r: Reading) -> None:
+    for f in r.filters:
+        if f.field not in metric.filters:
+            raise Refuse(
+                "unclear",
+                f"{metric.label} cannot be filtered by {f.field} without two possible readings.",
+            )
 
 
 def _periods(r: Reading, windows: list[Window], today: date) -> tuple[Window | None, Window | None]:

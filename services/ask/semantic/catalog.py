@@ -26,8 +26,13 @@ from typing import Literal
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 PURCHASE_STATUSES = ("pending", "paid", "shipped", "delivered")
 TIME_GRAINS = ("day", "week", "month", "quarter", "year")
-ALL_DIMENSIONS = frozenset((*TIME_GRAINS, "status", "product", "category", "customer", "country"))
-ALL_FILTERS = frozenset(("status", "country", "category", "product", "customer", "amount"))
+# Parts of the order timestamp (UTC): rows labelled "Monday", "0".."23", "weekend" / "weekday".
+CLOCK_GRAINS = ("weekday", "hour", "weekend")
+ALL_DIMENSIONS = frozenset(
+    (*TIME_GRAINS, *CLOCK_GRAINS, "status", "product", "category", "customer", "country")
+)
+ALL_FILTERS = frozenset(("status", "country", "category", "product", "customer", "amount", "items"))
+PERCENTILES = (5, 10, 25, 75, 90, 95, 99)
 Unit = Literal["count", "money", "percent", "ratio"]
 
 
@@ -48,9 +53,9 @@ class Metric:
     examples: tuple[str, ...] = field(default_factory=tuple)
 
 
-_TIME = frozenset(TIME_GRAINS)
+_TIME = frozenset(TIME_GRAINS + CLOCK_GRAINS)
 _ORDER_DIMS = _TIME | {"status", "customer", "country"}
-_ORDER_FILTERS = frozenset(("status", "country", "customer", "amount"))
+_ORDER_FILTERS = frozenset(("status", "country", "customer", "amount", "items"))
 
 METRICS: dict[str, Metric] = {
     m.name: m
@@ -127,8 +132,39 @@ METRICS: dict[str, Metric] = {
         Metric("products_no_sales", "Products without sales", "the number of products on no order line",
                "special", "count", filters=frozenset(("category", "status")), dimensions=frozenset(),
                examples=("Which products had no sales last month?",)),
+        Metric("refunds", "Refunds", "the number of orders with status refunded", "order", "count",
+               "count(DISTINCT o.order_id)", "count(DISTINCT o.order_id)", statuses=("refunded",),
+               status_filter=False, dimensions=ALL_DIMENSIONS - {"status"},
+               examples=("how many refunds last month?", "refunds by country")),
+        Metric("median_order_value", "Median order value",
+               "the median order total (continuous quantile 0.5)", "order", "money",
+               "quantile_cont(o.total_amount, 0.5)", dimensions=_ORDER_DIMS, filters=_ORDER_FILTERS,
+               examples=("median order value this year", "median order value by country")),
+        *(
+            Metric(f"p{p}_order_value", f"{p}th percentile of order value",
+                   f"the {p}th percentile of order totals (continuous quantile {p / 100:g})", "order", "money",
+                   f"quantile_cont(o.total_amount, {p / 100:g})", dimensions=_ORDER_DIMS, filters=_ORDER_FILTERS,
+                   examples=(f"{p}th percentile of order value",))
+            for p in PERCENTILES
+        ),
+        Metric("customers_by_purchases", "Customers", "the number of customers with that many purchases",
+               "special", "count", filters=frozenset(("status", "country", "purchases")), dimensions=frozenset(),
+               examples=("customers with at least 3 orders", "how many customers ordered more than 5 times")),
+        Metric("largest_order_row", "Largest order", "the purchase with the highest total: who placed it and when",
+               "special", "money", filters=_ORDER_FILTERS, dimensions=frozenset(),
+               examples=("who placed my biggest order and when?",)),
+        Metric("smallest_order_row", "Smallest order", "the purchase with the lowest total: who placed it and when",
+               "special", "money", filters=_ORDER_FILTERS, dimensions=frozenset(),
+               examples=("who placed my smallest order?",)),
+        Metric("first_order", "First order", "the earliest order by time (any status): its date and total",
+               "special", "money", statuses=None, filters=_ORDER_FILTERS, dimensions=frozenset(),
+               examples=("when was my first order?", "first order of customer Ada Johnson")),
+        Metric("last_order", "Last order", "the latest order by time (any status): its date and total",
+               "special", "money", statuses=None, filters=_ORDER_FILTERS, dimensions=frozenset(),
+               examples=("When was my last order?",)),
     ]
 }  # fmt: skip
+ROW_METRICS = frozenset(("largest_order_row", "smallest_order_row", "first_order", "last_order"))
 
 
 @dataclass(frozen=True)
@@ -147,6 +183,13 @@ DIMENSIONS: dict[str, Dimension] = {
     "category": Dimension("category", "product category", "p.category", None, "items"),
     "customer": Dimension("customer", "customer", "c.customer_id", "c.name", "customers"),
     "country": Dimension("country", "customer country", "c.country", None, "customers"),
+    "weekday": Dimension("weekday", "weekday", "dayname({t})"),
+    "hour": Dimension("hour", "hour of day (UTC)", "hour({t})"),
+    "weekend": Dimension(
+        "weekend",
+        "weekend or weekday",
+        "CASE WHEN dayofweek({t}) IN (0, 6) THEN 'weekend' ELSE 'weekday' END",
+    ),
 }
 
 

@@ -82,6 +82,12 @@ def _order_filters(sql: Sql, q: Interpretation, period: Window | None, alias: st
                 f"AND country IN ({_placeholders(f.values)}))",
                 *f.values,
             )
+        elif f.field == "items":  # orders by the sum of their line quantities
+            sql.add(
+                f"{alias}.order_id IN (SELECT order_id FROM order_items GROUP BY order_id "
+                f"HAVING sum(quantity) {OPERATORS[f.op]} ?)",
+                f.values[0],
+            )
     if period is not None:
         sql.add(f"{alias}.created_at >= ? AND {alias}.created_at < ?", period.start, period.end)
 
@@ -148,7 +154,35 @@ def compile_query(q: Interpretation, shop_id: str, period: Window | None) -> tup
     return f"SELECT {measure} {frm} {sql.text()}", sql.params
 
 
+ROW_ORDER = {
+    "largest_order_row": "o.total_amount DESC",
+    "smallest_order_row": "o.total_amount ASC",
+    "first_order": "o.created_at ASC",
+    "last_order": "o.created_at DESC",
+}
+
+
 def _special(metric: Metric, q: Interpretation, shop_id: str, period: Window | None) -> tuple[str, list[Any]]:
+    if metric.name in ROW_ORDER:  # the row behind an extreme: who, how much, when
+        sql = Sql()
+        sql.join(CUSTOMERS)
+        sql.add("o.shop_id = ?", shop_id)
+        _order_filters(sql, q, period)
+        return (
+            "SELECT c.name, c.customer_id, o.order_id, o.total_amount, CAST(o.created_at AS DATE) "
+            f"FROM orders o {sql.text()} ORDER BY {ROW_ORDER[metric.name]}, o.created_at, o.order_id LIMIT 1",
+            sql.params,
+        )
+    if metric.name == "customers_by_purchases":
+        sql = Sql()
+        sql.add("o.shop_id = ?", shop_id)
+        _order_filters(sql, q, period)
+        (f,) = [f for f in q.filters if f.field == "purchases"]
+        return (
+            f"SELECT count(*) FROM (SELECT o.customer_id, count(*) AS n FROM orders o {sql.text()} GROUP BY 1) "
+            f"WHERE n {OPERATORS[f.op]} ?",
+            [*sql.params, f.values[0]],
+        )
     if metric.name in ("repeat_rate", "repeat_customers"):
         sql = Sql()
         sql.add("o.shop_id = ?", shop_id)

@@ -23,7 +23,7 @@ from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic import words
 from services.ask.semantic.assemble import assemble
-from services.ask.semantic.catalog import METRICS
+from services.ask.semantic.catalog import METRICS, PERCENTILES
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, EntityIndex, ShopEntities
 from services.ask.semantic.periods import find_periods, to_number
 from services.ask.semantic.reading import Reading, Refuse, Understanding, normalise
@@ -49,7 +49,7 @@ class Parser:
         ruled_out = lexicon.refusal(text) if lexicon is not None else None
         if lexicon is not None and lexicon.phrases:
             text, learned = lexicon.apply(text, self.entities.for_shop(shop_id).words)
-        r = Reading(text=f" {text} ", corrections=dict(learned))
+        r = Reading(text=f" {text} ", original=text, corrections=dict(learned))
         try:
             if ruled_out is not None:
                 raise Refuse("out_of_scope", f"A reviewer ruled this question out of scope: {ruled_out}")
@@ -143,6 +143,13 @@ class Parser:
             r.periods.append(found)
             r.understood.append(f"period {found.window.describe()}")
             r.text = r.text[: found.start] + " " * (found.end - found.start) + r.text[found.end :]
+        r.take(v.WEEKEND_SPLIT, lambda m: self._set_group(r, "weekend", m.group(0)))
+        r.take(v.ROW_EXTREME, lambda m: self._row(r, m))
+        r.take(v.CUSTOMER_ORDER, lambda m: self._row(r, m))
+        r.take(v.CUSTOMER_THRESHOLD, lambda m: self._threshold(r, m, "purchases"))
+        r.take(v.ORDER_THRESHOLD, lambda m: self._threshold(r, m, "items"))
+        r.take(v.MEDIAN, lambda m: r.metric("median_order_value", m.group(0)))
+        r.take(v.PERCENTILE, lambda m: self._percentile(r, m))
         r.take(v.COMPARE, lambda m: self._compare(r, m))
         if r.compare:  # "this week vs the one before": the period before the one named
             r.take(v.THE_ONE_BEFORE, lambda m: self._one_before(r, m))
@@ -176,6 +183,41 @@ class Parser:
         # "vs last month", "compared with last month": the period after the word is the base
         if r.compare_at < 0 and re.match(r"vs|versus|compared|against|relative", m.group(0)):
             r.compare_at = m.start()
+
+    def _row(self, r: Reading, m: re.Match[str]) -> None:
+        x = re.sub(r"\s+", " ", m.group("x"))
+        name = {
+            "biggest": "largest_order_row", "largest": "largest_order_row", "highest": "largest_order_row",
+            "most expensive": "largest_order_row", "smallest": "smallest_order_row", "lowest": "smallest_order_row",
+            "cheapest": "smallest_order_row", "first": "first_order", "earliest": "first_order",
+            "last": "last_order", "latest": "last_order", "most recent": "last_order",
+        }[x]  # fmt: skip
+        r.metric(name, m.group(0))
+
+    def _threshold(self, r: Reading, m: re.Match[str], field_name: str) -> None:
+        n = to_number(m.group("n") or m.group("n2") if "n2" in m.groupdict() else m.group("n"))
+        cmp = re.sub(r"\s+", " ", m.group("cmp") or "at least")
+        op = {"at least": "gte", "no fewer than": "gte", "no less than": "gte", "more than": "gt", "over": "gt",
+              "greater than": "gt", "above": "gt", "fewer than": "lt", "less than": "lt", "under": "lt",
+              "below": "lt", "at most": "lte", "no more than": "lte", "up to": "lte"}[cmp]  # fmt: skip
+        if n is None or any(f.field == field_name for f in r.filters):
+            raise Refuse("unclear", f"I could not read {m.group(0).strip()!r} as one threshold.")
+        r.filters.append(Filter(field=field_name, op=op, values=[float(n)]))  # type: ignore[arg-type]
+        r.understood.append(m.group(0).strip())
+        if field_name == "purchases":
+            r.metric("customers_by_purchases", m.group(0))
+        else:
+            r.qualified = True  # "orders with more than 4 items": orders, unless another metric is named
+
+    def _percentile(self, r: Reading, m: re.Match[str]) -> None:
+        p = int(m.group("p") or m.group("p2"))
+        name = "median_order_value" if p == 50 else f"p{p}_order_value"
+        if name not in METRICS:
+            raise Refuse(
+                "unclear",
+                f"I can compute the median and the percentiles {', '.join(str(x) for x in PERCENTILES)} of order value.",
+            )
+        r.metric(name, m.group(0))
 
     def _follow_up(self, r: Reading, m: re.Match[str]) -> None:
         r.follow_up = True

@@ -60,6 +60,7 @@ class Reading:
     """What has been read so far; ``text`` has every used span blanked out."""
 
     text: str
+    original: str = ""  # the normalised question, nothing blanked out
     metrics: list[str] = field(default_factory=list)
     hint: str | None = None
     group_by: str | None = None
@@ -74,6 +75,7 @@ class Reading:
     understood: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # chit-chat phrases taken out before reading
+    metric_at: dict[str, int] = field(default_factory=dict)  # where each metric was named
     follow_up: bool = False  # "and last month?", "what about France?": read against the previous question
     inherited_compare: Window | None = None  # the previous question's comparison, kept by a follow-up
 
@@ -89,6 +91,8 @@ class Reading:
     def metric(self, name: str, words: str) -> None:
         if name not in self.metrics:
             self.metrics.append(name)
+            found = self.text.find(words)
+            self.metric_at[name] = found if found >= 0 else len(self.text)
         self.understood.append(f"metric {METRICS[name].label.lower()} ({words.strip()})")
 
 

@@ -52,8 +52,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
      "customer demographics and subscriptions"),
     (r"\b(?:cit(?:y|ies)|towns?|zip|postcodes?|postal|(?<!united\s)states?|regions?|provinces?|address(?:es)?|emails?|e-mails?|phones?|phone\s+numbers?)\b",
      "addresses and contact details"),
-    (r"\b(?:hours?|hourly|minutes?|time\s+of\s+day|weekdays?|weekends?|holidays?)\b",
-     "hours, weekdays and holidays"),
+    (r"\b(?:minutes?|holidays?|(?:last|past)\s+\d+\s+hours?)\b", "minutes, hour windows and holidays"),
     (r"\b(?:returns?|returned|exchanges?)\b", "returns and exchanges (I can report refunded orders and the refund rate)"),
     (r"\b(?:weather|jokes?|poems?|stories|story|songs?|recipes?|news)\b", "weather, jokes, poems, recipes or news"),
 ]  # fmt: skip
@@ -86,6 +85,8 @@ SPECIAL_METRICS: list[tuple[str, str]] = [
      "new_customers"),
     (r"(?:customers|clients|buyers|shoppers)\s+(?:who\s+|that\s+)?(?:have\s+)?(?:ordered|bought|purchased|placed\s+(?:an\s+)?orders?|made\s+a\s+purchase|shopped)(?:\s+something|\s+anything)?|active\s+customers|buying\s+customers|paying\s+customers",
      "active_customers"),
+    (r"(?:(?:total\s+)?(?:number|count|no\.?)\s+of\s+|how\s+many\s+)?refunds(?:\s+(?:count|number))?|refund\s+count",
+     "refunds"),
 ]  # fmt: skip
 
 # Compound metrics, read before dimensions so "per order" and "per customer" stay theirs.
@@ -131,6 +132,8 @@ DIMENSION_WORDS: dict[str, str] = {
     "product": r"products?|items?|sellers?|skus?|articles?",
     "country": r"countr(?:y|ies)|markets?|nations?",
     "status": r"(?:order\s+)?status(?:es)?",
+    "weekday": r"week\s*days?|days?\s+of\s+(?:the\s+)?week|weekdays?",
+    "hour": r"hours?(?:\s+of\s+(?:the\s+)?day)?|times?\s+of\s+(?:the\s+)?day",
     "month": r"months?",
     "week": r"weeks?",
     "day": r"days?|dates?",
@@ -158,14 +161,52 @@ WHICH_DIMENSION = re.compile(
 )
 GROUP_BY = re.compile(
     rf"\b(?:(?:broken\s+down|grouped|split|break\s*down|breakdown|broke\s+down)\s+)?(?:by|per|each|every|for\s+each|for\s+every|across|in\s+each|by\s+each)\s+(?:{DIM_RE})\b"
-    r"|\b(?P<adverb>daily|weekly|monthly|quarterly|yearly|annual|annually)\b"
+    r"|\b(?P<adverb>daily|weekly|monthly|quarterly|yearly|annual|annually|hourly)\b"
     r"|\b(?P<repeat>month|week|day|year|quarter)[\s-]+(?:by|over|on)[\s-]+(?P=repeat)\b"
     r"|\b(?P<noun>status|country|category)\s+(?:breakdown|split|distribution|mix)\b"
     r"|\b(?:between|into|over)\s+(?:the\s+)?(?P<plural>statuses|countries|categories)\b"
     r"|\b(?:order\s+)?(?P<statuses>statuses)\b"
 )
 ADVERB_GRAIN = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
-                "annual": "year", "annually": "year"}  # fmt: skip
+                "annual": "year", "annually": "year", "hourly": "hour"}  # fmt: skip
+# "weekend vs weekday", "weekends or weekdays": one breakdown, read before comparison words.
+WEEKEND_SPLIT = re.compile(
+    r"\b(?:(?:on\s+)?weekends?\s+(?:vs\.?|versus|compared\s+(?:to|with)|against|or|and)\s+(?:on\s+)?(?:weekdays?|week\s*days?)"
+    r"|(?:on\s+)?(?:weekdays?|week\s*days?)\s+(?:vs\.?|versus|compared\s+(?:to|with)|against|or|and)\s+(?:on\s+)?weekends?"
+    r"|(?:by|per)\s+weekend(?:\s+(?:or|vs\.?)\s+weekday)?)\b"
+)
+# A threshold on a customer's number of purchases or an order's number of items.
+_THRESHOLD = (
+    r"(?P<cmp>at\s+least|no\s+fewer\s+than|no\s+less\s+than|more\s+than|over|greater\s+than|above|fewer\s+than|less\s+than"
+    r"|under|below|at\s+most|no\s+more\s+than|up\s+to)\s+(?P<n>\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten)"
+)
+CUSTOMER_THRESHOLD = re.compile(
+    r"\b(?:(?:number\s+of\s+)?(?:customers?|clients?|buyers?|shoppers?|people))\s+(?:(?:who|that)\s+)?"
+    r"(?:with|having|(?:have|has|had)(?:\s+(?:placed|made))?|(?:placed|made)|(?:ordered|bought|purchased))\s+"
+    + _THRESHOLD
+    + r"(?:\s+(?:orders?|purchases?|times))?\b"
+    r"|\b(?:customers?|clients?|buyers?)\s+with\s+(?P<n2>\d{1,4})\s+or\s+more\s+(?:orders|purchases)\b"
+)
+ORDER_THRESHOLD = re.compile(
+    r"\b(?:orders?|purchases|baskets?)\s+(?:(?:that|which)\s+)?(?:with|having|containing|(?:have|has|had|contain|contained)(?:\s+got)?)\s+"
+    + _THRESHOLD
+    + r"\s+(?:items?|units?|pieces?|products?)\b"
+)
+MEDIAN = re.compile(
+    r"\b(?:the\s+)?median\s+(?:(?:order|basket|purchase|transaction|cart)\s*(?:values?|sizes?|amounts?|totals?)?|aov|order\s+total|spend\s+per\s+order)\b"
+)
+PERCENTILE = re.compile(
+    r"\b(?:the\s+)?(?:(?P<p>\d{1,2})(?:st|nd|rd|th)?[\s-]+percentile|p(?P<p2>\d{1,2}))\s+(?:of\s+)?(?:the\s+)?(?:my\s+)?"
+    r"(?:order|basket|purchase|transaction)\s*(?:values?|sizes?|amounts?|totals?)?\b"
+)
+ROW_EXTREME = re.compile(
+    r"\b(?:who|which\s+customer|what\s+customer)\s+(?:placed|made|had|has|did|put\s+in)\s+(?:my|the)\s+"
+    r"(?P<x>biggest|largest|highest|most\s+expensive|smallest|lowest|cheapest)\s+(?:single\s+)?(?:order|purchase)(?:\s+ever)?"
+    r"(?:\s*,?\s*(?:and|&)\s+when(?:\s+(?:was\s+it|did\s+they))?)?\b"
+)
+CUSTOMER_ORDER = re.compile(
+    r"\b(?P<x>first|earliest|last|latest|most\s+recent)\s+(?:order|purchase)(?!s)\b(?:\s+(?:date|ever))?"
+)
 TOP = re.compile(r"\b(?:the\s+)?(?:most|highest|best|largest|biggest|greatest|top|max(?:imum)?)\b")
 BOTTOM = re.compile(r"\b(?:the\s+)?(?:least|lowest|worst|fewest|smallest|bottom|min(?:imum)?)\b")
 COMPARE = re.compile(

@@ -1,0 +1,106 @@
+# ruff: noqa: F403, F405
+"""Tuning set of issue 22 (the parser side): owners' phrasings, written against the README and
+the contract, truth as independent SQL. What the parser is tuned on, never the blind set."""
+
+from __future__ import annotations
+
+from evaluation.questions.truth import *  # noqa: F403  (the truth vocabulary)
+
+REV = "round(sum(o.total_amount), 2)"
+DE = country("DE")
+FR = country("FR")
+
+QUESTIONS: list[Q] = [
+    # harmless words
+    Q("hi, quick one: orders this week?", count_orders(THIS_WEEK)),
+    Q("could you pull up revenue for May", revenue(month(5))),
+    Q("so how are sales doing this month", revenue(THIS_MONTH)),
+    Q("hey there, how many customers do I have? thanks", f"SELECT count(*) {C}"),
+    Q("please show me the orders from Germany last month, cheers", count_orders(LAST_MONTH, DE)),
+    Q("what did I sell over the past 30 days", revenue(days(30))),
+    Q("top sellers by units, top 5", grouped("p.name", "sum(i.quantity)", OI), "top", 5),
+    Q("break down orders by status", grouped("o.status", "count(*)", O, where="TRUE"), "groups"),
+    # shorthand
+    Q("qty sold L7D", units(days(7))),
+    Q("AOV QTD", aov(THIS_QUARTER)),
+    Q("# orders yday", count_orders(YESTERDAY)),
+    Q("rev MTD", revenue(THIS_MONTH)),
+    Q("orders L30D", count_orders(days(30))),
+    Q("rev YTD from DE", revenue(THIS_YEAR, f"{PURCHASE} AND {DE}")),
+    # periods
+    Q("revenue this week vs the one before", scalars(revenue(THIS_WEEK), revenue(LAST_WEEK)), "compare"),
+    Q("revenue same month last year", revenue(SAME_MONTH_LAST_YEAR)),
+    Q("orders in the first half of this year", count_orders(first_half())),
+    Q("orders on black friday", count_orders(BLACK_FRIDAY)),
+    Q("revenue on cyber monday", revenue(CYBER_MONDAY)),
+    Q("orders on new year's eve", count_orders(NEW_YEARS_EVE)),
+    # word order and populations
+    Q("products by units, top 8", grouped("p.name", "sum(i.quantity)", OI), "top", 8),
+    Q("customers, top 10 by spend", grouped("c.name", REV, OC), "top", 10),
+    Q("spanish customers' AOV", aov(where=f"{PURCHASE} AND {country('ES')}")),
+    Q("units that went to buyers in Italy", units(where=f"{PURCHASE} AND {country('IT')}")),
+    Q(
+        "revenue by category for German customers",
+        grouped("p.category", "round(sum(i.quantity * i.unit_price), 2)", OI, where=f"{PURCHASE} AND {DE}"),
+        "groups",
+    ),
+    # timestamps
+    Q("orders by weekday", grouped(WEEKDAY, "count(*)", O, where="TRUE"), "groups"),
+    Q("revenue by hour of day", grouped(HOUR, REV, O), "groups"),
+    Q("weekend vs weekday revenue", grouped(WEEKEND, REV, O), "groups"),
+    Q("which day of the week has the most orders", grouped(WEEKDAY, "count(*)", O, where="TRUE"), "top", 1),
+    Q("hourly orders yesterday", grouped(HOUR, "count(*)", O, YESTERDAY, "TRUE"), "groups"),
+    # measures
+    Q("median order value", quantile(0.5)),
+    Q("median order value this year", quantile(0.5, THIS_YEAR)),
+    Q("90th percentile of order value", quantile(0.9)),
+    Q("how many refunds last month", count_orders(LAST_MONTH, "o.status = 'refunded'")),
+    Q("customers with at least 3 orders", by_customer_purchases(">=", 3)),
+    Q("how many customers have more than 5 orders", by_customer_purchases(">", 5)),
+    Q("orders with more than 4 items", by_order_items(">", 4)),
+    Q(
+        "who placed my biggest order and when?",
+        row_extreme("c.name, o.total_amount, CAST(o.created_at AS DATE)", "o.total_amount DESC"),
+        "row",
+    ),
+    Q("when was {customer}'s first order", customer_order(True), "row"),
+    Q("last order of {customer}", customer_order(False), "row"),
+    Q("orders and revenue last week", scalars(count_orders(LAST_WEEK), revenue(LAST_WEEK)), "multi"),
+    Q(
+        "revenue and AOV from germany this year",
+        scalars(revenue(THIS_YEAR, f"{PURCHASE} AND {DE}"), aov(THIS_YEAR, f"{PURCHASE} AND {DE}")),
+        "multi",
+    ),
+    # follow-ups
+    Q("and in October?", revenue(month(10)), after="revenue last month"),
+    Q("what about France?", count_orders(LAST_MONTH, FR), after="orders from Germany last month"),
+    Q(
+        "break that down by category",
+        grouped("p.category", "round(sum(i.quantity * i.unit_price), 2)", OI, LAST_MONTH),
+        "groups",
+        after="revenue last month",
+    ),
+    Q("only the shipped ones", count_orders(LAST_MONTH, "o.status = 'shipped'"), after="orders last month"),
+    Q("and orders?", count_orders(THIS_YEAR, DE), after="revenue from Germany this year"),
+    # must refuse
+    Q("by category?", kind="refuse"),
+    Q("and last month?", kind="refuse"),
+    Q("what about France?", kind="refuse"),
+    Q("break that down by category", kind="refuse"),
+    Q("how many orders may I have", kind="refuse"),
+    Q("revenue except germany", kind="refuse"),
+    Q("revenue from everything but Germany", kind="refuse"),
+    Q("new customers and their revenue", kind="refuse"),
+    Q("revenue and orders by month", kind="refuse"),
+    Q("43rd percentile of order value", kind="refuse"),
+    Q("revenue on weekdays only", kind="refuse"),
+    Q("orders in the last 24 hours", kind="refuse"),
+    Q("revenue this week vs the month before", kind="refuse"),
+    Q("hi, what is my profit this month", kind="refuse"),
+    Q("orders frm teh flavour category", kind="refuse"),
+    Q("customers with exactly 2 orders", kind="refuse"),
+    Q("median revenue per customer", kind="refuse"),
+    Q("revenue on christmas eve", kind="refuse"),
+    Q("orders around christmas", kind="refuse"),
+    Q("top 3 products by revenue, top 5", kind="refuse"),
+]
