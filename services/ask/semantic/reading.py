@@ -117,7 +117,7 @@ def normalise(question: str) -> str:
         t,
     )
     t = re.sub(r"(\w)'s\b", r"\1", t)
-    t = t.replace("#", " number ")
+    t = re.sub(r"#\s*(?:of\s+)?", " number of ", t)
     for pattern, repl in SHORTHAND_PERIODS:
         t = re.sub(pattern, repl, t)
     t = re.sub(r"[?!;:\"()\[\]{}*]+|\.{2,}|(?<=\w)\.(?=\s|$)|,(?=\s|$)", " ", t)

@@ -11,6 +11,7 @@ import difflib
 import re
 
 from services.ask.semantic.periods import MONTHS, NUM, RULES
+from services.ask.semantic.words import skippable
 
 STATUS_WORDS = {
     "pending": "pending",
@@ -270,10 +271,12 @@ def reorder(text: str) -> str:
     """The cut said last, moved to the front: "products by units, top 8" -> "top 8 products by
     units", "customers, top 10 by spend" -> "top 10 customers by spend"."""
     m = re.fullmatch(
-        rf"\s*(?P<dim>{_DIM_PLURALS})\b(?P<mid>.*?)\s(?P<r>top|bottom)\s+(?P<n>\d{{1,3}})\b(?P<tail>.*)", text
+        rf"(?P<pre>.*?)\b(?P<dim>{_DIM_PLURALS})\b(?P<mid>.*?)\s(?P<r>top|bottom)\s+(?P<n>\d{{1,3}})\b(?P<tail>.*)",
+        text,
     )
-    if m and not re.search(r"\b(?:top|bottom)\b", m.group("mid") + m.group("tail")):
-        return f" {m.group('r')} {m.group('n')} {m.group('dim')}{m.group('mid')}{m.group('tail')} "
+    harmless = m is not None and all(w in FILLER or skippable(w) for w in m.group("pre").split())
+    if m and harmless and not re.search(r"\b(?:top|bottom)\b", m.group("mid") + m.group("tail")):
+        return f"{m.group('pre')} {m.group('r')} {m.group('n')} {m.group('dim')}{m.group('mid')}{m.group('tail')} "
     m = re.fullmatch(
         r"(?P<head>.*?\b(?P<r>top|bottom))(?P<mid>\s+(?!\d).*?)\s(?P=r)\s+(?P<n>\d{1,3})\s*", text
     )
