@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FilterField = Literal["status", "country", "category", "product", "customer", "amount", "purchases", "items"]
+FilterField = Literal[
+    "status", "country", "category", "product", "customer", "amount", "purchases", "items", "weekday"
+]
 FilterOp = Literal["in", "not_in", "gt", "gte", "lt", "lte", "between"]
 
 

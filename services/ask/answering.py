@@ -93,6 +93,8 @@ def answer(
             generator_name, version = phrased.generator, phrased.model_version
             for more in parts[1:]:  # further measures: each stated with its own definition
                 text += " " + generator.phrase(question, more, shop_id).text
+            if result.values.get("ties"):  # a ranking cut inside a tie says so
+                text += f" Tie at the cut: {result.values['ties']}."
             if understanding.skipped:
                 text += f" (skipped: {', '.join(understanding.skipped)})"
             layer.conversations.remember(conversation, shop_id, q)

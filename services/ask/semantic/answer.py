@@ -66,6 +66,8 @@ def scope(q: Interpretation, currency: str) -> str:
             parts.append(f"for the product {_words(f.labels)}")
         elif f.field == "customer":
             parts.append(f"for the customer {_words(f.labels)}")
+        elif f.field == "weekday":
+            parts.append(f"for orders placed on {_words(f.labels)} (UTC)")
         elif f.field in ("purchases", "items"):
             words = {"gt": "more than", "gte": "at least", "lt": "fewer than", "lte": "at most"}
             n = int(float(f.values[0]))
@@ -153,9 +155,21 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
         values["value"] = scalar(q.period)
         return ToolResult(tool="metric", params=params, values=values, money=money, currency=currency)
 
-    sql, args = compile_query(q, shop_id, q.period)
+    ranked = q.rank is not None and q.limit is not None
+    # a ranking reads every group, so a tie at the cut is seen and stated
+    sql, args = compile_query(q.model_copy(update={"limit": None}) if ranked else q, shop_id, q.period)
+    found = wh.query(sql, args)
+    if ranked and q.limit is not None and len(found) > q.limit:
+        cut = found[q.limit - 1][2]
+        tied = sum(1 for _, _, v in found if v == cut)
+        shown = sum(1 for _, _, v in found[: q.limit] if v == cut)
+        if tied > shown:
+            cut_text = format_money(float(cut), currency) if unit == "money" else f"{_round(cut, unit)}"
+            noun = PLURALS.get(q.group_by or "", (q.group_by or "") + "s")
+            values["ties"] = f"{shown} of {tied} {noun} tied at {cut_text} are listed"
+        found = found[: q.limit]
     rows: list[dict[str, Any]] = []
-    for key, label, value in wh.query(sql, args):
+    for key, label, value in found:
         row: dict[str, Any] = {}
         if q.group_by in TIME_GRAINS:
             row.update(label=_bucket_label(q.group_by, key), start=key.isoformat())

@@ -31,7 +31,10 @@ CLOCK_GRAINS = ("weekday", "hour", "weekend")
 ALL_DIMENSIONS = frozenset(
     (*TIME_GRAINS, *CLOCK_GRAINS, "status", "product", "category", "customer", "country")
 )
-ALL_FILTERS = frozenset(("status", "country", "category", "product", "customer", "amount", "items"))
+ALL_FILTERS = frozenset(
+    ("status", "country", "category", "product", "customer", "amount", "items", "weekday")
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PERCENTILES = (5, 10, 25, 75, 90, 95, 99)
 Unit = Literal["count", "money", "percent", "ratio"]
 
@@ -55,7 +58,7 @@ class Metric:
 
 _TIME = frozenset(TIME_GRAINS + CLOCK_GRAINS)
 _ORDER_DIMS = _TIME | {"status", "customer", "country"}
-_ORDER_FILTERS = frozenset(("status", "country", "customer", "amount", "items"))
+_ORDER_FILTERS = frozenset(("status", "country", "customer", "amount", "items", "weekday"))
 
 METRICS: dict[str, Metric] = {
     m.name: m

@@ -82,6 +82,8 @@ def _order_filters(sql: Sql, q: Interpretation, period: Window | None, alias: st
                 f"AND country IN ({_placeholders(f.values)}))",
                 *f.values,
             )
+        elif f.field == "weekday":  # the day of the order timestamp (UTC)
+            sql.add(f"dayname({alias}.created_at) IN ({_placeholders(f.values)})", *f.values)
         elif f.field == "items":  # orders by the sum of their line quantities
             sql.add(
                 f"{alias}.order_id IN (SELECT order_id FROM order_items GROUP BY order_id "

@@ -23,7 +23,7 @@ from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic import words
 from services.ask.semantic.assemble import assemble
-from services.ask.semantic.catalog import METRICS, PERCENTILES
+from services.ask.semantic.catalog import METRICS, PERCENTILES, WEEKDAYS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, EntityIndex, ShopEntities
 from services.ask.semantic.periods import find_periods, to_number
 from services.ask.semantic.reading import Reading, Refuse, Understanding, normalise
@@ -144,6 +144,7 @@ class Parser:
             r.understood.append(f"period {found.window.describe()}")
             r.text = r.text[: found.start] + " " * (found.end - found.start) + r.text[found.end :]
         r.take(v.WEEKEND_SPLIT, lambda m: self._set_group(r, "weekend", m.group(0)))
+        r.take(v.WEEKDAY_FILTER, lambda m: self._weekday(r, m))
         r.take(v.ROW_EXTREME, lambda m: self._row(r, m))
         r.take(v.CUSTOMER_ORDER, lambda m: self._row(r, m))
         r.take(v.CUSTOMER_THRESHOLD, lambda m: self._threshold(r, m, "purchases"))
@@ -183,6 +184,16 @@ class Parser:
         # "vs last month", "compared with last month": the period after the word is the base
         if r.compare_at < 0 and re.match(r"vs|versus|compared|against|relative", m.group(0)):
             r.compare_at = m.start()
+
+    def _weekday(self, r: Reading, m: re.Match[str]) -> None:
+        word = re.sub(r"\s+", "", m.group("d") or m.group("a"))
+        if word.startswith("weekend"):
+            days = ["Saturday", "Sunday"]
+        elif word.startswith("weekday"):
+            days = list(WEEKDAYS[:5])
+        else:
+            days = [word.rstrip("s").capitalize() if not word.endswith("days") else word[:-1].capitalize()]
+        self._add(r, "weekday", days, days)
 
     def _row(self, r: Reading, m: re.Match[str]) -> None:
         x = re.sub(r"\s+", " ", m.group("x"))

@@ -176,6 +176,12 @@ WEEKEND_SPLIT = re.compile(
     r"|(?:on\s+)?(?:weekdays?|week\s*days?)\s+(?:vs\.?|versus|compared\s+(?:to|with)|against|or|and)\s+(?:on\s+)?weekends?"
     r"|(?:by|per)\s+weekend(?:\s+(?:or|vs\.?)\s+weekday)?)\b"
 )
+DAY_NAMES = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+WEEKDAY_FILTER = re.compile(
+    rf"\b(?:(?:on|during|at|over)\s+(?:the\s+|a\s+)?(?P<d>(?:{DAY_NAMES})s?|weekends?|weekdays?|week\s*days)"
+    rf"|(?P<a>weekend|weekday|(?:{DAY_NAMES}))(?=\s+(?:orders?|revenue|sales|purchases|units))"
+    rf")(?:\s+only)?\b"
+)
 # A threshold on a customer's number of purchases or an order's number of items.
 _THRESHOLD = (
     r"(?P<cmp>at\s+least|no\s+fewer\s+than|no\s+less\s+than|more\s+than|over|greater\s+than|above|fewer\s+than|less\s+than"
@@ -401,7 +407,10 @@ CONTENT_WORDS = sorted(
 def _pattern_words() -> set[str]:
     patterns = [p for p, _ in OUT_OF_SCOPE + SPECIAL_METRICS + COMPOUND_METRICS + SIMPLE_METRICS]
     patterns += [ACTION.pattern, RANKED_DIMENSION.pattern, GROUP_BY.pattern, COMPARE.pattern, AMOUNT.pattern,
-                 TOP.pattern, BOTTOM.pattern, FILLER_PHRASES.pattern, STATUS]  # fmt: skip
+                 TOP.pattern, BOTTOM.pattern, FILLER_PHRASES.pattern, STATUS, WEEKDAY_FILTER.pattern,
+                 WEEKEND_SPLIT.pattern, CUSTOMER_THRESHOLD.pattern, ORDER_THRESHOLD.pattern, MEDIAN.pattern,
+                 PERCENTILE.pattern, ROW_EXTREME.pattern, CUSTOMER_ORDER.pattern, FOLLOW_UP.pattern,
+                 FOLLOW_UP_WORDS.pattern, THE_ONE_BEFORE.pattern, BREAK_DOWN.pattern]  # fmt: skip
     return {w for p in patterns for w in re.findall(r"[a-z]{3,}", p)}
 
 

@@ -75,6 +75,7 @@ def test_every_declared_dimension_and_filter_is_one_the_compiler_knows() -> None
             "amount",
             "purchases",
             "items",
+            "weekday",
         }
 
 
