@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from services.logger import history, ratings, review, rollups
+from services.logger import history, ratings, review, rollups, rotation
 
 DDL = """
 CREATE TABLE IF NOT EXISTS queries_hot (
@@ -94,6 +94,7 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     conn.execute(review.DDL)
     conn.execute(rollups.DDL)
     conn.execute(history.DDL)
+    conn.execute(rotation.DDL)
     history.create_view(conn)
     if "ratings" not in tables or "shop_id" not in rating_columns:  # written before ratings (with shops)
         ratings.rebuild(conn)

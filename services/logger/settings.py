@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     # How often the sink moves closed days (logged before the dedupe window) from the hot table to
     # Parquet files (history.py). 0 = never.
     archive_every_s: float = Field(default=3600.0, ge=0)
+    # The JSONL files rotate into dated .jsonl.gz files at the first batch of a new UTC day and when
+    # one reaches jsonl_rotate_bytes (0: never by size); rotated files are deleted after
+    # jsonl_retention_days (0: kept forever). See rotation.py.
+    jsonl_rotate_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
+    jsonl_rotate_daily: bool = True
+    jsonl_retention_days: float = Field(default=90.0, ge=0)
 
     admin_token: SecretStr = SecretStr(DEV_ADMIN_TOKEN)
     read_token: SecretStr | None = None

@@ -39,7 +39,7 @@ import pyarrow as pa
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-from services.logger import history, ratings, rollups
+from services.logger import history, ratings, rollups, rotation
 from services.logger.history import QUERY_COLUMNS
 from services.logger.timefmt import to_json, utc_naive
 from shared.events import FeedbackEvent, QueryEvent
@@ -60,7 +60,11 @@ HOT_TABLE = "queries_hot"  # the table the sink appends query rows to (``queries
 DEDUPE_WINDOW_S = 7 * 86400.0
 
 CRASH_ENV = "ECOMINSIGHT_LOGGER_CRASH_AT"
-CRASH_STEPS = ("start", "mid_jsonl", "after_jsonl", "after_insert", "after_commit")
+CRASH_STEPS = (
+    "start", "mid_jsonl", "after_jsonl", "after_insert", "after_commit",
+    # inside the n-th rotation (rotation.py; at the start of a batch): recorded, compressed, finished
+    "rotate_begun", "rotate_compressed", "rotate_finished",
+)  # fmt: skip
 PROGRESS_ENV = "ECOMINSIGHT_LOGGER_PROGRESS_FILE"
 
 # fmt: off
@@ -184,12 +188,21 @@ class Sink:
         crash: CrashPlan | None = None,
         dedupe_window_s: float = DEDUPE_WINDOW_S,
         archive_every_s: float = 0.0,
+        rotate_bytes: int = 0,
+        rotate_daily: bool = False,
+        retention_days: float = 0.0,
     ):
         self.conn = conn
         self.log_dir = log_dir
         self.dedupe_window = timedelta(seconds=dedupe_window_s)
         self.archive_every_s = archive_every_s  # 0: never (``archive()`` by hand)
         self._next_archive = time.monotonic()  # the first batch archives what is due
+        # JSONL rotation (rotation.py): by size (0: never), at the first batch of a new UTC day,
+        # rotated files kept this many days (0: forever).
+        self.rotate_bytes = rotate_bytes
+        self.rotate_daily = rotate_daily
+        self.retention_days = retention_days
+        self.rotations = 0
         self.crash = crash or CrashPlan()
         self.progress = Progress()
         self.batches = 0
@@ -202,6 +215,17 @@ class Sink:
     def recover(self) -> None:
         """Cut the JSONL files back to the sizes the database recorded, and open them."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name, file, size in rotation.pending(self.conn):  # a rotation a crash interrupted: finish it
+            path = self.log_dir / file
+            if (path.stat().st_size if path.exists() else 0) >= size:
+                log.info("recovery: finishing the rotation of %s into %s", file, name)
+                rotation.compress(self.log_dir, file, name, size)
+                self.conn.begin()
+                rotation.finish(self.conn, file, name, utc_naive(datetime.now(UTC)))
+                self.conn.commit()
+            else:
+                log.error("recovery: %s lost bytes of the rotation into %s; dropping it", file, name)
+                self.conn.execute("DELETE FROM jsonl_rotations WHERE name = ?", [name])
         recorded = dict(self.conn.execute("SELECT file, size FROM jsonl_sizes").fetchall())
         for name in JSONL_FILES:
             path = self.log_dir / name
@@ -265,6 +289,7 @@ class Sink:
         n = self.batches
         self.progress.mark(n, "begin")
         self.crash.check("start", n)
+        self._rotate_due(n)
 
         positions: dict[tuple[str, int], int] = {}
         unique: dict[str, QueryEvent | FeedbackEvent] = {}
@@ -315,6 +340,47 @@ class Sink:
             self._next_archive = time.monotonic() + self.archive_every_s
             self.archive()
         return len(new)
+
+    def _rotate_due(self, n: int) -> None:
+        """Rotate every file that is due (by size, or by day), then expire old rotated files."""
+        if not (self.rotate_bytes or self.rotate_daily):
+            return
+        now = utc_naive(datetime.now(UTC))
+        rotated = False
+        for file in JSONL_FILES:
+            size = self._sizes[file]
+            if not size:
+                continue
+            due = bool(self.rotate_bytes) and size >= self.rotate_bytes
+            if not due and self.rotate_daily:
+                started, _ = rotation.segment(self.conn, file, now)
+                due = started.date() < now.date()
+            if due:
+                self._rotate(file, size, now, n)
+                rotated = True
+        if rotated:
+            rotation.expire(self.conn, self.log_dir, now, self.retention_days)
+
+    def _rotate(self, file: str, size: int, now: datetime, n: int) -> None:
+        """The three steps of ``rotation.py``; the file's size is the recorded one (between batches)."""
+        self.conn.begin()
+        name = rotation.begin(self.conn, file, size, now)
+        self.conn.commit()
+        self.rotations += 1  # the crash points of a rotation count rotations, not batches
+        self.crash.check("rotate_begun", self.rotations)
+        rotation.compress(self.log_dir, file, name, size)
+        self.crash.check("rotate_compressed", self.rotations)
+        self.conn.begin()
+        rotation.finish(self.conn, file, name, now)
+        self.conn.commit()
+        self.crash.check("rotate_finished", self.rotations)
+        fh = self._files[file]
+        fh.flush()
+        fh.truncate(0)
+        fh.seek(0)
+        os.fsync(fh.fileno())
+        self._sizes[file] = 0
+        log.info("rotated %s (%d bytes) into %s", file, size, name)
 
     def archive(self, now: datetime | None = None) -> int:
         """Move closed days out of the hot table into Parquet (``history.py``); rows logged inside

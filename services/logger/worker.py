@@ -39,6 +39,9 @@ class SinkWorker:
             CrashPlan.from_env(),
             settings.dedupe_window_s,
             archive_every_s=settings.archive_every_s,
+            rotate_bytes=settings.jsonl_rotate_bytes,
+            rotate_daily=settings.jsonl_rotate_daily,
+            retention_days=settings.jsonl_retention_days,
         )
         self.sink.recover()
         self.consumer = EventConsumer(

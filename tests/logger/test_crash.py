@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from services.logger import rotation
 from services.logger.settings import Settings
 from services.logger.sink import ALL_FILE, CRASH_ENV, FAILED_FILE, PROGRESS_ENV, SUCCESS_FILE
 from shared.events import FeedbackEvent, QueryEvent
@@ -47,6 +48,11 @@ def logger_env(settings: Settings, crash_at: str | None, progress: Path | None =
             "ECOMINSIGHT_LOGGER_GROUP_ID": settings.group_id,
             "ECOMINSIGHT_LOGGER_BATCH_MAX_EVENTS": str(settings.batch_max_events),
             "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": "test-token",
+            # rotation and archival in play: every file rotates at each batch that finds lines in
+            # it, and rows logged 2 s ago move to the Parquet history every second
+            "ECOMINSIGHT_LOGGER_JSONL_ROTATE_BYTES": "1",
+            "ECOMINSIGHT_LOGGER_DEDUPE_WINDOW_S": "2",
+            "ECOMINSIGHT_LOGGER_ARCHIVE_EVERY_S": "1",
         }
     )
     if crash_at:
@@ -103,7 +109,8 @@ def counts(settings: Settings) -> tuple[int, int]:
 
 
 def ids_in(path: Path) -> list[str]:
-    return [json.loads(line)["event_id"] for line in path.read_text().splitlines()] if path.exists() else []
+    """The event ids of every line of a JSONL file: its rotated .jsonl.gz segments and the current file."""
+    return [json.loads(line)["event_id"] for line in rotation.read_lines(path.parent, path.name)]
 
 
 def catch_up_and_assert_exactly_once(settings: Settings, kafka: KafkaSettings, sent: list, log: Path) -> None:
@@ -128,12 +135,18 @@ def catch_up_and_assert_exactly_once(settings: Settings, kafka: KafkaSettings, s
         f_ids = [r[0] for r in conn.execute("SELECT CAST(event_id AS VARCHAR) FROM feedback").fetchall()]
         sizes = dict(conn.execute("SELECT file, size FROM jsonl_sizes").fetchall())
         offsets = conn.execute('SELECT topic, "partition", next_offset FROM sink_offsets').fetchall()
+        hot = conn.execute("SELECT count(*) FROM queries_hot").fetchone()
     assert sorted(q_ids) == sorted(str(e.event_id) for e in queries)
+    assert hot is not None and hot[0] < len(queries)  # rows did move to the Parquet history
+    assert list(logs.glob("history/queries/day=*/part-*.parquet"))
+    assert len(list(logs.glob("all_queries.*.jsonl.gz"))) > 3  # and the files were rotated
     assert sorted(f_ids) == sorted(str(e.event_id) for e in sent if isinstance(e, FeedbackEvent))
     assert sizes == {name: (logs / name).stat().st_size for name in (ALL_FILE, SUCCESS_FILE, FAILED_FILE)}
     text = log.read_text()
     assert "recovery: cutting" in text  # the crashes before a commit really left bytes to cut
     assert "resuming" in text  # restarts resumed from the recorded offsets
+    if "crash point rotate_begun" in text:  # the kill-at-every-step run: a rotation a kill interrupted was finished
+        assert "recovery: finishing the rotation" in text
     # Every partition's recorded position is its end: the offsets add up to the events sent.
     assert sorted(p for t, p, _ in offsets if t == kafka.topic_queries) == [0, 1, 2]
     assert sum(o for t, _, o in offsets if t == kafka.topic_queries) == len(queries)
@@ -153,7 +166,8 @@ def test_kill_at_every_step_and_at_random_then_every_event_exactly_once(
         send_events(kafka, sent, rng, n)
 
     send(120)
-    for crash_at in ("start:2", "mid_jsonl:3", "after_jsonl:2", "after_insert:3", "after_commit:2"):
+    steps = ("start:2", "mid_jsonl:3", "after_jsonl:2", "after_insert:3", "after_commit:2")
+    for crash_at in (*steps, "rotate_begun:2", "rotate_compressed:1", "rotate_finished:3"):
         proc = start_logger(settings, crash_at, log)
         assert proc.wait(timeout=90) == 137, f"the logger did not crash at {crash_at}: see {log}"
         send(15)
