@@ -7,6 +7,7 @@
   then kill) against ``con.interrupt()`` from a timer alone.
 
     .venv/bin/python bench/bench_sql.py               # defaults: 200k logged queries, 7 runs
+    .venv/bin/python bench/bench_sql.py --smoke       # seconds: what CI runs
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_logger import fill_million  # noqa: E402
+from bench_logger import fill  # noqa: E402
 
 from services.logger.errors import SqlTimeout  # noqa: E402
 from services.logger.sandbox import SqlLimits, SqlSandbox  # noqa: E402
@@ -51,20 +53,20 @@ def timed(fn: object, runs: int) -> float:
     return statistics.median(times)
 
 
-def stop_times(limit_s: float) -> tuple[float, float]:
-    """Seconds until ``SELECT range(20000000)`` gives up: sandbox, and interrupt alone."""
+def stop_times(limit_s: float, n: int = 20_000_000) -> tuple[float, float]:
+    """Seconds until ``SELECT range(n)`` gives up: sandbox, and interrupt alone."""
     with SqlSandbox(SqlLimits(timeout_s=limit_s)) as box, duckdb.connect() as conn:
         box.run(conn, "SELECT 1")  # the process is started before the clock runs
         t = time.perf_counter()
         with contextlib.suppress(SqlTimeout):
-            box.run(conn, "SELECT range(20000000)")
+            box.run(conn, f"SELECT range({n})")
         sandboxed = time.perf_counter() - t
     conn = duckdb.connect(config={"threads": 1})
     timer = threading.Timer(limit_s, conn.interrupt)
     t = time.perf_counter()
     timer.start()
     try:
-        conn.execute("SELECT range(20000000)").fetchall()
+        conn.execute(f"SELECT range({n})").fetchall()
     except duckdb.InterruptException:
         pass
     finally:
@@ -76,11 +78,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: 2,000 rows, 1 run (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.runs = 2000, 1
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"duckdb {duckdb.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}")
     with tempfile.TemporaryDirectory() as tmp:
-        fill_million(Path(tmp) / "q.duckdb", args.rows)  # the /stats benchmark's rows
+        # the logger benchmark's rows: 30 days, the closed ones in the Parquet history
+        fill(Path(tmp) / "q.duckdb", args.rows, datetime.now(UTC), Path(tmp), days=30)
         conn = open_db(Path(tmp) / "q.duckdb")
         with SqlSandbox(SqlLimits(max_rows=1000, timeout_s=30.0)) as box:
             print(f"\n/sql at {args.rows:,} logged queries, median of {args.runs} (ms)")
@@ -91,8 +97,9 @@ def main() -> None:
                 sandboxed = timed(lambda sql=sql: box.run(conn, sql), args.runs)
                 print(f"| {label} | {direct:.1f} | {sandboxed:.1f} | {sandboxed / direct:.1f}x |")
         conn.close()
-    sandboxed, interrupt_only = stop_times(2.0)
-    print("\nSELECT range(20000000) under a 2 s limit (s until the caller gets its answer)")
+    limit, n = (0.2, 2_000_000) if args.smoke else (2.0, 20_000_000)
+    sandboxed, interrupt_only = stop_times(limit, n)
+    print(f"\nSELECT range({n}) under a {limit:g} s limit (s until the caller gets its answer)")
     print("| interrupt() alone | sandbox (interrupt, then kill) | ratio |\n|---|---|---|")
     print(f"| {interrupt_only:.1f} | {sandboxed:.1f} | {interrupt_only / sandboxed:.1f}x faster |")
 
