@@ -64,6 +64,9 @@ class Interpretation(BaseModel):
 
     metric: str = Field(examples=["revenue"])
     group_by: str | None = Field(default=None, examples=["month", "category", "customer"])
+    then_by: str | None = Field(
+        default=None, description="a second group-by ('revenue by country and month')"
+    )
     filters: list[Filter] = Field(default_factory=list)
     period: Window | None = Field(default=None, description="None: all time")
     compare_to: Window | None = None

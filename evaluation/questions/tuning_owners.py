@@ -81,6 +81,14 @@ QUESTIONS: list[Q] = [
         scalars(revenue(THIS_YEAR, f"{PURCHASE} AND {DE}"), aov(THIS_YEAR, f"{PURCHASE} AND {DE}")),
         "multi",
     ),
+    Q("revenue by country and month", grouped2("c.country", bucket("month"), REV, OC), "groups2"),
+    Q(
+        "monthly orders by status this year",
+        grouped2(bucket("month"), "o.status", "count(*)", O, THIS_YEAR, "TRUE"),
+        "groups2",
+    ),
+    Q("units by category and weekday", grouped2("p.category", WEEKDAY, "sum(i.quantity)", OI), "groups2"),
+    Q("top 5 products by category", kind="refuse"),
     # follow-ups
     Q("and in October?", revenue(month(10)), after="revenue last month"),
     Q("what about France?", count_orders(LAST_MONTH, FR), after="orders from Germany last month"),

@@ -141,6 +141,11 @@ def answer(
 def data_of(parts: list[ToolResult]) -> dict[str, object]:
     """The first result; with several measures, also ``measures``: each metric and its value."""
     data: dict[str, object] = parts[0].model_dump()
+    rows = data.get("rows")
+    if (
+        isinstance(rows, list) and rows and "key2" in rows[0]
+    ):  # two group-bys: the keys in the question's order
+        data["rows"] = [{**row, "keys": [row["key1"], row["key2"]]} for row in rows]
     if len(parts) > 1:
         data["measures"] = [
             {

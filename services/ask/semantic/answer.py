@@ -20,8 +20,9 @@ from services.ask.semantic.catalog import (
     STATUSES,
     TIME_GRAINS,
 )
-from services.ask.semantic.compiler import compile_query, statuses
+from services.ask.semantic.compiler import MAX_GROUPS2, compile_query, statuses
 from services.ask.warehouse import Warehouse
+from shared.errors import EcomInsightError
 from shared.interpretation import Interpretation, Window, day_text
 from shared.phrasing import LISTED
 from shared.results import ToolResult, format_money
@@ -155,6 +156,8 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
         values["value"] = scalar(q.period)
         return ToolResult(tool="metric", params=params, values=values, money=money, currency=currency)
 
+    if q.then_by is not None:
+        return _table(wh, q, shop_id, currency, values, params)
     ranked = q.rank is not None and q.limit is not None
     # a ranking reads every group, so a tie at the cut is seen and stated
     sql, args = compile_query(q.model_copy(update={"limit": None}) if ranked else q, shop_id, q.period)
@@ -194,3 +197,36 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
         money=["value"] if unit == "money" else [],
         currency=currency,
     )
+
+
+def _key_text(grain: str, key: Any, label: Any) -> str:
+    if grain in TIME_GRAINS:
+        return str(key.isoformat())
+    return str(label if label is not None else "unknown")
+
+
+def _table(
+    wh: Warehouse,
+    q: Interpretation,
+    shop_id: str,
+    currency: str,
+    values: dict[str, Any],
+    params: dict[str, Any],
+) -> ToolResult:
+    """Two group-bys: one row per pair of keys (``keys`` in the order the question names them)."""
+    unit = METRICS[q.metric].unit
+    sql, args = compile_query(q, shop_id, q.period)
+    found = wh.query(sql, args)
+    if len(found) > MAX_GROUPS2:
+        raise EcomInsightError(f"more than {MAX_GROUPS2} groups; narrow the period or the filters")
+    one, two = q.group_by or "", q.then_by or ""
+    rows: list[dict[str, Any]] = []
+    for k1, l1, k2, l2, value in found:
+        a, b = _key_text(one, k1, l1), _key_text(two, k2, l2)
+        label = f"{_bucket_label(one, k1) if one in TIME_GRAINS else a}, {_bucket_label(two, k2) if two in TIME_GRAINS else b}"
+        rows.append({"label": label, "key1": a, "key2": b, "value": _round(value, unit)})
+    values["group"] = f"{DIMENSIONS[one].label} and {DIMENSIONS[two].label}"
+    if len(rows) > LISTED:
+        values["more"] = f"{len(rows) - LISTED} more (every row is in the data)"
+    return ToolResult(tool="metric_by", params=params, values=values, rows=rows,
+                      money=["value"] if unit == "money" else [], currency=currency)  # fmt: skip

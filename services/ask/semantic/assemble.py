@@ -93,6 +93,13 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         )
     if r.group_by and r.group_by not in metric.dimensions:
         raise Refuse("unclear", f"{metric.label} cannot be broken down by {r.group_by}.")
+    if r.then_by is not None:
+        if r.then_by not in metric.dimensions:
+            raise Refuse("unclear", f"{metric.label} cannot be broken down by {r.then_by}.")
+        if r.rank or r.compare or r.group_by == "customer" and name == "customers":
+            raise Refuse(
+                "unclear", "I can break a total down by two things, but not rank or compare such a table."
+            )
     _check_filters(metric, r)
     if any(f.field == "purchases" for f in r.filters) and name != "customers_by_purchases":
         raise Refuse(
@@ -122,6 +129,7 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         filters=r.filters,
         period=period,
         compare_to=compare_to,
+        then_by=r.then_by,
         rank=r.rank if r.group_by else None,
         limit=r.limit if r.group_by and r.rank else None,
         inactive_days=inactive,

@@ -60,7 +60,9 @@ def _placeholders(values: list[Any]) -> str:
 
 
 def _needs_items(q: Interpretation) -> bool:
-    return q.group_by in ("product", "category") or any(f.field in ("product", "category") for f in q.filters)
+    return bool({q.group_by, q.then_by} & {"product", "category"}) or any(
+        f.field in ("product", "category") for f in q.filters
+    )
 
 
 def _order_filters(sql: Sql, q: Interpretation, period: Window | None, alias: str = "o") -> None:
@@ -122,6 +124,23 @@ def _grouped(
     return text, [*sql.params, limit]
 
 
+MAX_GROUPS2 = 5000
+
+
+def _grouped2(
+    select_measure: str, frm: str, sql: Sql, q: Interpretation, time_col: str
+) -> tuple[str, list[Any]]:
+    """Rows (key1, label1, key2, label2, value) of two group-bys, in key order."""
+    one, two = DIMENSIONS[q.group_by or ""], DIMENSIONS[q.then_by or ""]
+    k1, k2 = one.key.format(t=time_col), two.key.format(t=time_col)
+    l1, l2 = one.label_sql or k1, two.label_sql or k2
+    text = (
+        f"SELECT {k1} AS k1, {l1} AS l1, {k2} AS k2, {l2} AS l2, {select_measure} AS v {frm} {sql.text()} "
+        "GROUP BY k1, l1, k2, l2 ORDER BY k1, k2 LIMIT ?"
+    )
+    return text, [*sql.params, MAX_GROUPS2 + 1]
+
+
 def compile_query(q: Interpretation, shop_id: str, period: Window | None) -> tuple[str, list[Any]]:
     """SQL and parameters for ``q`` over ``period``: one row (value) or rows (key, label, value)."""
     metric = METRICS[q.metric]
@@ -136,6 +155,8 @@ def compile_query(q: Interpretation, shop_id: str, period: Window | None) -> tup
         if period is not None:
             sql.add("c.created_at >= ? AND c.created_at < ?", period.start, period.end)
         frm = "FROM customers c"
+        if q.group_by and q.then_by:
+            return _grouped2(metric.measure, frm, sql, q, "c.created_at")
         if q.group_by:
             return _grouped(metric.measure, frm, sql, q, "c.created_at")
         return f"SELECT {metric.measure} {frm} {sql.text()}", sql.params
@@ -146,11 +167,13 @@ def compile_query(q: Interpretation, shop_id: str, period: Window | None) -> tup
     if metric.grain == "item" or _needs_items(q):
         sql.join(ITEMS)
         measure = metric.measure if metric.grain == "item" else metric.item_measure or metric.measure
-    if q.group_by in ("customer", "country"):
+    if {q.group_by, q.then_by} & {"customer", "country"}:
         sql.join(CUSTOMERS)
     _order_filters(sql, q, period)
     _item_filters(sql, q.filters)
     frm = "FROM orders o"
+    if q.group_by and q.then_by:
+        return _grouped2(measure, frm, sql, q, "o.created_at")
     if q.group_by:
         return _grouped(measure, frm, sql, q, "o.created_at")
     return f"SELECT {measure} {frm} {sql.text()}", sql.params

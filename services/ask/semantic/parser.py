@@ -167,6 +167,8 @@ class Parser:
         r.take(v.RANKED_DIMENSION, lambda m: self._ranked(r, m))
         r.take(v.WHICH_DIMENSION, lambda m: self._which(r, m))
         r.take(v.GROUP_BY, lambda m: self._group(r, m))
+        if r.group_by:  # "revenue by country and month"
+            r.take(v.AND_GROUP, lambda m: self._set_group(r, self._dimension(m)[0], m.group(0)))
         r.take(r"^\s*who\b", lambda m: self._who(r))  # the question word, not "customers who ..."
         for pattern, name in v.SIMPLE_METRICS:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._simple, r, name))
@@ -413,9 +415,11 @@ class Parser:
 
     def _set_group(self, r: Reading, dim: str, words: str) -> None:
         if r.group_by and r.group_by != dim:
-            raise Refuse(
-                "unclear", f"The question groups by {r.group_by} and by {dim}; I can group by one at a time."
-            )
+            if r.then_by is not None and r.then_by != dim:
+                raise Refuse("unclear", "The question groups by three things; I can group by two at most.")
+            r.then_by = dim
+            r.understood.append(f"then by {dim} ({words.strip()})")
+            return
         r.group_by = dim
         r.understood.append(f"by {dim} ({words.strip()})")
 

@@ -168,6 +168,7 @@ GROUP_BY = re.compile(
     r"|\b(?:between|into|over)\s+(?:the\s+)?(?P<plural>statuses|countries|categories)\b"
     r"|\b(?:order\s+)?(?P<statuses>statuses)\b"
 )
+AND_GROUP = re.compile(rf"\b(?:and|&)\s+(?:by\s+|per\s+)?(?:{DIM_RE})\b")
 ADVERB_GRAIN = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
                 "annual": "year", "annually": "year", "hourly": "hour"}  # fmt: skip
 # "weekend vs weekday", "weekends or weekdays": one breakdown, read before comparison words.
