@@ -9,6 +9,7 @@ answers), so what is measured is routing + SQL + phrasing + (on) the outbox and 
     .venv/bin/python -m bench.bench_ask --questions     # the question sets: coverage, refusals, wrong answers
     .venv/bin/python -m bench.bench_ask --baseline      # /ask p50/p99 against the eleven-family router
     .venv/bin/python -m bench.bench_ask --write bench/RESULTS_ask.md
+    .venv/bin/python -m bench.bench_ask --smoke         # seconds: what CI runs
 """
 
 from __future__ import annotations
@@ -429,7 +430,10 @@ def main() -> int:
         help="compare /ask latency with this git ref (default: %(const)s)",
     )
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
+    parser.add_argument("--smoke", action="store_true", help="seconds: 20 requests, 1 round, 2 clients (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.requests, args.rounds, args.clients, args.seconds = 20, 1, 2, 1.0
     text = run_questions() if args.questions else run_baseline(args) if args.baseline else run_api(args)
     print(text)
     if args.write:
