@@ -89,6 +89,18 @@ QUESTIONS: list[Q] = [
     ),
     Q("units by category and weekday", grouped2("p.category", WEEKDAY, "sum(i.quantity)", OI), "groups2"),
     Q("top 5 products by category", kind="refuse"),
+    Q("what share of revenue comes from Germany", share(DE)),
+    Q("germany's share of revenue this year", share(DE, span=THIS_YEAR)),
+    Q(
+        "what percentage of revenue is from the Kitchen category",
+        share("p.category = 'Kitchen'", "i.quantity * i.unit_price", OI),
+    ),
+    Q(
+        "% of orders from France last month",
+        f"SELECT {pct(f'count(*) FILTER (WHERE {FR})', 'count(*)')} {O} AND {within(LAST_MONTH)}",
+    ),
+    Q("share of revenue", kind="refuse"),
+    Q("share of revenue by month", kind="refuse"),
     # follow-ups
     Q("and in October?", revenue(month(10)), after="revenue last month"),
     Q("what about France?", count_orders(LAST_MONTH, FR), after="orders from Germany last month"),

@@ -120,6 +120,20 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
         sql, args = compile_query(q, shop_id, window)
         return _round(wh.query(sql, args)[0][0], unit)
 
+    if q.share_of_total:  # 100 x part / whole, the whole without the part's filters
+        part = scalar(q.period)
+        lines = any(f.field in ("product", "category") for f in q.filters)
+        whole_q = q.model_copy(update={"filters": [], "share_of_total": False})
+        sql, args = compile_query(whole_q, shop_id, q.period, items=lines)
+        whole = _round(wh.query(sql, args)[0][0], unit)
+        share = float(round(Decimal(str(part)) * 100 / Decimal(str(whole)), 2)) if whole else 0.0
+        values.update(
+            metric=f"Share of {metric.label.lower()}", value=share, unit="percent", part=part, whole=whole,
+            scope=f"{values['scope']}; as a share of {metric.label.lower()} without those filters "
+            f"({scope(whole_q, currency)})",
+        )  # fmt: skip
+        return ToolResult(tool="metric", params=params, values=values, money=[], currency=currency)
+
     if q.compare_to is not None:
         now, before = scalar(q.period), scalar(q.compare_to)
         values.update(value=now, previous=before, previous_period=q.compare_to.describe())

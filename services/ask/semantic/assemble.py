@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import METRICS, Metric
 from services.ask.semantic.periods import Found, add_months, find_periods
 from services.ask.semantic.reading import Reading, Refuse
@@ -93,6 +94,16 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         )
     if r.group_by and r.group_by not in metric.dimensions:
         raise Refuse("unclear", f"{metric.label} cannot be broken down by {r.group_by}.")
+    if r.share:
+        if name not in v.SHAREABLE or r.group_by or r.compare or measures:
+            raise Refuse(
+                "unclear",
+                f"I can give a share of a total for {', '.join(sorted(v.SHAREABLE))}, one number at a time.",
+            )
+        if not r.filters:
+            raise Refuse(
+                "unclear", "A share of what? Name the part, e.g. 'what share of revenue comes from Germany'."
+            )
     if r.then_by is not None:
         if r.then_by not in metric.dimensions:
             raise Refuse("unclear", f"{metric.label} cannot be broken down by {r.then_by}.")
@@ -130,6 +141,7 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         period=period,
         compare_to=compare_to,
         then_by=r.then_by,
+        share_of_total=r.share,
         rank=r.rank if r.group_by else None,
         limit=r.limit if r.group_by and r.rank else None,
         inactive_days=inactive,

@@ -141,8 +141,11 @@ def _grouped2(
     return text, [*sql.params, MAX_GROUPS2 + 1]
 
 
-def compile_query(q: Interpretation, shop_id: str, period: Window | None) -> tuple[str, list[Any]]:
-    """SQL and parameters for ``q`` over ``period``: one row (value) or rows (key, label, value)."""
+def compile_query(
+    q: Interpretation, shop_id: str, period: Window | None, items: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL and parameters for ``q`` over ``period``: one row (value) or rows (key, label, value).
+    ``items``: read order lines even without a product filter (the whole of a product's share)."""
     metric = METRICS[q.metric]
     if metric.grain == "special":
         return _special(metric, q, shop_id, period)
@@ -164,7 +167,7 @@ def compile_query(q: Interpretation, shop_id: str, period: Window | None) -> tup
     sql = Sql()
     sql.add("o.shop_id = ?", shop_id)
     measure = metric.measure
-    if metric.grain == "item" or _needs_items(q):
+    if metric.grain == "item" or _needs_items(q) or items:
         sql.join(ITEMS)
         measure = metric.measure if metric.grain == "item" else metric.item_measure or metric.measure
     if {q.group_by, q.then_by} & {"customer", "country"}:

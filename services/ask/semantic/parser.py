@@ -162,6 +162,7 @@ class Parser:
         self._entities(r, shop)
         for pattern, name in v.SPECIAL_METRICS:  # again: "customers from Germany who ordered"
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._special, r, name))
+        r.take(v.SHARE, lambda m: self._share(r, m))
         for pattern, name in v.COMPOUND_METRICS:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._compound, r, name))
         r.take(v.RANKED_DIMENSION, lambda m: self._ranked(r, m))
@@ -186,6 +187,12 @@ class Parser:
         # "vs last month", "compared with last month": the period after the word is the base
         if r.compare_at < 0 and re.match(r"vs|versus|compared|against|relative", m.group(0)):
             r.compare_at = m.start()
+
+    def _share(self, r: Reading, m: re.Match[str]) -> None:
+        if r.share:
+            raise Refuse("unclear", "The question asks for a share twice; ask for one share at a time.")
+        r.share = True
+        r.understood.append(f"as a share of the total ({m.group(0).strip()})")
 
     def _weekday(self, r: Reading, m: re.Match[str]) -> None:
         word = re.sub(r"\s+", "", m.group("d") or m.group("a"))

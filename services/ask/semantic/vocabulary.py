@@ -168,6 +168,12 @@ GROUP_BY = re.compile(
     r"|\b(?:between|into|over)\s+(?:the\s+)?(?P<plural>statuses|countries|categories)\b"
     r"|\b(?:order\s+)?(?P<statuses>statuses)\b"
 )
+SHARE = re.compile(
+    r"\b(?:what\s+|which\s+)?(?:share|percentage|percent|proportion|fraction|%)\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
+    r"|(?<![\w%])%\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
+)
+SHAREABLE = frozenset(("orders", "revenue", "units_sold", "refunds", "revenue_refunded", "active_customers",
+                       "new_customers", "customers"))  # fmt: skip
 AND_GROUP = re.compile(rf"\b(?:and|&)\s+(?:by\s+|per\s+)?(?:{DIM_RE})\b")
 ADVERB_GRAIN = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
                 "annual": "year", "annually": "year", "hourly": "hour"}  # fmt: skip
@@ -411,7 +417,7 @@ def _pattern_words() -> set[str]:
                  TOP.pattern, BOTTOM.pattern, FILLER_PHRASES.pattern, STATUS, WEEKDAY_FILTER.pattern,
                  WEEKEND_SPLIT.pattern, CUSTOMER_THRESHOLD.pattern, ORDER_THRESHOLD.pattern, MEDIAN.pattern,
                  PERCENTILE.pattern, ROW_EXTREME.pattern, CUSTOMER_ORDER.pattern, FOLLOW_UP.pattern,
-                 FOLLOW_UP_WORDS.pattern, THE_ONE_BEFORE.pattern, BREAK_DOWN.pattern]  # fmt: skip
+                 FOLLOW_UP_WORDS.pattern, THE_ONE_BEFORE.pattern, BREAK_DOWN.pattern, SHARE.pattern]  # fmt: skip
     return {w for p in patterns for w in re.findall(r"[a-z]{3,}", p)}
 
 
