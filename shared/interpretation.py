@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 FilterField = Literal[
     "status", "country", "category", "product", "customer", "amount", "purchases", "items", "weekday"
 ]
-FilterOp = Literal["in", "not_in", "gt", "gte", "lt", "lte", "between"]
+FilterOp = Literal["in", "not_in", "gt", "gte", "lt", "lte", "between", "all"]  # all: every one (a basket)
 
 
 def day_text(d: date) -> str:

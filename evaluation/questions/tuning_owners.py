@@ -101,6 +101,12 @@ QUESTIONS: list[Q] = [
     ),
     Q("share of revenue", kind="refuse"),
     Q("share of revenue by month", kind="refuse"),
+    Q(
+        "how many orders contain both Portable Charger and Canvas Sneakers",
+        both("Portable Charger", "Canvas Sneakers"),
+    ),
+    Q("orders with portable charger and hiking poles together", both("Portable Charger", "Hiking Poles")),
+    Q("revenue from orders containing both portable charger and hiking poles", kind="refuse"),
     # follow-ups
     Q("and in October?", revenue(month(10)), after="revenue last month"),
     Q("what about France?", count_orders(LAST_MONTH, FR), after="orders from Germany last month"),

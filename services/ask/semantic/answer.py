@@ -63,6 +63,8 @@ def scope(q: Interpretation, currency: str) -> str:
             parts.append(f"for customers in {_words(f.labels)}")
         elif f.field == "category":
             parts.append(f"for products in the {_words(f.labels)} category")
+        elif f.field == "product" and f.op == "all":
+            parts.append(f"for orders containing both {_words(f.labels, 'and')}")
         elif f.field == "product":
             parts.append(f"for the product {_words(f.labels)}")
         elif f.field == "customer":

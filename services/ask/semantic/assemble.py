@@ -94,6 +94,10 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         )
     if r.group_by and r.group_by not in metric.dimensions:
         raise Refuse("unclear", f"{metric.label} cannot be broken down by {r.group_by}.")
+    if any(f.op == "all" for f in r.filters) and (name != "orders" or r.group_by or measures):
+        raise Refuse(
+            "unclear", "A basket of two products counts orders; ask 'how many orders contain both X and Y'."
+        )
     if r.share:
         if name not in v.SHAREABLE or r.group_by or r.compare or measures:
             raise Refuse(

@@ -61,7 +61,7 @@ def _placeholders(values: list[Any]) -> str:
 
 def _needs_items(q: Interpretation) -> bool:
     return bool({q.group_by, q.then_by} & {"product", "category"}) or any(
-        f.field in ("product", "category") for f in q.filters
+        f.field in ("product", "category") and f.op != "all" for f in q.filters
     )
 
 
@@ -84,6 +84,9 @@ def _order_filters(sql: Sql, q: Interpretation, period: Window | None, alias: st
                 f"AND country IN ({_placeholders(f.values)}))",
                 *f.values,
             )
+        elif f.field == "product" and f.op == "all":  # a basket: orders with lines of every product
+            for pid in f.values:
+                sql.add(f"{alias}.order_id IN (SELECT order_id FROM order_items WHERE product_id = ?)", pid)
         elif f.field == "weekday":  # the day of the order timestamp (UTC)
             sql.add(f"dayname({alias}.created_at) IN ({_placeholders(f.values)})", *f.values)
         elif f.field == "items":  # orders by the sum of their line quantities
@@ -98,7 +101,7 @@ def _order_filters(sql: Sql, q: Interpretation, period: Window | None, alias: st
 
 def _item_filters(sql: Sql, filters: list[Filter]) -> None:
     for f in filters:
-        if f.field == "product":
+        if f.field == "product" and f.op != "all":
             sql.add(f"i.product_id IN ({_placeholders(f.values)})", *f.values)
         elif f.field == "category":
             sql.add(f"p.category IN ({_placeholders(f.values)})", *f.values)

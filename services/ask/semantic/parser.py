@@ -188,6 +188,16 @@ class Parser:
         if r.compare_at < 0 and re.match(r"vs|versus|compared|against|relative", m.group(0)):
             r.compare_at = m.start()
 
+    def _basket(self, r: Reading, shop: ShopEntities, m: re.Match[str]) -> bool | None:
+        if not (m.group("both") or m.group("together")):
+            return False  # "X and Y" alone: either or both? left for the refusal of two products
+        (a, an), (b, bn) = shop.products[m.group("a")], shop.products[m.group("b")]
+        if a == b or any(f.field == "product" for f in r.filters):
+            raise Refuse("unclear", f"I could not read {m.group(0).strip()!r} as one basket of two products.")
+        r.filters.append(Filter(field="product", op="all", values=[a, b], labels=[an, bn]))
+        r.understood.append(f"orders containing both {an} and {bn}")
+        return None
+
     def _share(self, r: Reading, m: re.Match[str]) -> None:
         if r.share:
             raise Refuse("unclear", "The question asks for a share twice; ask for one share at a time.")
@@ -321,6 +331,12 @@ class Parser:
             )
         products = shop.names_pattern(list(shop.products))
         if products is not None:
+            alts = "|".join(re.escape(n) for n in sorted(shop.products, key=len, reverse=True))
+            r.take(  # a basket: "orders that contain both X and Y", "X and Y together"
+                rf"\b(?:(?P<both>both)\s+)?(?:the\s+)?(?P<a>{alts})\s+(?:and|&)\s+(?:also\s+)?(?:the\s+)?(?P<b>{alts})"
+                r"(?P<together>\s+(?:together|in\s+the\s+same\s+(?:order|basket)))?(?![\w-])",
+                lambda m: self._basket(r, shop, m),
+            )
             plural = products.pattern.replace(r"(?:'?s)?", r"(?:'?s|es)?")
             r.take(
                 rf"(?:\bunits\s+of\s+)?(?:\bthe\s+)?{plural}(?:\s+(?:product|item)s?)?",

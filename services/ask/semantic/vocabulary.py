@@ -306,7 +306,7 @@ FILLER = frozenset(
     like want need so far ever overall total all currently current now right just only still yet already
     again altogether number count figure figures numbers stats statistics data info summary
     overview size shop store business online made make makes making earn earned bring brought generate
-    generated come came take took taken placed place put receive received contain contained contains
+    generated come came take took taken placed place put receive received contain contained contains containing
     include included including sell sold selling sells buy bought purchase purchased since time times
     period grand combined sum happened happen through marked as during via when worth cost name every""".split()  # noqa: SIM905
 )
