@@ -196,6 +196,7 @@ class Parser:
             raise Refuse("unclear", f"I could not read {m.group(0).strip()!r} as one basket of two products.")
         r.filters.append(Filter(field="product", op="all", values=[a, b], labels=[an, bn]))
         r.understood.append(f"orders containing both {an} and {bn}")
+        r.qualified = True  # "how many times were X and Y bought together": orders
         return None
 
     def _share(self, r: Reading, m: re.Match[str]) -> None:
@@ -225,8 +226,11 @@ class Parser:
         r.metric(name, m.group(0))
 
     def _threshold(self, r: Reading, m: re.Match[str], field_name: str) -> None:
-        n = to_number(m.group("n") or m.group("n2") if "n2" in m.groupdict() else m.group("n"))
-        cmp = re.sub(r"\s+", " ", m.group("cmp") or "at least")
+        g = m.groupdict()
+        n = to_number(g.get("n") or g.get("n2") or g.get("n3") or "")
+        cmp = re.sub(r"\s+", " ", g.get("cmp") or "at least")
+        if g.get("cmp3"):
+            cmp = "at least" if g["cmp3"] in ("+", "or more") else "at most"
         op = {"at least": "gte", "no fewer than": "gte", "no less than": "gte", "more than": "gt", "over": "gt",
               "greater than": "gt", "above": "gt", "fewer than": "lt", "less than": "lt", "under": "lt",
               "below": "lt", "at most": "lte", "no more than": "lte", "up to": "lte"}[cmp]  # fmt: skip
@@ -334,7 +338,7 @@ class Parser:
             alts = "|".join(re.escape(n) for n in sorted(shop.products, key=len, reverse=True))
             r.take(  # a basket: "orders that contain both X and Y", "X and Y together"
                 rf"\b(?:(?P<both>both)\s+)?(?:the\s+)?(?P<a>{alts})\s+(?:and|&)\s+(?:also\s+)?(?:the\s+)?(?P<b>{alts})"
-                r"(?P<together>\s+(?:together|in\s+the\s+same\s+(?:order|basket)))?(?![\w-])",
+                r"(?P<together>(?:\s+(?:bought|purchased|ordered|sold))?\s+(?:together|in\s+the\s+same\s+(?:order|basket)))?(?![\w-])",
                 lambda m: self._basket(r, shop, m),
             )
             plural = products.pattern.replace(r"(?:'?s)?", r"(?:'?s|es)?")

@@ -234,7 +234,7 @@ NAMED_DAYS: dict[str, Callable[[int], date]] = {
 def _named_day(f: _Finder, m: re.Match[str]) -> Window:
     name = re.sub(r"\s+", " ", m.group(1)).replace("new years eve", "new year eve").replace(" day", "")
     rule = NAMED_DAYS[name]
-    year = int(m.group(2)) if m.group(2) else f.today.year
+    year = _year_of(f, m.group(2)) or f.today.year
     if not m.group(2) and rule(year) > f.today:  # the most recent one that has begun
         year -= 1
     day = rule(year)
@@ -260,7 +260,7 @@ RULES: list[Rule] = [
     (rf"\b(?:between|from)\s+{_A}\s+(?:and|to|until|till|through|-)\s+{_B}", _range),
     (rf"\b(?:(?:in|for|during)\s+)?(?:the\s+)?week\s+ending(?:\s+on)?\s+{_A}", _week_ending),
     (
-        r"\b(?:(?:on|for|during)\s+)?(black\s+friday|cyber\s+monday|new\s+years?\s+eve|christmas(?:\s+day)?)(?:\s+(?:of\s+)?(\d{4}))?\b",
+        r"\b(?:(?:on|for|during)\s+)?(black\s+friday|cyber\s+monday|new\s+years?\s+eve|christmas(?:\s+day)?)(?:\s+(?:of\s+)?(\d{4}|last\s+year|this\s+year))?\b",
         _named_day,
     ),
     (

@@ -191,8 +191,9 @@ WEEKDAY_FILTER = re.compile(
 )
 # A threshold on a customer's number of purchases or an order's number of items.
 _THRESHOLD = (
-    r"(?P<cmp>at\s+least|no\s+fewer\s+than|no\s+less\s+than|more\s+than|over|greater\s+than|above|fewer\s+than|less\s+than"
+    r"(?:(?P<cmp>at\s+least|no\s+fewer\s+than|no\s+less\s+than|more\s+than|over|greater\s+than|above|fewer\s+than|less\s+than"
     r"|under|below|at\s+most|no\s+more\s+than|up\s+to)\s+(?P<n>\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"|(?P<n3>\d{1,4}|two|three|four|five|six|seven|eight|nine|ten)\s*(?P<cmp3>or\s+more|or\s+fewer|or\s+less|\+))"
 )
 CUSTOMER_THRESHOLD = re.compile(
     r"\b(?:(?:number\s+of\s+)?(?:customers?|clients?|buyers?|shoppers?|people))\s+(?:(?:who|that)\s+)?"
@@ -219,7 +220,7 @@ ROW_EXTREME = re.compile(
     r"(?:\s*,?\s*(?:and|&)\s+when(?:\s+(?:was\s+it|did\s+they))?)?\b"
 )
 CUSTOMER_ORDER = re.compile(
-    r"\b(?P<x>first|earliest|last|latest|most\s+recent)\s+(?:order|purchase)(?!s)\b(?:\s+(?:date|ever))?"
+    r"\b(?:(?:his|her|their)\s+)?(?P<x>first|earliest|last|latest|most\s+recent)\s+(?:order|purchase)(?!s)\b(?:\s+(?:date|ever))?"
 )
 TOP = re.compile(r"\b(?:the\s+)?(?:most|highest|best|largest|biggest|greatest|top|max(?:imum)?)\b")
 BOTTOM = re.compile(r"\b(?:the\s+)?(?:least|lowest|worst|fewest|smallest|bottom|min(?:imum)?)\b")
