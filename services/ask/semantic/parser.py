@@ -23,11 +23,25 @@ from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic import words
 from services.ask.semantic.assemble import assemble
+from services.ask.semantic.assemble import previous as previous_window
 from services.ask.semantic.catalog import METRICS, PERCENTILES, WEEKDAYS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, EntityIndex, ShopEntities
-from services.ask.semantic.periods import find_periods, to_number
+from services.ask.semantic.periods import MONTHS, Found, find_periods, to_number
 from services.ask.semantic.reading import Reading, Refuse, Understanding, normalise
-from shared.interpretation import Filter, Interpretation
+from shared.interpretation import Filter, Interpretation, Window
+
+
+def unit_of(w: Window) -> str | None:
+    """The calendar unit a period names ("last month", "November 2026" -> "month"), if any."""
+    label = w.label.lower()
+    for unit in ("week", "month", "quarter", "year"):
+        if re.search(rf"\b{unit}\b", label):
+            return unit
+    if re.fullmatch(r"[a-z]+ \d{4}", label) and label.split()[0] in MONTHS:
+        return "month"
+    if re.match(r"q[1-4]\b", label):
+        return "quarter"
+    return "year" if re.fullmatch(r"\d{4}", label) else None
 
 
 class Parser:
@@ -63,10 +77,17 @@ class Parser:
             r.take(v.FOLLOW_UP, lambda m: self._follow_up(r, m))
             if previous is not None:
                 r.take(v.FOLLOW_UP_NARROWING, lambda m: self._follow_up(r, m))
+                self._relative_to(r, previous)
             self._read(r, shop, today)
             if previous is not None and (r.follow_up or not (r.metrics or r.not_bought or r.qualified)):
                 r.follow_up = True
+                if previous.group_by is not None and r.group_by is None:  # "top 3"
+                    r.take(v.TOP_N, lambda m: self._cut(r, m))
                 r.take(v.FOLLOW_UP_WORDS, lambda m: None)
+                if not [u for u in r.understood if not u.startswith("a follow-up")]:
+                    raise Refuse(
+                        "unclear", "That adds nothing to the previous question; ask what should change."
+                    )
             elif r.follow_up:
                 raise Refuse(
                     "unclear",
@@ -253,6 +274,38 @@ class Parser:
             )
         r.metric(name, m.group(0))
 
+    def _relative_to(self, r: Reading, q: Interpretation) -> None:
+        """What only a follow-up can say: "the month before" (the previous period, shifted), "the
+        median" (of the previous order value)."""
+        if q.period is not None and q.compare_to is None:
+            window = q.period
+
+            def before(m: re.Match[str]) -> None:
+                unit = m.group("unit")
+                if unit and unit not in ("one", "period") and unit != unit_of(window):
+                    raise Refuse("unclear", f"I could not tell which period {m.group(0).strip()!r} is.")
+                shifted = previous_window(window)
+                if unit_of(window) == "month" and shifted.start.day == 1:
+                    shifted = shifted.model_copy(
+                        update={
+                            "label": f"{MONTHS[shifted.start.month - 1].capitalize()} {shifted.start.year}"
+                        }
+                    )
+                elif unit_of(window) == "year" and (shifted.start.month, shifted.start.day) == (1, 1):
+                    shifted = shifted.model_copy(update={"label": str(shifted.start.year)})
+                r.periods.append(Found(-1, -1, shifted, shifted.label))
+                r.understood.append(f"period {shifted.describe()} ({m.group(0).strip()})")
+
+            r.take(v.THE_ONE_BEFORE, before)
+        if q.metric in ("average_order_value", "median_order_value") or q.metric.endswith("_order_value"):
+            for pattern, name in ((r"^\s*(?:the\s+)?median\s*$", "median_order_value"),
+                                  (r"^\s*(?:the\s+)?(?:mean|average)\s*$", "average_order_value")):  # fmt: skip
+                r.take(pattern, lambda m, name=name: self._follow_metric(r, name, m))
+
+    def _follow_metric(self, r: Reading, name: str, m: re.Match[str]) -> None:
+        r.follow_up = True
+        r.metric(name, m.group(0))
+
     def _follow_up(self, r: Reading, m: re.Match[str]) -> None:
         r.follow_up = True
         r.understood.append(f"a follow-up ({m.group(0).strip()})")
@@ -260,7 +313,7 @@ class Parser:
     def _one_before(self, r: Reading, m: re.Match[str]) -> None:
         unit = m.group("unit")
         named = [p.window for p in r.periods if p.window is not None]
-        if len(named) != 1 or (unit and unit not in ("one", "period") and unit not in named[0].label):
+        if len(named) != 1 or (unit and unit not in ("one", "period") and unit != unit_of(named[0])):
             raise Refuse("unclear", f"I could not tell which period {m.group(0).strip()!r} is.")
         r.understood.append(f"compared with {m.group(0).strip()}")
 

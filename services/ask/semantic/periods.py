@@ -231,13 +231,15 @@ NAMED_DAYS: dict[str, Callable[[int], date]] = {
 }
 
 
-def _named_day(f: _Finder, m: re.Match[str]) -> Window:
+def _named_day(f: _Finder, m: re.Match[str]) -> Window | None:
     name = re.sub(r"\s+", " ", m.group(1)).replace("new years eve", "new year eve").replace(" day", "")
     rule = NAMED_DAYS[name]
     year = _year_of(f, m.group(2)) or f.today.year
     if not m.group(2) and rule(year) > f.today:  # the most recent one that has begun
         year -= 1
     day = rule(year)
+    if day > f.today:
+        return None  # a future day: refused as a forecast, never answered with a zero
     label = {"new year eve": "New Year's Eve"}.get(name, name.title())
     return f.window(f"{label} {year}", day, day + timedelta(days=1))
 

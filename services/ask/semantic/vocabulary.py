@@ -261,8 +261,8 @@ THE_ONE_BEFORE = re.compile(
 )
 # How a follow-up starts: "and last month?", "what about France?", "same for Germany", "only the shipped ones".
 FOLLOW_UP = re.compile(
-    r"^\s*(?P<lead>(?:(?:ok(?:ay)?|so|well|right)\s+)*(?:(?:and|but|also|now|then|plus)\s+)+(?:(?:what|how)\s+about\s+)?"
-    r"|(?:(?:ok(?:ay)?|so|well|right)\s+)*(?:what|how)\s+about\s+"
+    r"^\s*(?P<lead>(?:(?:ok(?:ay)?|so|right)\s+)*(?:(?:and|but|now|then)\s+)+(?:(?:what|how)\s+about\s+)?"
+    r"|(?:(?:ok(?:ay)?|so|right)\s+)*(?:what|how)\s+about\s+"
     r"|what\s+of\s+|(?:the\s+)?same\s+(?:thing\s+|again\s+)?(?:but\s+)?(?:for\s+|in\s+|with\s+)?)"
 )
 FOLLOW_UP_NARROWING = re.compile(r"^\s*(?:only|just)\s+")

@@ -64,7 +64,8 @@ PROTECTED = frozenset(
     one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty
     sixty hundred thousand million third part amount around almost nearly about approximately
     due because vs versus against among amongst across along behind beside front side
-    keep move name call used using made make show may will shall going their theirs his her hers whose""".split()  # noqa: SIM905
+    keep move name call used using made make show may will shall going their theirs his her hers whose
+    too also plus well additionally including""".split()  # noqa: SIM905
 )
 SKIPPABLE = (STOP_WORDS | POLITE) - PROTECTED
 

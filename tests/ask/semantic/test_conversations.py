@@ -37,6 +37,10 @@ def ask(
             "what about France?",
             "revenue from France this month vs last month",
         ),
+        ("revenue in November", "and the month before?", "revenue in October"),
+        ("revenue by country last month", "top 3", "top 3 countries by revenue last month"),
+        ("AOV this month", "and the median?", "median order value this month"),
+        ("orders last week", "just the shipped ones", "shipped orders last week"),
     ],
 )
 def test_a_follow_up_is_read_against_the_previous_question(
@@ -60,6 +64,17 @@ def test_a_follow_up_is_read_against_the_previous_question(
 def test_a_fragment_without_a_conversation_is_refused(client: TestClient, fragment: str) -> None:
     body = ask(client, fragment)
     assert body["success"] is False, body["answer"]
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["thanks!", "and France too?", "and also France?", "what about France as well"]
+)
+def test_a_follow_up_that_adds_nothing_or_adds_to_a_filter_is_refused(
+    client: TestClient, follow_up: str
+) -> None:
+    a = ask(client, "orders from Germany last month")
+    b = ask(client, follow_up, a["conversation_id"])
+    assert b["success"] is False, b["answer"]
 
 
 def test_another_shops_conversation_is_not_followed(client: TestClient) -> None:
