@@ -300,7 +300,7 @@ class Parser:
         if q.metric in ("average_order_value", "median_order_value") or q.metric.endswith("_order_value"):
             for pattern, name in ((r"^\s*(?:the\s+)?median\s*$", "median_order_value"),
                                   (r"^\s*(?:the\s+)?(?:mean|average)\s*$", "average_order_value")):  # fmt: skip
-                r.take(pattern, lambda m, name=name: self._follow_metric(r, name, m))
+                r.take(pattern, partial(self._follow_metric, r, name))
 
     def _follow_metric(self, r: Reading, name: str, m: re.Match[str]) -> None:
         r.follow_up = True
