@@ -62,6 +62,9 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
                 "('orders and revenue last week'), without a breakdown, ranking or comparison.",
             )
         metrics, measures = metrics[:1], metrics[1:]
+    if not metrics and r.population and not r.qualified and not r.group_by and not r.rank:
+        metrics = ["customers"]  # "number of customers from Canada", "how many of my German customers"
+        r.understood.append("metric customers")
     if not metrics and r.qualified:
         metrics = ["orders"]
         r.understood.append("metric orders")

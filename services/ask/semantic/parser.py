@@ -34,6 +34,8 @@ from shared.interpretation import Filter, Interpretation, Window
 def unit_of(w: Window) -> str | None:
     """The calendar unit a period names ("last month", "November 2026" -> "month"), if any."""
     label = w.label.lower()
+    if label in ("today", "yesterday"):
+        return "day"
     for unit in ("week", "month", "quarter", "year"):
         if re.search(rf"\b{unit}\b", label):
             return unit
@@ -412,12 +414,7 @@ class Parser:
         r.take(  # "orders from German customers": the customers only qualify the country
             rf"\b(?:from|by|of|among|for|to|with)\s+(?:the\s+|my\s+|all\s+)?(?P<c>{alternatives})\s+(?:customers?|clients?|buyers?|shoppers?)\b"
             rf"|\b(?P<p>{alternatives})\s+(?:customers|clients|buyers|shoppers)(?:'|\s+(?={v.POPULATION_OF}))",
-            lambda m: self._add(
-                r,
-                "country",
-                [names[m.group("c") or m.group("p")]],
-                [COUNTRY_NAMES[names[m.group("c") or m.group("p")]]],
-            ),
+            lambda m: self._country(r, names[m.group("c") or m.group("p")], m),
         )
         r.take(  # "units that went to buyers in Italy"
             rf"\b(?:(?:that|which)\s+)?(?:went|go|goes|sold|shipped)\s+to\s+(?:customers?\s+|clients?\s+|buyers?\s+|shoppers?\s+)?(?:(?:in|from|based\s+in|located\s+in)\s+)?(?:the\s+)?(?P<c>{alternatives})(?![\w])",
@@ -425,8 +422,15 @@ class Parser:
         )
         r.take(
             rf"(?:\b(?:from|in|by|of|for|among|to)\s+(?:the\s+|my\s+)?(?:customers?|clients?|buyers?|shoppers?)\s+(?:from|in|based\s+in|located\s+in)\s+|\b(?:from|in|to|for)\s+)?(?:the\s+)?(?<![\w.])(?P<c>{alternatives})(?![\w])",
-            lambda m: self._add(r, "country", [names[m.group("c")]], [COUNTRY_NAMES[names[m.group("c")]]]),
+            lambda m: self._country(r, names[m.group("c")], m),
         )
+
+    def _country(self, r: Reading, code: str, m: re.Match[str]) -> None:
+        """A country; "of customers from Canada", "of German customers": the customers are the
+        population, and the count of them when no other metric is named."""
+        self._add(r, "country", [code], [COUNTRY_NAMES[code]])
+        if re.search(r"\b(?:customers?|clients?|buyers?|shoppers?)\b", m.group(0)):
+            r.population = True
 
     def _add(self, r: Reading, field_name: str, values: list[str], labels: list[str]) -> None:
         for f in r.filters:

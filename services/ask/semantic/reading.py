@@ -64,6 +64,7 @@ class Reading:
     metrics: list[str] = field(default_factory=list)
     hint: str | None = None
     group_by: str | None = None
+    population: bool = False  # "of customers from Canada": customers named only as who the filter is
     share: bool = False  # "what share of revenue comes from Germany"
     then_by: str | None = None  # a second breakdown, in the order the question names them
     rank: Literal["top", "bottom"] | None = None

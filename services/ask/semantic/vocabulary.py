@@ -113,6 +113,7 @@ COMPOUND_METRICS: list[tuple[str, str]] = [
 
 # Simple metrics, read after dimensions so "top customers" is a ranking, not a count.
 SIMPLE_METRICS: list[tuple[str, str]] = [
+    (r"(?:did|do|have|has)\s+(?:my\s+|the\s+|all\s+)?(?:customers|clients|shoppers|buyers|people)\s+(?:spend|spent)", "revenue"),
     (r"how\s+many\s+sales", "orders"),
     (r"(?:the\s+)?(?:total\s+)?(?:value|amount|worth)\s+of\s+(?:my\s+|the\s+|all\s+)?(?:orders|sales|purchases)|money\s+(?:is\s+)?in\s+(?:my\s+|the\s+)?orders",
      "revenue"),
