@@ -5,6 +5,7 @@ the contract, truth as independent SQL. What the parser is tuned on, never the b
 from __future__ import annotations
 
 from evaluation.questions.truth import *  # noqa: F403  (the truth vocabulary)
+from evaluation.questions.truth import _black_friday
 
 REV = "round(sum(o.total_amount), 2)"
 DE = country("DE")
@@ -107,6 +108,20 @@ QUESTIONS: list[Q] = [
     ),
     Q("orders with portable charger and hiking poles together", both("Portable Charger", "Hiking Poles")),
     Q("revenue from orders containing both portable charger and hiking poles", kind="refuse"),
+    Q(
+        "when was my biggest order",
+        row_extreme("o.total_amount, CAST(o.created_at AS DATE)", "o.total_amount DESC"),
+        "row",
+    ),
+    Q("how many customers have 5 or more orders", by_customer_purchases(">=", 5)),
+    Q("customers with 2 or fewer orders this year", by_customer_purchases("<=", 2, THIS_YEAR)),
+    Q("number of customers from canada", f"SELECT count(*) {C} AND c.country = 'CA'"),
+    Q("how much did customers spend last month", revenue(LAST_MONTH)),
+    Q("orders on black friday last year", count_orders(day(_black_friday(f"(year({T}) - 1)")))),
+    Q("who placed my biggest orders", kind="refuse"),
+    Q("what did my biggest customer buy", kind="refuse"),
+    Q("revenue from customers with at least 3 orders", kind="refuse"),
+    Q("median items per order", kind="refuse"),
     # follow-ups
     Q("and in October?", revenue(month(10)), after="revenue last month"),
     Q("what about France?", count_orders(LAST_MONTH, FR), after="orders from Germany last month"),

@@ -168,7 +168,11 @@ class Parser:
             r.text = r.text[: found.start] + " " * (found.end - found.start) + r.text[found.end :]
         r.take(v.WEEKEND_SPLIT, lambda m: self._set_group(r, "weekend", m.group(0)))
         r.take(v.WEEKDAY_FILTER, lambda m: self._weekday(r, m))
+        for pattern, why in v.UNANSWERABLE:
+            if pattern.search(r.text):
+                raise Refuse("unclear", why)
         r.take(v.ROW_EXTREME, lambda m: self._row(r, m))
+        r.take(v.WHEN_EXTREME, lambda m: self._row(r, m))
         r.take(v.CUSTOMER_ORDER, lambda m: self._row(r, m))
         r.take(v.CUSTOMER_THRESHOLD, lambda m: self._threshold(r, m, "purchases"))
         r.take(v.ORDER_THRESHOLD, lambda m: self._threshold(r, m, "items"))

@@ -220,6 +220,18 @@ ROW_EXTREME = re.compile(
     r"(?P<x>biggest|largest|highest|most\s+expensive|smallest|lowest|cheapest)\s+(?:single\s+)?(?:order|purchase)(?:\s+ever)?"
     r"(?:\s*,?\s*(?:and|&)\s+when(?:\s+(?:was\s+it|did\s+they))?)?\b"
 )
+WHEN_EXTREME = re.compile(  # "when was my biggest order": its date, so the row behind it
+    r"\bwhen\s+(?:was|did\s+(?:i|we)\s+(?:get|receive))\s+(?:my|the)\s+"
+    r"(?P<x>biggest|largest|highest|most\s+expensive|smallest|lowest|cheapest)\s+(?:single\s+)?(?:order|purchase)(?!s)\b"
+)
+# Questions this layer cannot answer in every part: refused before anything is read.
+UNANSWERABLE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:biggest|largest|highest|smallest|lowest|most\s+expensive|cheapest)\s+(?:orders|purchases)\b"),
+     "I can show the single largest or smallest order (who placed it and when), or rank customers or "
+     "products by revenue; a list of the largest orders is not something I compute."),
+    (re.compile(r"\bwhat\s+(?:did|does|do|has|have)\s+(?:\w+\s+){0,4}?(?:buy|bought|purchase|purchased|order|ordered)\b(?!\s+(?:the\s+)?most)"),
+     "I can count what a customer ordered and how much they spent, but not list the products they bought."),
+]  # fmt: skip
 CUSTOMER_ORDER = re.compile(
     r"\b(?:(?:his|her|their)\s+)?(?P<x>first|earliest|last|latest|most\s+recent)\s+(?:order|purchase)(?!s)\b(?:\s+(?:date|ever))?"
 )
@@ -418,7 +430,7 @@ def _pattern_words() -> set[str]:
     patterns += [ACTION.pattern, RANKED_DIMENSION.pattern, GROUP_BY.pattern, COMPARE.pattern, AMOUNT.pattern,
                  TOP.pattern, BOTTOM.pattern, FILLER_PHRASES.pattern, STATUS, WEEKDAY_FILTER.pattern,
                  WEEKEND_SPLIT.pattern, CUSTOMER_THRESHOLD.pattern, ORDER_THRESHOLD.pattern, MEDIAN.pattern,
-                 PERCENTILE.pattern, ROW_EXTREME.pattern, CUSTOMER_ORDER.pattern, FOLLOW_UP.pattern,
+                 PERCENTILE.pattern, ROW_EXTREME.pattern, CUSTOMER_ORDER.pattern, FOLLOW_UP.pattern, WHEN_EXTREME.pattern,
                  FOLLOW_UP_WORDS.pattern, THE_ONE_BEFORE.pattern, BREAK_DOWN.pattern, SHARE.pattern]  # fmt: skip
     return {w for p in patterns for w in re.findall(r"[a-z]{3,}", p)}
 
