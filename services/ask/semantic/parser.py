@@ -168,8 +168,8 @@ class Parser:
             r.text = r.text[: found.start] + " " * (found.end - found.start) + r.text[found.end :]
         r.take(v.WEEKEND_SPLIT, lambda m: self._set_group(r, "weekend", m.group(0)))
         r.take(v.WEEKDAY_FILTER, lambda m: self._weekday(r, m))
-        for pattern, why in v.UNANSWERABLE:
-            if pattern.search(r.text):
+        for unanswerable, why in v.UNANSWERABLE:
+            if unanswerable.search(r.text):
                 raise Refuse("unclear", why)
         r.take(v.ROW_EXTREME, lambda m: self._row(r, m))
         r.take(v.WHEN_EXTREME, lambda m: self._row(r, m))
