@@ -140,13 +140,18 @@ class Server:
         self.proc.wait(timeout=30)
 
 
+# shop -> its key's headers, when the servers require keys (``--baseline --keys``); empty: no keys
+AUTH: dict[str, dict[str, str]] = {}
+
+
 def sequential(url: str, qs: list[str]) -> list[float]:
     """Latency of one request at a time (ms), measured by the client."""
     out = []
     with httpx.Client(base_url=url, timeout=30) as client:
         for i, q in enumerate(qs):
             started = time.perf_counter()
-            r = client.post("/api/mcp/ask", json={"shop_id": ("10", "11", "12")[i % 3], "question": q})
+            shop = ("10", "11", "12")[i % 3]
+            r = client.post("/api/mcp/ask", json={"shop_id": shop, "question": q}, headers=AUTH.get(shop))
             out.append((time.perf_counter() - started) * 1000)
             assert r.status_code == 200, r.text
     return out
@@ -161,8 +166,9 @@ def throughput(url: str, qs: list[str], clients: int, seconds: float) -> float:
         with httpx.Client(base_url=url, timeout=30) as client:
             i = k
             while time.perf_counter() < stop:
+                shop = ("10", "11", "12")[i % 3]
                 r = client.post(
-                    "/api/mcp/ask", json={"shop_id": ("10", "11", "12")[i % 3], "question": qs[i % len(qs)]}
+                    "/api/mcp/ask", json={"shop_id": shop, "question": qs[i % len(qs)]}, headers=AUTH.get(shop)
                 )
                 assert r.status_code == 200
                 done[k] += 1
@@ -298,12 +304,19 @@ def run_baseline(args: argparse.Namespace) -> str:
         warehouse = Path(tmp) / "warehouse.duckdb"
         seed_warehouse(warehouse, shops=3, seed=42)
         env = server_env(warehouse, tmp)
+        if args.keys:  # both versions require keys (the same keys file), rate limit still off
+            from services.ask.keys import KeyStore
+
+            store = KeyStore(Path(tmp) / "api_keys.json")
+            AUTH.update({shop: {"X-API-Key": store.create(shop)} for shop in ("10", "11", "12")})
+            env = {**env, "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "true", "ECOMINSIGHT_ASK_API_KEYS_FILE": str(store.path)}
         servers = {
             "baseline": Server("baseline", False, {**env, "PYTHONPATH": str(old)}, Path(tmp) / "o1", cwd=old),
             "now": Server("now", False, {**env, "PYTHONPATH": str(ROOT)}, Path(tmp) / "o2"),
         }
         warm, cold = questions(args.requests), uncached(args.requests * len(servers))
         lat: dict[str, dict[str, list[float]]] = {n: {"warm": [], "uncached": []} for n in servers}
+        rps: dict[str, list[float]] = {n: [] for n in servers}
         try:
             for server in servers.values():
                 sequential(server.url, warm[:200])
@@ -316,6 +329,8 @@ def run_baseline(args: argparse.Namespace) -> str:
                     )
                     offset = (2 * r + k) * per_round  # each server gets questions no one asked before
                     lat[name]["uncached"] += sequential(servers[name].url, cold[offset : offset + per_round])
+                for name in order:  # throughput: concurrent keep-alive clients, alternating too
+                    rps[name].append(throughput(servers[name].url, warm, args.clients, args.seconds / args.rounds))
         finally:
             for server in servers.values():
                 server.stop()
@@ -333,6 +348,12 @@ def run_baseline(args: argparse.Namespace) -> str:
             f"| {kind} ({len(n)}) | {statistics.median(b):.2f} | {statistics.median(n):.2f} | "
             f"{percentile(b, 99):.2f} | {percentile(n, 99):.2f} | {percentile(n, 99) / percentile(b, 99):.2f}x |"
         )
+    b_rps, n_rps = statistics.mean(rps["baseline"]), statistics.mean(rps["now"])
+    lines.append(
+        f"\nThroughput ({args.clients} concurrent clients, {args.seconds:g} s per version, alternating): baseline "
+        f"{b_rps:.0f} req/s, now {n_rps:.0f} req/s, now ÷ baseline {n_rps / b_rps:.1%}"
+        f"{' (keys required, one key per shop)' if args.keys else ''}."
+    )
     lines.append("\nTarget: p99 now ÷ baseline <= 2x.")
     return "\n".join(lines) + "\n"
 
@@ -430,6 +451,9 @@ def main() -> int:
         help="compare /ask latency with this git ref (default: %(const)s)",
     )
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
+    parser.add_argument(
+        "--keys", action="store_true", help="with --baseline: both servers require API keys (one per shop)"
+    )
     parser.add_argument("--smoke", action="store_true", help="seconds: 20 requests, 1 round, 2 clients (CI)")
     args = parser.parse_args()
     if args.smoke:

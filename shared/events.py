@@ -79,6 +79,8 @@ class FeedbackEvent(Event):
     shop_id: str | None = None
     # The answer as the shop owner wants it worded (a learning signal the template cannot give).
     correction: str | None = None
+    # The id of the API key that rated or corrected (``ecominsight keys list``); None without keys.
+    key_id: str | None = None
 
 
 class ExportComplete(Event):

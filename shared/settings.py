@@ -127,7 +127,7 @@ def service_url(url: str | None, host: str, port: int) -> str:
     return f"http://{reachable}:{port}"
 
 
-# Secrets that are public (defaults, examples): a service refuses them unless it runs locally.
+# Secrets that are public (defaults, examples): a service refuses them, in a local run too.
 PLACEHOLDER_SECRETS = frozenset(
     {"change-me", "changeme", "change_me", "changethis", "secret", "password", "admin", "token", "test",
      "dev-admin-token", "dev-read-token", "example", "xxx", ""}
@@ -136,7 +136,7 @@ PLACEHOLDER_SECRETS = frozenset(
 
 class SecuritySettings(BaseSettings):
     """``ECOMINSIGHT_LOCAL_DEV=1`` (``ecominsight up`` sets it): a single-machine run on loopback
-    that may use the documented default secrets and open reads. Never set it in a deployment."""
+    where API keys are optional and a secret may be left unset. Never set it in a deployment."""
 
     model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_", extra="ignore", frozen=True)
 
@@ -145,13 +145,12 @@ class SecuritySettings(BaseSettings):
 
 def refuse_placeholder_secrets(secrets: dict[str, str | None], security: SecuritySettings) -> None:
     """Raise ``ConfigError`` naming every secret (setting name -> value) that is a known
-    placeholder, unless ``security.local_dev``; ``None`` (not configured) is fine."""
-    if security.local_dev:
-        return
+    placeholder, in a local run too (a well-known string is no secret anywhere); ``None`` (not
+    configured) is fine here: each service decides whether it may run without one."""
     bad = [name for name, value in secrets.items() if value is not None and value.strip().lower() in PLACEHOLDER_SECRETS]
     if bad:
         raise ConfigError(
             f"refusing to start: {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} set to a known placeholder; "
-            "set a random secret (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
-            "or ECOMINSIGHT_LOCAL_DEV=1 for a local run only"
+            "set a random secret (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`; "
+            "`ecominsight up` makes random ones per data folder)"
         )

@@ -27,6 +27,7 @@ from services.ask.learning.store import LexiconStore
 from services.ask.mcp_server import McpEndpoint
 from services.ask.metrics import AskMetrics
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
+from services.ask.owner import router as owner_router
 from services.ask.routes import router
 from services.ask.semantic import SemanticLayer
 from services.ask.settings import Settings
@@ -99,6 +100,7 @@ def open_services(settings: Settings, metrics: AskMetrics | None = None) -> Iter
             keys=KeyStore(settings.keys.path(settings.paths)),
             keys_required=settings.keys.required(settings.security),
             limiter=RateLimiter.from_settings(settings.keys),
+            auth_failures=RateLimiter(settings.keys.auth_fail_per_s, settings.keys.auth_fail_burst),
             outbox=outbox,
             publisher=publisher,
             metrics=metrics,
@@ -117,8 +119,9 @@ def open_services(settings: Settings, metrics: AskMetrics | None = None) -> Iter
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    settings.check_secrets()
     quiet_libraries()  # however it is served: no httpx log line per call to another service
-    mcp = McpEndpoint(lambda: app.state.services, host=settings.host)
+    mcp = McpEndpoint(lambda: app.state.services, host=settings.host, settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -149,5 +152,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=http_status(exc), content={"detail": str(exc)})
 
     app.include_router(router)
+    app.include_router(owner_router)  # GET /api/mcp/stats, /api/mcp/queries
     app.mount("/mcp", mcp)  # the Model Context Protocol (streamable HTTP) at /mcp/
     return app

@@ -66,8 +66,14 @@ def _keys(args: argparse.Namespace) -> int:
 
     store = KeyStore(Path(args.file) if args.file else KeySettings().path(PathSettings()))
     if args.keys_command == "create":
-        key = store.create(args.shop, args.label)
-        print(f"API key for shop {args.shop} (shown once; only its hash is kept in {store.path}):\n\n  {key}\n")
+        if args.admin == (args.shop is not None):
+            print("name a shop (--shop ID) or ask for an admin key (--admin), not both")
+            return 2
+        key = store.create(args.shop, args.label, admin=args.admin)
+        whose = "an admin key (every shop's lexicon, MCP run_sql; no shop's answers)" if args.admin else (
+            f"API key for shop {args.shop}"
+        )
+        print(f"{whose} (shown once; only its hash is kept in {store.path}):\n\n  {key}\n")
         print(f"Clients {HEADER_HELP}.")
     elif args.keys_command == "revoke":
         info = store.revoke(args.key_id)
@@ -78,7 +84,8 @@ def _keys(args: argparse.Namespace) -> int:
             print(f"no API keys in {store.path}")
         for k in keys:
             state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
-            print(f"{k.key_id}  shop {k.shop_id:<8} created {k.created_at}  {state}  {k.label or ''}".rstrip())
+            whose = f"shop {k.shop_id:<8}" if k.shop_id is not None else "admin        "
+            print(f"{k.key_id}  {whose} created {k.created_at}  {state}  {k.label or ''}".rstrip())
     return 0
 
 
@@ -121,8 +128,12 @@ def register(sub: Any) -> None:
     keys = sub.add_parser("keys", help="per-shop API keys for the ask API: create, list, revoke")
     keys.add_argument("--file", default=None, help="keys file (default: ECOMINSIGHT_ASK_API_KEYS_FILE or DATA_DIR/api_keys.json)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    create = keys_sub.add_parser("create", help="a new key for one shop (printed once)")
-    create.add_argument("--shop", required=True, help="the shop_id the key reads")
+    create = keys_sub.add_parser("create", help="a new key for one shop, or an admin key (printed once)")
+    create.add_argument("--shop", default=None, help="the shop_id the key reads")
+    create.add_argument(
+        "--admin", action="store_true",
+        help="an admin key: every shop's learned lexicon and MCP run_sql, but no shop's answers",
+    )  # fmt: skip
     create.add_argument("--label", default=None, help="a note to tell keys apart")
     keys_sub.add_parser("list", help="key ids, shops, and whether they are revoked (never the keys)")
     revoke = keys_sub.add_parser("revoke", help="revoke a key by its id (from `keys list`) or the key itself")

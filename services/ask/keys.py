@@ -1,7 +1,9 @@
 """Per-shop API keys: the key decides which shop a request reads.
 
 A key looks like ``eik_<key id>_<secret>`` and is shown once, by ``ecominsight keys create
---shop 10``. The keys file (``DATA_DIR/api_keys.json``, mode 0600) holds only the key id, the
+--shop 10`` (a shop key: it reads that shop and nothing else) or ``ecominsight keys create --admin``
+(an admin key: it reads no shop's answers, but sees every shop's learned lexicon and may run the
+logger's sandboxed SQL over MCP). The keys file (``DATA_DIR/api_keys.json``, mode 0600) holds only the key id, the
 shop, and the SHA-256 of the whole key, compared in constant time. Clients send it as
 ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``.
 
@@ -51,6 +53,11 @@ class KeySettings(BaseSettings):
     # Token bucket per shop: sustained requests per second and the burst above it.
     rate_limit_per_s: float = Field(default=10.0, gt=0)
     rate_limit_burst: int = Field(default=30, ge=1)
+    # Failed authentication (no key where one is required, an unknown or revoked key, another
+    # shop's id) per client address: this many at once, then one per ``1 / auth_fail_per_s``
+    # seconds; beyond that every request from the address gets a 429 with Retry-After.
+    auth_fail_per_s: float = Field(default=0.2, gt=0)
+    auth_fail_burst: int = Field(default=20, ge=1)
 
     def required(self, security: SecuritySettings) -> bool:
         return self.require_api_keys if self.require_api_keys is not None else not security.local_dev
@@ -59,13 +66,30 @@ class KeySettings(BaseSettings):
         return self.api_keys_file or paths.data_dir / KEYS_FILE
 
 
+ADMIN = "admin"
+SHOP = "shop"
+
+
 @dataclass(frozen=True)
 class KeyInfo:
     key_id: str
-    shop_id: str
+    shop_id: str | None  # None for an admin key
     created_at: str
     label: str | None = None
     revoked_at: str | None = None
+    kind: str = SHOP
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a valid key belongs to: one shop, or an admin (``shop_id`` None)."""
+
+    key_id: str
+    shop_id: str | None
+
+    @property
+    def admin(self) -> bool:
+        return self.shop_id is None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,14 +141,19 @@ class KeyStore:
             atomic_write(self.path, json.dumps({"keys": list(entries.values())}, indent=2), mode=0o600)
 
     # -- the API -------------------------------------------------------------------------------
-    def create(self, shop_id: str, label: str | None = None) -> str:
-        """A new key for ``shop_id``; the plain key is returned once and never stored."""
-        check_shop_id(shop_id)
+    def create(self, shop_id: str | None, label: str | None = None, *, admin: bool = False) -> str:
+        """A new key for ``shop_id`` (or, with ``admin``, an admin key of no shop); the plain key
+        is returned once and never stored."""
+        if admin == (shop_id is not None):
+            raise AuthError("a key is either for one shop or an admin key", 422)
+        if shop_id is not None:
+            check_shop_id(shop_id)
         key_id = secrets.token_hex(6)
         key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         with self._editing() as entries:
             entries[key_id] = {
                 "key_id": key_id,
+                "kind": ADMIN if admin else SHOP,
                 "shop_id": shop_id,
                 "sha256": _digest(key),
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -133,15 +162,22 @@ class KeyStore:
             }
         return key
 
-    def shop_for(self, key: str) -> str | None:
-        """The shop of a valid, unrevoked key; None for anything else."""
+    def identify(self, key: str) -> Caller | None:
+        """The owner of a valid, unrevoked key; None for anything else."""
         match = KEY_RE.fullmatch(key.strip())
         entry = self._load().get(match.group(1)) if match else None
         expected = entry["sha256"] if entry else _digest("")  # compare anyway: same work either way
         ok = hmac.compare_digest(_digest(key.strip()), expected)
         if not ok or entry is None or entry.get("revoked_at"):
             return None
-        return str(entry["shop_id"])
+        if entry.get("kind", SHOP) == ADMIN:
+            return Caller(str(entry["key_id"]), None)
+        return Caller(str(entry["key_id"]), str(entry["shop_id"]))
+
+    def shop_for(self, key: str) -> str | None:
+        """The shop of a valid, unrevoked shop key; None for anything else (an admin key too)."""
+        caller = self.identify(key)
+        return caller.shop_id if caller is not None else None
 
     def revoke(self, key_id: str) -> KeyInfo:
         """Revoke by key id (the part after ``eik_``, shown by ``list``) or by the whole key."""
@@ -155,12 +191,12 @@ class KeyStore:
         return self._info(entry)
 
     def list(self) -> list[KeyInfo]:
-        return sorted((self._info(e) for e in self._load().values()), key=lambda k: (k.shop_id, k.created_at))
+        return sorted((self._info(e) for e in self._load().values()), key=lambda k: (k.shop_id or "", k.created_at))
 
     @staticmethod
     def _info(entry: dict[str, Any]) -> KeyInfo:
-        return KeyInfo(entry["key_id"], entry["shop_id"], entry["created_at"], entry.get("label"),
-                       entry.get("revoked_at"))
+        return KeyInfo(entry["key_id"], entry.get("shop_id"), entry["created_at"], entry.get("label"),
+                       entry.get("revoked_at"), entry.get("kind", SHOP))
 
 
 def presented_key(authorization: str | None, x_api_key: str | None) -> str | None:
@@ -172,14 +208,29 @@ def presented_key(authorization: str | None, x_api_key: str | None) -> str | Non
     return None
 
 
+def resolve_caller(store: KeyStore, key: str | None, required: bool) -> Caller | None:
+    """The owner of the key sent; None when none was sent and keys are not required. Raises
+    ``AuthError`` 401 for an unknown or revoked key, or for none where one is required."""
+    if key is not None:
+        caller = store.identify(key)
+        if caller is None:
+            raise AuthError("unknown or revoked API key", 401)
+        return caller
+    if required:
+        raise AuthError(f"an API key is required: {HEADER_HELP} (ecominsight keys create --shop ID)", 401)
+    return None
+
+
 def resolve_shop(store: KeyStore, key: str | None, body_shop_id: str | None, required: bool) -> str:
     """The shop a request may read. With a key, the key decides (a different ``shop_id`` in the
     body is refused, the same one is fine); without one, the body's ``shop_id`` when keys are not
-    required. Raises ``AuthError`` (401 no/unknown key, 403 other shop, 422 no shop)."""
+    required. Raises ``AuthError`` (401 no/unknown key, 403 other shop or an admin key, 422 no shop)."""
     if key is not None:
-        shop = store.shop_for(key)
-        if shop is None:
-            raise AuthError("unknown or revoked API key", 401)
+        caller = resolve_caller(store, key, required)
+        assert caller is not None
+        if caller.admin:
+            raise AuthError("an admin key reads no shop's data: use the shop's own key", 403)
+        shop = str(caller.shop_id)
         if body_shop_id is not None and str(body_shop_id) != shop:
             raise AuthError(f"this API key is for shop {shop!r}, not {str(body_shop_id)[:70]!r}", 403)
         return shop
@@ -207,6 +258,15 @@ class RateLimiter:
     @classmethod
     def from_settings(cls, settings: KeySettings) -> RateLimiter:
         return cls(settings.rate_limit_per_s, settings.rate_limit_burst)
+
+    def blocked(self, name: str) -> float | None:
+        """Seconds until ``name`` may spend a token again; None when it may now (spends nothing)."""
+        with self._lock:
+            found = self._buckets.get(name)
+        if found is None:
+            return None
+        tokens = min(self.burst, found[0] + (self.clock() - found[1]) * self.rate)
+        return None if tokens >= 1.0 else (1.0 - tokens) / self.rate
 
     def check(self, name: str, cost: float = 1.0) -> None:
         now = self.clock()

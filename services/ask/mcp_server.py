@@ -1,13 +1,17 @@
 """The ask service over the Model Context Protocol (the official SDK, ``mcp`` 2.x).
 
-Four read-only tools, each with a typed input schema:
+Five read-only tools, each with a typed input schema:
 
 * ``ask(question)``: the answer and its ``interpretation`` (what was computed), logged like any
   other query with ``source: "mcp"``;
 * ``metrics_catalog()``: every metric with its definition, group-bys, filters and examples;
 * ``shop_stats()``: the logger's statistics of the caller's shop;
-* ``run_sql(sql)``: the logger's sandboxed read-only SQL, for the logger's admin token only.
+* ``shop_queries(limit, offset, only)``: the caller's shop's own logged queries, paged;
+* ``run_sql(sql)``: the logger's sandboxed read-only SQL, for an admin key only
+  (``ecominsight keys create --admin``); the service uses its own logger admin token.
 
+Over HTTP, every request needs a valid key where keys are required (``initialize`` too), sessions
+are per key, capped and expire, and every request is answered or refused (``mcp_gate.py``).
 The shop comes from the caller's API key, as on ``POST /api/mcp/ask``: ``Authorization: Bearer``
 or ``X-API-Key`` on the MCP HTTP request, or ``ECOMINSIGHT_MCP_API_KEY`` for stdio
 (``ecominsight mcp``). Without keys (a local run) a ``shop_id`` argument names the shop. A bad
@@ -33,11 +37,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.ask import owner
 from services.ask.answering import Refused, answer_request
-from services.ask.keys import KEY_RE, AuthError, presented_key
+from services.ask.keys import AuthError, Caller, presented_key, resolve_caller
+from services.ask.mcp_gate import McpGate
 from services.ask.models import AskResponse
 from services.ask.routes import shop_of
 from services.ask.semantic.catalog import catalogue
+from services.ask.settings import Settings
 from services.ask.state import Services
 
 INSTRUCTIONS = (
@@ -77,6 +84,13 @@ class McpTools:
         if headers is None:  # stdio
             return None, self.default_key
         return headers.get("authorization"), headers.get("x-api-key")
+
+    def _caller(self, s: Services, ctx: Context) -> Caller | None:
+        authorization, x_api_key = self._credentials(ctx)
+        try:
+            return resolve_caller(s.keys, presented_key(authorization, x_api_key), s.keys_required)
+        except AuthError as exc:
+            raise ToolError(str(exc)) from exc
 
     def _shop(self, s: Services, ctx: Context, shop_id: str | None) -> str:
         authorization, x_api_key = self._credentials(ctx)
@@ -137,8 +151,27 @@ class McpTools:
         intents, feedback and model versions."""
         s = self.services()
         shop = self._shop(s, ctx, shop_id)
-        token = s.settings.logger_read_token.get_secret_value() if s.settings.logger_read_token else None
-        return dict(self._logger(s, "GET", "/stats", token, params={"shop_id": shop}))
+        try:
+            return owner.shop_stats(s, shop)
+        except owner.LoggerUnavailable as exc:
+            raise ToolError(str(exc)) from exc
+
+    def shop_queries(
+        self,
+        ctx: Context,
+        limit: Annotated[int, Field(ge=1, le=500, description="at most this many queries")] = 20,
+        offset: Annotated[int, Field(ge=0, description="skip this many (the last page's next_offset)")] = 0,
+        only: Annotated[owner.Only, Field(description="failed: not answered; low_confidence: answered "
+                                                      "with confidence below 0.7")] = "all",
+        shop_id: ShopArg = None,
+    ) -> dict[str, Any]:
+        """The shop's own logged questions and answers, newest first, a page at a time."""
+        s = self.services()
+        shop = self._shop(s, ctx, shop_id)
+        try:
+            return owner.shop_queries(s, shop, limit, offset, only, 0.7)
+        except owner.LoggerUnavailable as exc:
+            raise ToolError(str(exc)) from exc
 
     def run_sql(
         self,
@@ -147,14 +180,18 @@ class McpTools:
         ctx: Context,
         max_rows: Annotated[int | None, Field(ge=1, description="at most this many rows")] = None,
     ) -> dict[str, Any]:
-        """Run one read-only SQL query in the logger's sandbox (columns, rows). For operators:
-        only the logger's admin token is accepted as the key, never a shop's API key."""
+        """Run one read-only SQL query in the logger's sandbox (columns, rows), over every shop's
+        logs. For operators: only an admin key (`ecominsight keys create --admin`) may, never a
+        shop's key; the service calls the logger with its own admin token."""
         s = self.services()
-        authorization, x_api_key = self._credentials(ctx)
-        key = presented_key(authorization, x_api_key)
-        if key is None or KEY_RE.fullmatch(key):
-            raise ToolError("run_sql needs the logger's admin token as the key; a shop's API key cannot run SQL")
-        return dict(self._logger(s, "POST", "/sql", key, json={"sql": sql, "max_rows": max_rows}))
+        caller = self._caller(s, ctx)
+        if caller is None or not caller.admin:
+            raise ToolError("run_sql needs an admin key (ecominsight keys create --admin); a shop's key cannot run SQL")
+        token = s.settings.logger_admin_token
+        if token is None:
+            raise ToolError("run_sql is not set up here: the ask service has no ECOMINSIGHT_ASK_LOGGER_ADMIN_TOKEN")
+        body = {"sql": sql, "max_rows": max_rows}
+        return dict(self._logger(s, "POST", "/sql", token.get_secret_value(), json=body))
 
 
 def build_server(services: Callable[[], Services], default_key: str | None = None) -> MCPServer:
@@ -163,6 +200,8 @@ def build_server(services: Callable[[], Services], default_key: str | None = Non
     server.add_tool(tools.ask, name="ask", title="Ask about the shop", annotations=READ_ONLY)
     server.add_tool(tools.metrics_catalog, name="metrics_catalog", title="What can be asked", annotations=READ_ONLY)
     server.add_tool(tools.shop_stats, name="shop_stats", title="The shop's query statistics", annotations=READ_ONLY)
+    server.add_tool(tools.shop_queries, name="shop_queries", title="The shop's own query history",
+                    annotations=READ_ONLY)
     server.add_tool(tools.run_sql, name="run_sql", title="Read-only SQL over the query logs (admin)",
                     annotations=READ_ONLY)
     return server
@@ -173,15 +212,29 @@ class McpEndpoint:
     lifespan (the SDK's session manager needs its task group); each run serves a fresh server, so
     an app can be started more than once (as tests do)."""
 
-    def __init__(self, services: Callable[[], Services], host: str):
+    def __init__(self, services: Callable[[], Services], host: str, settings: Settings | None = None):
         self.services = services
         self.host = host  # a loopback host turns on the SDK's DNS-rebinding protection
+        self.settings = settings or Settings()
         self._app: ASGIApp | None = None
+        # keys, sessions per key, duplicate ids and timeouts (mcp_gate.py), in front of the SDK
+        self.gate = McpGate(
+            services,
+            self.settings.mcp_sessions_per_key,
+            self.settings.mcp_session_idle_s,
+            self.settings.mcp_request_timeout_s,
+        )
 
     @asynccontextmanager
     async def run(self) -> AsyncIterator[None]:
         server = build_server(self.services)
-        app = server.streamable_http_app(streamable_http_path="/", host=self.host)
+        # JSON responses: a request is answered once, whole, so a timeout can still answer it
+        app = server.streamable_http_app(
+            streamable_http_path="/",
+            host=self.host,
+            json_response=True,
+            session_idle_timeout=self.settings.mcp_session_idle_s,
+        )
         async with server.session_manager.run():
             self._app = app
             try:
@@ -193,7 +246,10 @@ class McpEndpoint:
         if self._app is None:
             await JSONResponse({"detail": "the MCP endpoint is not running"}, status_code=503)(scope, receive, send)
             return
-        await self._app(scope, receive, send)
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        await self.gate(self._app, scope, receive, send)
 
 
 def serve_stdio(services: Services, key: str | None) -> None:

@@ -1,15 +1,18 @@
 """The ask API's routes: ``POST /api/mcp/ask``, ``POST /api/mcp/understand``, ``POST
-/api/mcp/feedback``, ``GET /catalog``, ``GET /understanding``, ``GET /health``. Each route is short: it resolves the shop from the caller's key, calls the
-domain function and publishes the event."""
+/api/mcp/feedback``, ``GET /catalog``, ``GET /understanding`` (and ``POST /understanding/promote``),
+``GET /health``; the owner's own statistics and history are in ``owner.py``. Each route is short:
+it resolves the shop from the caller's key, calls the domain function and publishes the event."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.ask.answering import Refused, answer_request, clarification_of, clean, readable
-from services.ask.keys import presented_key, resolve_shop
+from services.ask.errors import AuthError
+from services.ask.keys import Caller, check_shop_id, presented_key, resolve_caller, resolve_shop
 from services.ask.learning.store import LexiconStore
 from services.ask.models import (
     AskRequest,
@@ -20,6 +23,7 @@ from services.ask.models import (
 )
 from services.ask.semantic.catalog import catalogue
 from services.ask.state import Services
+from services.ask.throttle import client_address, failures_watched
 from shared.events import FeedbackEvent
 
 
@@ -35,15 +39,29 @@ ApiKeyHeader = Annotated[str | None, Header(alias="X-API-Key", description="the 
 router = APIRouter()
 
 
-def shop_of(s: Services, authorization: str | None, x_api_key: str | None, body_shop_id: str | None) -> str:
+def shop_of(
+    s: Services,
+    authorization: str | None,
+    x_api_key: str | None,
+    body_shop_id: str | None,
+    client: str | None = None,
+) -> str:
     """The caller's shop (the key decides), rate-limited per shop where keys are required (a
     local ``up`` without keys is not limited: its demo asks hundreds of questions at once);
-    raises ``AuthError``."""
+    failed attempts are throttled per ``client`` address (``throttle.py``); raises ``AuthError``."""
     key = presented_key(authorization, x_api_key)
-    shop_id = resolve_shop(s.keys, key, clean(body_shop_id) if body_shop_id else None, s.keys_required)
+    with failures_watched(s, client):
+        shop_id = resolve_shop(s.keys, key, clean(body_shop_id) if body_shop_id else None, s.keys_required)
     if s.keys_required:
         s.limiter.check(shop_id)
     return shop_id
+
+
+def caller_of(s: Services, authorization: str | None, x_api_key: str | None, client: str | None) -> Caller | None:
+    """Who sent the key (a shop or an admin), None without a key where none is required; throttled
+    like ``shop_of``."""
+    with failures_watched(s, client):
+        return resolve_caller(s.keys, presented_key(authorization, x_api_key), s.keys_required)
 
 
 @router.get("/health")
@@ -73,10 +91,11 @@ def metrics_catalog() -> dict[str, Any]:
 def ask(
     body: AskRequest,
     s: ServicesDep,
+    request: Request,
     authorization: AuthorizationHeader = None,
     x_api_key: ApiKeyHeader = None,
 ) -> AskResponse:
-    shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
+    shop_id = shop_of(s, authorization, x_api_key, body.shop_id, client_address(request.scope))
     try:
         answered = answer_request(s, shop_id, body.question, conversation_id=body.conversation_id)
     except Refused as exc:
@@ -88,18 +107,26 @@ def ask(
 def understand(
     body: UnderstandRequest,
     s: ServicesDep,
+    request: Request,
     authorization: AuthorizationHeader = None,
     x_api_key: ApiKeyHeader = None,
 ) -> UnderstandResponse:
     """How the question would be read, without computing or logging it: what a reviewer labels
     with (``ecominsight review label --as``) and an app can check before asking."""
-    shop_id = shop_of(s, authorization, x_api_key, body.shop_id)
+    client = client_address(request.scope)
+    caller = caller_of(s, authorization, x_api_key, client)
+    if caller is not None and caller.admin:  # a reviewer's dry run for any shop: it reads no data
+        if body.shop_id is None:
+            raise HTTPException(422, "shop_id is required with an admin key")
+        shop_id = check_shop_id(clean(body.shop_id))
+    else:
+        shop_id = shop_of(s, authorization, x_api_key, body.shop_id, client)
     question = clean(body.question)
     try:
         readable(s, shop_id, question)
     except Refused as exc:
         raise HTTPException(exc.status, str(exc)) from exc
-    u = s.layer.understand(question, shop_id, body.asked_on)
+    u = s.layer.understand(question, shop_id, body.asked_on, s.layer.lexicon.for_shop(shop_id))
     return UnderstandResponse(
         understood=u.interpretation is not None,
         interpretation=u.interpretation,
@@ -109,33 +136,104 @@ def understand(
 
 
 @router.get("/understanding")
-def understanding(s: ServicesDep) -> dict[str, Any]:
-    """The learned lexicon that serves, the last proposal with both accuracies, and the lineage."""
-    store = LexiconStore(s.settings.paths.understanding)
-    body = (
-        s.learner.describe()
-        if s.learner is not None
-        else {"version": s.layer.lexicon.version, "learning": "off"}
-    )
-    return {**body, "history": store.history()[-20:]}
+def understanding(
+    s: ServicesDep,
+    request: Request,
+    authorization: AuthorizationHeader = None,
+    x_api_key: ApiKeyHeader = None,
+    shop_id: Annotated[str | None, Query(max_length=64, description="without keys: the shop to show")] = None,
+) -> dict[str, Any]:
+    """With the admin key: the learned lexicon of every shop, the last proposal with both
+    accuracies and the lineage (questions and query ids of every shop). With a shop's key: the
+    words that shop reads with (its own and those promoted to every shop), nothing else."""
+    client = client_address(request.scope)
+    caller = caller_of(s, authorization, x_api_key, client)
+    if caller is not None and caller.admin:
+        store = LexiconStore(s.settings.paths.understanding)
+        serving = s.layer.lexicon
+        body = (
+            s.learner.describe()
+            if s.learner is not None
+            else {
+                "version": serving.version,
+                "learning": "off",
+                "learned": [e.model_dump() for e in serving.phrases],
+                "ruled_out_of_scope": [e.model_dump() for e in serving.refusals],
+            }
+        )
+        return {**body, "history": store.history()[-20:]}
+    if caller is None and shop_id is None:
+        raise AuthError("GET /understanding needs the admin key, or a shop's key for its own lexicon", 401)
+    shop = shop_of(s, authorization, x_api_key, shop_id, client)
+    lexicon = s.layer.lexicon.for_shop(shop)
+    return {
+        "shop_id": shop,
+        "version": lexicon.version,
+        "learned": [
+            {"phrase": e.phrase, "means": e.means, "for": "every shop" if e.shop_id != shop else "this shop"}
+            for e in lexicon.phrases
+        ],
+        "ruled_out_of_scope": [{"question": r.phrase, "reason": r.means} for r in lexicon.refusals if r.shop_id == shop],
+    }
+
+
+class PromoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phrase: str = Field(min_length=1, max_length=200, examples=["umsatz"])
+    reviewer: str | None = Field(default=None, max_length=200)
+
+
+@router.post("/understanding/promote")
+def promote(
+    body: PromoteRequest,
+    s: ServicesDep,
+    request: Request,
+    authorization: AuthorizationHeader = None,
+    x_api_key: ApiKeyHeader = None,
+) -> dict[str, Any]:
+    """A reviewer's explicit choice (admin key): a phrase some shop learned serves every shop."""
+    caller = caller_of(s, authorization, x_api_key, client_address(request.scope))
+    if caller is None or not caller.admin:
+        raise AuthError("promoting a learned word to every shop needs the admin key", 403 if caller else 401)
+    phrase = " ".join(clean(body.phrase).lower().split())
+    try:
+        if s.learner is not None:
+            lexicon = s.learner.promote(phrase, body.reviewer)
+        else:
+            store = LexiconStore(s.settings.paths.understanding)
+            lexicon = s.layer.lexicon.promote(phrase, store.next_version())
+            store.record_promotion(lexicon, phrase, body.reviewer)
+            s.layer.lexicon = lexicon
+    except KeyError as exc:
+        raise HTTPException(404, f"no shop has learned {phrase!r}") from exc
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    entry = next(e for e in lexicon.promoted() if e.phrase == phrase)
+    return {"version": lexicon.version, "phrase": entry.phrase, "means": entry.means, "for": "every shop"}
 
 
 @router.post("/api/mcp/feedback", status_code=202)
 def feedback(
     body: FeedbackRequest,
     s: ServicesDep,
+    request: Request,
     authorization: AuthorizationHeader = None,
     x_api_key: ApiKeyHeader = None,
 ) -> dict[str, Any]:
     """A rating of an answer, optionally with the answer as you want it worded (``correction``).
 
     Feedback counts only for a logged query of the same shop, and only the last rating of a query
-    counts; the logger checks both when it stores the feedback."""
+    counts; the logger checks both when it stores the feedback. The event names the key that
+    rated (``key_id``; none without a key in a local run)."""
     key = presented_key(authorization, x_api_key)
+    client = client_address(request.scope)
     shop_id = (
-        shop_of(s, authorization, x_api_key, body.shop_id) if key or body.shop_id or s.keys_required else None
+        shop_of(s, authorization, x_api_key, body.shop_id, client) if key or body.shop_id or s.keys_required else None
     )
+    caller = s.keys.identify(key) if key else None  # valid: shop_of checked it
     event = FeedbackEvent(
+        key_id=caller.key_id if caller else None,
         query_id=body.query_id,
         rating=body.feedback,
         comment=body.comment,

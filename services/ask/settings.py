@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.ask.keys import KeySettings
-from shared.settings import KafkaSettings, PathSettings, SecuritySettings
+from shared.settings import KafkaSettings, PathSettings, SecuritySettings, refuse_placeholder_secrets
 
 
 class Settings(BaseSettings):
@@ -49,11 +49,32 @@ class Settings(BaseSettings):
     # long, in batches (fewer, larger produce requests cost the broker and the CPU less).
     outbox_poll_s: float = Field(default=0.1, gt=0)
 
-    # The logger, for the MCP tools: ``shop_stats`` reads /stats with the read token (none needed in
-    # a local run), ``run_sql`` forwards the caller's key to /sql, where only the admin token passes.
+    # The logger: ``shop_stats``, ``GET /api/mcp/stats`` and ``/api/mcp/queries`` read it with the
+    # read token, always for the caller's own shop; ``run_sql`` (MCP, admin keys only: ``ecominsight
+    # keys create --admin``) calls its /sql with the admin token. The caller's key never reaches the logger.
     logger_url: str = "http://127.0.0.1:8002"
     logger_read_token: SecretStr | None = None
+    logger_admin_token: SecretStr | None = None
     logger_timeout_s: float = Field(default=10.0, gt=0)
+    # MCP over HTTP (``mcp_gate.py``): open sessions per key, how long an idle one lives, and how
+    # long a request may take before it is answered with an error.
+    mcp_sessions_per_key: int = Field(default=16, ge=1)
+    mcp_session_idle_s: float = Field(default=900.0, gt=0)
+    mcp_request_timeout_s: float = Field(default=60.0, gt=0)
     # Learning from reviewers' labels (``services.ask.learning``): how often the logger's
     # /review/labels is read (with the read token); 0 turns learning off.
     understanding_poll_s: float = Field(default=10.0, ge=0)
+
+    def check_secrets(self) -> None:
+        """Refuse a known placeholder as a logger token (``ConfigError``), in a local run too."""
+
+        def plain(secret: SecretStr | None) -> str | None:
+            return secret.get_secret_value() if secret is not None else None
+
+        refuse_placeholder_secrets(
+            {
+                "ECOMINSIGHT_ASK_LOGGER_READ_TOKEN": plain(self.logger_read_token),
+                "ECOMINSIGHT_ASK_LOGGER_ADMIN_TOKEN": plain(self.logger_admin_token),
+            },
+            self.security,
+        )

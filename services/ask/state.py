@@ -31,6 +31,8 @@ class Services:
     publisher: Publisher | PublisherProcess | None
     metrics: AskMetrics | None = None
     learner: LabelLearner | None = None
+    # failed authentication per client address (``throttle.py``); None: not throttled
+    auth_failures: RateLimiter | None = None
 
     def publish(self, topic: str, event: Event, key: str | None) -> None:
         if self.outbox is None:

@@ -2,7 +2,7 @@
 
 Public: ``GET /health``.
 Read (the read token or the admin token; open only in a local run without a read token):
-``GET /stats``, ``GET /queries/failed``, ``GET /queries/low-confidence``, ``GET /review/queue``,
+``GET /stats``, ``GET /queries`` (one shop, paged), ``GET /queries/failed``, ``GET /queries/low-confidence``, ``GET /review/queue``,
 ``GET /review/labels``, ``GET /dashboard/data``
 (the page ``GET /dashboard`` holds no data and is public; see ``dashboard.py``).
 Admin: ``POST /sql``, ``POST /export``, ``GET /exports/{export_id}/data``, ``POST /review/{query_id}``
@@ -25,7 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from services.logger import review, stats
+from services.logger import listing, review, stats
 from services.logger.dashboard import mount_dashboard
 from services.logger.errors import BadFilter, SqlRefused, SqlTimeout, TooFewExamples
 from services.logger.export import EXPORT_FILE
@@ -82,6 +82,8 @@ def require_admin(
         raise HTTPException(
             401, "admin token required: send 'Authorization: Bearer <token>' or 'X-Admin-Token'"
         )
+    if settings.admin_token is None:
+        raise HTTPException(403, "this logger has no admin token (ECOMINSIGHT_LOGGER_ADMIN_TOKEN)")
     if not _matches(given, settings.admin_token.get_secret_value()):
         raise HTTPException(403, "wrong admin token")
 
@@ -98,7 +100,7 @@ def require_reader(
     given = _presented(authorization, x_admin_token)
     if not given:
         raise HTTPException(401, "read token required: send 'Authorization: Bearer <read or admin token>'")
-    tokens = [settings.admin_token.get_secret_value()]
+    tokens = [settings.admin_token.get_secret_value()] if settings.admin_token is not None else []
     if settings.read_token is not None:
         tokens.append(settings.read_token.get_secret_value())
     if not _matches(given, *tokens):
@@ -152,6 +154,18 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     def failed(f: Filters, limit: Annotated[int, Query(ge=1, le=10_000)] = 10) -> list[dict[str, Any]]:
         with service.cursor() as cur:
             return stats.get_failed_queries(cur, limit, f)
+
+    @app.get("/queries", dependencies=reader)
+    def shop_queries(
+        shop_id: Annotated[str, Query(min_length=1, max_length=64)],
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        only: listing.Only = "all",
+        threshold: Annotated[float, Query(ge=0.0, le=1.0)] = 0.7,
+    ) -> dict[str, Any]:
+        """One shop's queries, newest first, paged (``listing.py``)."""
+        with service.cursor() as cur:
+            return listing.list_queries(cur, shop_id, limit, offset, only, threshold)
 
     @app.get("/queries/low-confidence", dependencies=reader)
     def low_confidence(

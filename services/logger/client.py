@@ -29,6 +29,7 @@ from services.logger.sandbox import SqlSandbox
 from services.logger.schema import open_db
 from services.logger.settings import Settings
 from shared.kafka import EventProducer
+from shared.local_secrets import local_secret
 
 
 class LogClient:
@@ -79,7 +80,10 @@ class LogClient:
         token = self.settings.admin_token
         if not admin and self.settings.read_token is not None:
             token = self.settings.read_token
-        headers = {"Authorization": f"Bearer {token.get_secret_value()}"}
+        # none in the environment: the one `ecominsight up` made for this data folder, if any
+        plain = token.get_secret_value() if token is not None else local_secret(self.settings.paths.data_dir,
+                                                                                  "logger_admin_token")
+        headers = {"Authorization": f"Bearer {plain}"} if plain else {}
         try:
             r = httpx.request(
                 method, f"{self.settings.base_url}{path}", headers=headers, timeout=self.timeout_s, **kwargs

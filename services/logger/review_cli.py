@@ -25,14 +25,25 @@ from rich.table import Table
 from services.logger.client import LogClient
 from services.logger.errors import ReviewError
 from services.logger.settings import Settings
+from shared.local_secrets import local_secret
+from shared.settings import PathSettings
 
 ASK_URL = os.environ.get("ECOMINSIGHT_ASK_URL", "http://127.0.0.1:8000")
 
 
 def _ask(url: str, body: dict[str, Any] | None = None) -> Any:
     """A call to the ask service (over HTTP: services never import each other); GET without a body."""
+    # the ask API's admin key (ecominsight keys create --admin); for the local `up`, the one it made
+    key = os.environ.get("ECOMINSIGHT_ASK_ADMIN_KEY") or (
+        local_secret(PathSettings().data_dir, "ask_admin_key") if url.startswith(ASK_URL) else None
+    )
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
-        resp = httpx.post(url, json=body, timeout=30.0) if body is not None else httpx.get(url, timeout=30.0)
+        resp = (
+            httpx.post(url, json=body, headers=headers, timeout=30.0)
+            if body is not None
+            else httpx.get(url, headers=headers, timeout=30.0)
+        )
     except httpx.HTTPError as exc:
         raise ReviewError(f"cannot reach {url}: {exc}") from exc
     if resp.status_code >= 400:

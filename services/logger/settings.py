@@ -1,10 +1,11 @@
 """The logger's settings (env prefix ``ECOMINSIGHT_LOGGER_``).
 
 ``admin_token`` guards ``POST /sql`` and ``POST /export``; ``read_token`` (or the admin token)
-guards the reads that show questions and answers (``/stats``, ``/queries/*``). The default admin
-token, ``dev-admin-token``, is a known placeholder: the logger refuses to start with it (or any
-other placeholder) unless ``ECOMINSIGHT_LOCAL_DEV=1``, which ``ecominsight up`` sets; locally,
-reads are then open when no read token is set.
+guards the reads that show questions and answers (``/stats``, ``/queries/*``). Neither has a
+default: outside a local run (``ECOMINSIGHT_LOCAL_DEV=1``) the logger refuses to start without an
+admin token, and it never starts with a known placeholder (``change-me``, ``dev-admin-token``, ...).
+``ecominsight up`` sets both to random tokens of its data folder (``services/stack/secrets.py``);
+only a hand-started local logger without a read token has open reads (and no admin routes).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.logger.sandbox import SqlLimits
 from services.logger.sink import DEDUPE_WINDOW_S
+from shared.errors import ConfigError
 from shared.settings import (
     KafkaSettings,
     PathSettings,
@@ -21,8 +23,6 @@ from shared.settings import (
     refuse_placeholder_secrets,
     service_url,
 )
-
-DEV_ADMIN_TOKEN = "dev-admin-token"
 
 
 class Settings(BaseSettings):
@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     jsonl_rotate_daily: bool = True
     jsonl_retention_days: float = Field(default=90.0, ge=0)
 
-    admin_token: SecretStr = SecretStr(DEV_ADMIN_TOKEN)
+    admin_token: SecretStr | None = None
     read_token: SecretStr | None = None
     # Request bodies larger than this get a 413 before they are read into memory.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -81,10 +81,15 @@ class Settings(BaseSettings):
         return self.security.local_dev and self.read_token is None
 
     def check_secrets(self) -> None:
-        """Refuse placeholder tokens outside a local run (``ConfigError``)."""
+        """Refuse placeholder tokens, and a missing admin token outside a local run (``ConfigError``)."""
+        if self.admin_token is None and not self.security.local_dev:
+            raise ConfigError(
+                "refusing to start: ECOMINSIGHT_LOGGER_ADMIN_TOKEN is not set; set a random secret "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
         refuse_placeholder_secrets(
             {
-                "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": self.admin_token.get_secret_value(),
+                "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": self.admin_token.get_secret_value() if self.admin_token else None,
                 "ECOMINSIGHT_LOGGER_READ_TOKEN": self.read_token.get_secret_value() if self.read_token else None,
             },
             self.security,

@@ -24,7 +24,9 @@ from types import TracebackType
 
 import httpx
 
+from services.ask.keys import KEYS_FILE
 from services.stack.errors import StackError
+from services.stack.secrets import StackSecrets, load_or_create, secrets_path
 from services.stack.settings import Settings
 from shared.broker import LocalBroker
 from shared.kafka import ensure_topics
@@ -107,6 +109,30 @@ class Stack:
         self.extra_env = extra_env or {}
         self.broker: LocalBroker | None = None
         self.children: list[Child] = []
+        self._secrets: StackSecrets | None = None
+        self.secrets_created = False  # made on this start: the banner shows them, once
+
+    @property
+    def keys_file(self) -> Path:
+        configured = {**os.environ, **self.extra_env}.get("ECOMINSIGHT_ASK_API_KEYS_FILE")
+        return Path(configured) if configured else self.data_dir / KEYS_FILE
+
+    @property
+    def secrets(self) -> StackSecrets:
+        """The data folder's random tokens and admin key (``secrets.py``), made on first use;
+        an ``admin_token`` in the settings replaces the generated logger admin token."""
+        if self._secrets is None:
+            found, self.secrets_created = load_or_create(self.data_dir, self.keys_file)
+            if self.settings.admin_token:
+                found = StackSecrets(self.settings.admin_token, found.logger_read_token, found.ask_admin_key)
+            self._secrets = found
+        return self._secrets
+
+    @property
+    def keys_required(self) -> bool:
+        """Whether the ask API the children run requires shop keys."""
+        value = self.environment().get("ECOMINSIGHT_ASK_REQUIRE_API_KEYS", "").strip().lower()
+        return value in ("1", "true", "yes", "on")
 
     def url(self, service: str) -> str:
         port = {
@@ -123,6 +149,7 @@ class Stack:
     def environment(self) -> dict[str, str]:
         """The environment every child gets: where Kafka and the state are, and each port."""
         s = self.settings
+        tokens = self.secrets
         env = {
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
@@ -135,8 +162,13 @@ class Stack:
             "ECOMINSIGHT_GENERATOR_PORT": str(s.generator_port),
             "ECOMINSIGHT_LOGGER_HOST": s.host,
             "ECOMINSIGHT_LOGGER_PORT": str(s.logger_port),
-            "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": s.admin_token,
-            # a loopback run: the documented default secrets are allowed, logger reads need no token
+            # random per data folder (secrets.py): the logger's reads and admin routes are closed
+            "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": tokens.logger_admin_token,
+            "ECOMINSIGHT_LOGGER_READ_TOKEN": tokens.logger_read_token,
+            "ECOMINSIGHT_ASK_LOGGER_READ_TOKEN": tokens.logger_read_token,  # shop_stats, /api/mcp/stats, labels
+            "ECOMINSIGHT_ASK_LOGGER_ADMIN_TOKEN": tokens.logger_admin_token,  # run_sql, for admin keys only
+            "ECOMINSIGHT_GENERATOR_LOGGER_READ_TOKEN": tokens.logger_read_token,
+            # a loopback run: API keys are optional (`up --api-keys` requires them)
             "ECOMINSIGHT_LOCAL_DEV": "1",
             "ECOMINSIGHT_TRAINER_BASE_MODEL": s.trainer_base_model,
             "PYTHONUNBUFFERED": "1",
@@ -150,6 +182,8 @@ class Stack:
             env.setdefault("ECOMINSIGHT_TRAINER_EPOCHS", "40")
             env.setdefault("ECOMINSIGHT_TRAINER_LEARNING_RATE", "1e-3")
             env.setdefault("ECOMINSIGHT_TRAINER_EARLY_STOPPING_PATIENCE", "0")
+        if s.require_api_keys:
+            env["ECOMINSIGHT_ASK_REQUIRE_API_KEYS"] = "1"
         env.update(self.extra_env)
         return env
 
@@ -171,6 +205,7 @@ class Stack:
 
     def start(self) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        _ = self.secrets  # made (or read) before any child needs them
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         if self.settings.external_kafka is None:
             self.broker = LocalBroker(
@@ -224,22 +259,60 @@ EXAMPLES = (
 )
 
 
-def print_banner(stack: Stack) -> None:
-    ask = stack.url("ask")
-    print("\nEcomInsight is up. Try:\n")
+def review_page(logger_url: str) -> bool:
+    """Whether the running logger serves the reviewers' page ``/dashboard/review``."""
+    try:
+        return httpx.get(f"{logger_url}/dashboard/review", timeout=5.0).status_code != 404
+    except httpx.HTTPError:
+        return False
+
+
+def banner(stack: Stack, review: bool | None = None) -> str:
+    """What ``up`` prints once everything is healthy: where each part is and the truth about keys."""
+    if review is None:
+        review = review_page(stack.url("logger"))
+    ask, logger = stack.url("ask"), stack.url("logger")
+    keys = stack.keys_required
+    lines = ["", "EcomInsight is up. Try:", ""]
+    auth = " -H 'Authorization: Bearer <shop key>'" if keys else ""
+    shop = "" if keys else '"shop_id": "10", '
     for question, _ in EXAMPLES:
-        print(
-            f"  curl -s -X POST {ask}/api/mcp/ask -H 'Content-Type: application/json' "
-            f'-d \'{{"shop_id": "10", "question": "{question}"}}\''
+        lines.append(
+            f"  curl -s -X POST {ask}/api/mcp/ask -H 'Content-Type: application/json'{auth} "
+            f"-d '{{{shop}\"question\": \"{question}\"}}'"
         )
-    print(
-        f"\nAPI docs: {ask}/docs   statistics: {stack.url('logger')}/stats   "
-        f"model: {stack.url('generator')}/model"
-    )
-    print(
-        "Local run: no API keys and no rate limit (a deployment requires keys: ecominsight keys create --shop 10)."
-    )
-    print("Drive the learning loop: ecominsight demo    Stop: Ctrl-C\n", flush=True)
+    lines += [
+        "",
+        f"API docs: {ask}/docs   MCP endpoint: {ask}/mcp/   model: {stack.url('generator')}/model",
+        f"dashboard: {logger}/dashboard" + (f"   review page: {logger}/dashboard/review" if review else ""),
+    ]
+    if keys:
+        lines.append(
+            "API keys: required. Create one per shop: ecominsight keys create --shop 10 "
+            "(an owner reads /api/mcp/stats and /api/mcp/queries with it)."
+        )
+    else:
+        lines.append(
+            "API keys: not required in this local run (a request names its shop_id); "
+            "`ecominsight up --api-keys` requires them, as every deployment does."
+        )
+    where = secrets_path(stack.data_dir)
+    if stack.secrets_created:
+        t = stack.secrets
+        lines += [
+            f"Secrets of this data folder, shown once (kept in {where}, mode 0600):",
+            f"  logger admin token: {t.logger_admin_token}",
+            f"  logger read token:  {t.logger_read_token}   (the dashboard asks for it)",
+            f"  ask admin key:      {t.ask_admin_key}   (GET /understanding, MCP run_sql)",
+        ]
+    else:
+        lines.append(f"Tokens and the admin key of this data folder: {where} (mode 0600; printed when made).")
+    lines += ["Drive the learning loop: ecominsight demo    Stop: Ctrl-C", ""]
+    return "\n".join(lines)
+
+
+def print_banner(stack: Stack) -> None:
+    print(banner(stack), flush=True)
 
 
 def run_until_stopped(settings: Settings) -> int:

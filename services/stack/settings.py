@@ -22,7 +22,10 @@ class Settings(BaseSettings):
     ask_port: int = 8000
     generator_port: int = 8001
     logger_port: int = 8002
-    admin_token: str = "dev-admin-token"
+    # The logger's admin token; unset: a random one per data folder (``secrets.py``).
+    admin_token: str | None = None
+    # Require shop API keys on the ask API (``up --api-keys``); a local run does not by default.
+    require_api_keys: bool = False
     # Offline default: the trainer fine-tunes a tiny T5 built locally (word-level vocabulary
     # trained on the export; ECOMINSIGHT_TRAINER_TINY_TOKENIZER=byte for ByT5's bytes). Set to
     # google/flan-t5-base (or a local folder) when the hub or a local copy is available.

@@ -29,8 +29,8 @@ from shared.settings import KafkaSettings
 from tests.helpers import Collector, wait_for
 from tests.logger.conftest import make_settings as logger_settings
 
-TOOLS = {"ask", "metrics_catalog", "shop_stats", "run_sql"}
-ADMIN_TOKEN = "test-token"  # the logger's admin token in its test settings
+TOOLS = {"ask", "metrics_catalog", "shop_stats", "shop_queries", "run_sql"}
+ADMIN_TOKEN = "test-token"  # the logger's admin token in its test settings: the ask service's, never a caller's
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Stack:
     url: str  # the ask app's MCP endpoint
     key: str  # an API key of shop 10
     orphan_key: str  # a valid key of a shop the warehouse does not have
+    admin_key: str  # an admin key (ecominsight keys create --admin)
     kafka: KafkaSettings
 
 
@@ -46,7 +47,7 @@ def stack(
     tmp_path: Path, kafka_settings: KafkaSettings, make_settings: Callable[..., Settings]
 ) -> Iterator[Stack]:
     keys = KeyStore(tmp_path / "api_keys.json")
-    key, orphan = keys.create("10"), keys.create("999")
+    key, orphan, admin = keys.create("10"), keys.create("999"), keys.create(None, admin=True)
     logger = logger_settings(tmp_path / "logger", kafka_settings)
     with serve_http(create_logger_app(logger)) as logger_url:
         settings = make_settings(
@@ -59,9 +60,10 @@ def stack(
             ),
             logger_url=logger_url,
             logger_read_token="test-read-token",
+            logger_admin_token=ADMIN_TOKEN,
         )
         with serve_http(create_app(settings)) as url:
-            yield Stack(f"{url}/mcp/", key, orphan, kafka_settings)
+            yield Stack(f"{url}/mcp/", key, orphan, admin, kafka_settings)
 
 
 def call(url: str, key: str | None, tool: str, arguments: dict[str, Any] | None = None) -> CallToolResult:
@@ -85,7 +87,10 @@ def error_text(result: CallToolResult) -> str:
 
 def test_tools_are_listed_read_only_with_typed_inputs(stack: Stack) -> None:
     async def run() -> list[Any]:
-        async with Client(stack.url.rstrip("/")) as client:  # /mcp redirects to /mcp/
+        async with (
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {stack.key}"}, timeout=30) as http,
+            Client(streamable_http_client(stack.url.rstrip("/"), http_client=http)) as client,  # /mcp -> /mcp/
+        ):
             return list((await client.list_tools()).tools)
 
     tools = {t.name: t for t in anyio.run(run)}
@@ -127,13 +132,12 @@ def test_ask_answers_with_its_interpretation_and_is_logged_as_mcp(stack: Stack) 
     stats = wait_for(counted, what="shop_stats to count the query")
     assert stats["total_queries"] == 1 and stats["success_rate"] == 1.0
 
-    # the operator reads the same row with SQL (the admin token), a shop key cannot
+    # the operator reads the same row with SQL (an admin key), a shop key cannot
     sql = "SELECT shop_id, intent, success FROM queries ORDER BY shop_id"
-    rows = call(stack.url, ADMIN_TOKEN, "run_sql", {"sql": sql})
+    rows = call(stack.url, stack.admin_key, "run_sql", {"sql": sql})
     assert not rows.is_error and rows.structured_content
     assert rows.structured_content["rows"] == [["10", body["intent"], True], ["999", "invalid", False]]
-    assert "admin token" in error_text(call(stack.url, stack.key, "run_sql", {"sql": "SELECT 1"}))
-    assert "wrong admin token" in error_text(call(stack.url, "not-the-token", "run_sql", {"sql": "SELECT 1"}))
+    assert "admin key" in error_text(call(stack.url, stack.key, "run_sql", {"sql": "SELECT 1"}))
 
 
 def test_a_question_that_is_not_understood_comes_back_with_a_clarification(stack: Stack) -> None:
@@ -154,26 +158,31 @@ def test_metrics_catalog_lists_what_can_be_asked(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("key", "tool", "arguments", "message"),
     [
-        (None, "ask", {"question": "How many orders?"}, "an API key is required"),
-        (
-            "eik_000000000000_" + "x" * 40,
-            "ask",
-            {"question": "How many orders?"},
-            "unknown or revoked API key",
-        ),
         ("KEY", "ask", {"question": "   "}, "question must not be empty"),
         ("KEY", "ask", {"question": "orders " * 200}, "longer than 500 characters"),
         ("KEY", "ask", {"question": "How many orders?", "shop_id": "11"}, "this API key is for shop '10'"),
         ("ORPHAN", "ask", {"question": "How many orders?"}, "unknown shop '999'"),
         ("ORPHAN", "ask", {}, "question"),  # the input schema: a required argument is missing
-        (None, "shop_stats", {}, "an API key is required"),
+        ("ADMIN", "ask", {"question": "How many orders?"}, "an admin key reads no shop's data"),
     ],
 )
 def test_errors_come_back_as_tool_errors_with_the_message(
     stack: Stack, key: str | None, tool: str, arguments: dict[str, Any], message: str
 ) -> None:
-    key = {"KEY": stack.key, "ORPHAN": stack.orphan_key}.get(key or "", key)
+    key = {"KEY": stack.key, "ORPHAN": stack.orphan_key, "ADMIN": stack.admin_key}.get(key or "", key)
     assert message in error_text(call(stack.url, key, tool, arguments))
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [(None, "an API key is required"), ("eik_000000000000_" + "x" * 40, "unknown or revoked API key")],
+)
+def test_without_a_valid_key_no_session_opens(stack: Stack, key: str | None, message: str) -> None:
+    headers = {"Accept": "application/json, text/event-stream", **({"Authorization": f"Bearer {key}"} if key else {})}
+    body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    response = httpx2.post(stack.url, json=body, headers=headers, timeout=30)
+    assert response.status_code == 401 and message in response.json()["error"]["message"]
 
 
 def test_the_stdio_server_answers_with_the_configured_key(tmp_path: Path, warehouse_path: Path) -> None:

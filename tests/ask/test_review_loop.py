@@ -16,6 +16,7 @@ import pytest
 
 from evaluation.phrasers import serve_http
 from services.ask.app import create_app
+from services.ask.keys import KeyStore
 from services.ask.settings import Settings
 from services.logger.app import create_app as create_logger_app
 from services.logger.review_cli import label_query
@@ -86,11 +87,12 @@ def test_labels_teach_the_ask_service_new_words(
     settings = make_settings(
         logger_url=log_url, logger_read_token="test-read-token", understanding_poll_s=0.2
     )
+    admin = {"Authorization": f"Bearer {KeyStore(settings.keys.path(settings.paths)).create(None, admin=True)}"}
     with serve_http(create_app(settings)) as ask_url:
         deadline = time.monotonic() + 30
         state: dict[str, Any] = {}
         while time.monotonic() < deadline:
-            state = httpx.get(f"{ask_url}/understanding").json()
+            state = httpx.get(f"{ask_url}/understanding", headers=admin).json()  # the admin sees it all
             if state["version"] != "base":
                 break
             time.sleep(0.1)
@@ -114,7 +116,7 @@ def test_labels_teach_the_ask_service_new_words(
     restarted = make_settings(understanding_poll_s=0.0)
     with serve_http(create_app(restarted)) as ask_url:
         assert ask(ask_url, "how many punters do I have")["success"] is True
-        assert httpx.get(f"{ask_url}/understanding").json()["version"] == "u0001"
+        assert httpx.get(f"{ask_url}/understanding", headers=admin).json()["version"] == "u0001"
 
 
 def test_the_dry_run_refuses_bad_input_with_a_message(make_settings: Callable[..., Settings]) -> None:

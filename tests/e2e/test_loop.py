@@ -22,6 +22,7 @@ from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-token"
+ADMIN = {"Authorization": f"Bearer {TOKEN}"}  # the logger's reads are closed under `up` too (issue 24)
 
 
 # Traffic the tiny model learns in seconds: 60 distinct questions (the export drops repeats) of
@@ -104,7 +105,7 @@ def test_the_system_learns_from_its_own_traffic(stack: Stack) -> None:
 
     # 2. The logger writes every query once to the JSONL files and to DuckDB.
     # The table counts 60 once the batch is committed, and the files are complete before that.
-    stats = wait_for(lambda: (s := http.get(f"{logger}/stats").json())["total_queries"] == 60
+    stats = wait_for(lambda: (s := http.get(f"{logger}/stats", headers=ADMIN).json())["total_queries"] == 60
                      and s["corrections"]["accepted"] == 60 and s, timeout=90, what="stats over 60 queries")
     assert stats["success_rate"] > 0
     lines = jsonl(logs / "all_queries.jsonl")
@@ -151,5 +152,5 @@ def test_the_system_learns_from_its_own_traffic(stack: Stack) -> None:
     assert Counter(ids).most_common(1)[0][1] == 1, "a query was logged twice"
     assert sorted(ids) == expected
     # The files are written before the batch commits, so the table may lag the files for a moment.
-    wait_for(lambda: http.get(f"{logger}/stats").json()["total_queries"] == len(expected), timeout=60,
+    wait_for(lambda: http.get(f"{logger}/stats", headers=ADMIN).json()["total_queries"] == len(expected), timeout=60,
              what="the statistics to count every query once")

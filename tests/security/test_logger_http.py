@@ -59,15 +59,20 @@ def test_bodies_over_the_cap_are_a_413_and_a_422_does_not_echo_the_input(target:
 
 
 @pytest.mark.parametrize("token", ["change-me", "dev-admin-token", "CHANGEME", "secret"])
-def test_placeholder_secrets_stop_the_logger_outside_a_local_run(tmp_path: Path, token: str) -> None:
+def test_placeholder_secrets_stop_the_logger(tmp_path: Path, token: str) -> None:
     with pytest.raises(ConfigError, match="ECOMINSIGHT_LOGGER_ADMIN_TOKEN"):
         create_app(make_settings(tmp_path, NO_BROKER, admin_token=token), start_worker=False)
     with pytest.raises(ConfigError, match="READ_TOKEN"):
         create_app(make_settings(tmp_path, NO_BROKER, read_token=token), start_worker=False)
-    local = make_settings(tmp_path, NO_BROKER, admin_token=token, read_token=None,
+    with pytest.raises(ConfigError, match="ECOMINSIGHT_LOGGER_ADMIN_TOKEN"):  # a local run too (issue 24)
+        create_app(make_settings(tmp_path, NO_BROKER, admin_token=token, security=SecuritySettings(local_dev=True)),
+                   start_worker=False)
+    # a hand-started local logger without tokens: reads are open, the admin routes are shut
+    local = make_settings(tmp_path, NO_BROKER, admin_token=None, read_token=None,
                           security=SecuritySettings(local_dev=True))
     with TestClient(create_app(local, start_worker=False)) as c:
-        assert c.get("/stats").status_code == 200  # `ecominsight up`: local reads are open
+        assert c.get("/stats").status_code == 200
+        assert c.post("/sql", json={"sql": "SELECT 1"}, headers={"Authorization": "Bearer x"}).status_code == 403
 
 
 def test_harvested_ids_marked_negative_by_another_shop_change_nothing(tmp_path: Path) -> None:

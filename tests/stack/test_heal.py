@@ -107,7 +107,9 @@ def test_every_service_killed_in_turn_is_restarted_and_nothing_logged_is_lost(st
     print(f"{len(requests)} requests, {len(failed)} failed while ask restarted; supervisor said:", *said, sep="\n  ")
 
     logger = stack.url("logger")
-    wait_for(lambda: httpx.get(f"{logger}/stats").json()["total_queries"] >= len(answered_ids), timeout=120,
+    read = {"Authorization": f"Bearer {stack.secrets.logger_read_token}"}  # closed under `up` (issue 24)
+    wait_for(lambda: httpx.get(f"{logger}/stats", headers=read).json()["total_queries"] >= len(answered_ids),
+             timeout=120,
              what="every answered query to be logged")
     stack.stop()  # the database file is free once the logger has stopped
     with duckdb.connect(str(stack.data_dir / "query_logs" / "queries.duckdb"), read_only=True) as conn:

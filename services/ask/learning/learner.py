@@ -95,7 +95,7 @@ def candidates(q: Interpretation) -> list[str]:
 
 def reads_as(layer: SemanticLayer, label: Label, lexicon: Lexicon) -> bool:
     """Does the parser, with ``lexicon``, read the labelled question as the label says?"""
-    u = layer.understand(label.question, label.shop_id, label.asked_on, lexicon)
+    u = layer.understand(label.question, label.shop_id, label.asked_on, lexicon.for_shop(label.shop_id))
     if label.out_of_scope:
         return u.interpretation is None
     assert label.interpretation is not None
@@ -106,7 +106,10 @@ def learn_one(layer: SemanticLayer, label: Label) -> Taught:
     if label.out_of_scope:
         reason = label.reason or "marked out of scope by a reviewer"
         return Taught(
-            label, refusal=Learned(phrase=normalise(label.question), means=reason, support=[label.query_id])
+            label,
+            refusal=Learned(
+                phrase=normalise(label.question), means=reason, support=[label.query_id], shop_id=label.shop_id
+            ),
         )
     assert label.interpretation is not None
     if reads_as(layer, label, Lexicon()):
@@ -121,7 +124,8 @@ def learn_one(layer: SemanticLayer, label: Label) -> Taught:
     working: list[Learned] = []
     for meanings in itertools.product(candidates(label.interpretation), repeat=len(runs)):
         trial = [
-            Learned(phrase=p, means=m, support=[label.query_id]) for p, m in zip(runs, meanings, strict=True)
+            Learned(phrase=p, means=m, support=[label.query_id], shop_id=label.shop_id)
+            for p, m in zip(runs, meanings, strict=True)
         ]
         if reads_as(layer, label, Lexicon(phrases=trial)):
             if len(runs) > 1:
@@ -132,22 +136,28 @@ def learn_one(layer: SemanticLayer, label: Label) -> Taught:
     return Taught(label, problem=f"no reading of {', '.join(repr(r) for r in runs)} gives the labelled query")
 
 
-def combine(taught: list[Taught], version: str = BASE) -> tuple[Lexicon, list[str]]:
+def combine(
+    taught: list[Taught], version: str = BASE, promoted: list[Learned] | None = None
+) -> tuple[Lexicon, list[str]]:
     """One lexicon from every label's lesson, and the phrases dropped because labels disagree:
-    a phrase is read as a meaning every label that teaches it allows."""
-    by_phrase: dict[str, dict[str, list[str]]] = {}  # phrase -> label -> the meanings it allows
+    a phrase is read, for the shop whose labels teach it, as a meaning every such label allows.
+    Labels of one shop never teach another; ``promoted`` phrases (a reviewer's) serve every shop."""
+    by_phrase: dict[tuple[str, str], dict[str, list[str]]] = {}  # (shop, phrase) -> label -> meanings
     for t in taught:
         for entry in t.phrases:
-            by_phrase.setdefault(entry.phrase, {}).setdefault(t.label.query_id, []).append(entry.means)
+            by_phrase.setdefault((t.label.shop_id, entry.phrase), {}).setdefault(t.label.query_id, []).append(
+                entry.means
+            )
     phrases, conflicts = [], []
-    for phrase, allowed in sorted(by_phrase.items()):
+    for (shop, phrase), allowed in sorted(by_phrase.items()):
         first, *others = allowed.values()
         agreed = [m for m in first if all(m in o for o in others)]
         if not agreed:
             seen = sorted({m for ms in allowed.values() for m in ms})
-            conflicts.append(f"{phrase!r} is read as {' and as '.join(repr(m) for m in seen)}")
+            conflicts.append(f"{phrase!r} is read as {' and as '.join(repr(m) for m in seen)} (shop {shop})")
             continue
-        phrases.append(Learned(phrase=phrase, means=agreed[0], support=sorted(allowed)))
+        phrases.append(Learned(phrase=phrase, means=agreed[0], support=sorted(allowed), shop_id=shop))
+    phrases += promoted or []
     refusals = [t.refusal for t in taught if t.refusal is not None]
     trained_on = sorted(t.label.query_id for t in taught)
     return Lexicon(version=version, phrases=phrases, refusals=refusals, trained_on=trained_on), conflicts
@@ -187,7 +197,7 @@ class Proposal:
 
 def propose(layer: SemanticLayer, labels: list[Label], serving: Lexicon, version: str) -> Proposal:
     taught = [learn_one(layer, label) for label in labels]
-    candidate, conflicts = combine(taught, version)
+    candidate, conflicts = combine(taught, version, serving.promoted())
     seen = set(serving.trained_on)
     new = [label for label in labels if label.query_id not in seen]
     old = [label for label in labels if label.query_id in seen]

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from services.ask.learning.labels import Label
 from services.ask.learning.learner import Proposal, propose
+from services.ask.learning.lexicon import Lexicon
 from services.ask.learning.store import LexiconStore
 from services.ask.semantic import SemanticLayer
 
@@ -71,6 +72,15 @@ class LabelLearner:
                 log.info("understanding candidate not adopted: %s", "; ".join(proposal.reasons))
             self._seen, self.last = digest, proposal
             return proposal
+
+    def promote(self, phrase: str, reviewer: str | None) -> Lexicon:
+        """Serve ``phrase`` to every shop (``Lexicon.promote``: ``KeyError``, ``ValueError``)."""
+        with self._lock:
+            lexicon = self.layer.lexicon.promote(phrase, self.store.next_version())
+            self.store.record_promotion(lexicon, phrase, reviewer)
+            self.layer.lexicon = lexicon
+            log.info("understanding %s serves: %r promoted to every shop", lexicon.version, phrase)
+            return lexicon
 
     def poll_once(self) -> Proposal | None:
         try:

@@ -37,6 +37,24 @@ class LexiconStore:
         adopted = sum(1 for h in self.history() if h.get("adopted"))
         return f"u{adopted + 1:04d}"
 
+    def record_promotion(self, lexicon: Lexicon, phrase: str, reviewer: str | None) -> None:
+        """Serve ``lexicon`` (a reviewer promoted ``phrase`` to every shop) and add it to the lineage."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.current_file, lexicon.model_dump_json(indent=2))
+        means = next(e.means for e in lexicon.promoted() if e.phrase == phrase)
+        line = {
+            "at": datetime.now(UTC).isoformat(),
+            "candidate": lexicon.version,
+            "adopted": True,
+            "promoted": {"phrase": phrase, "means": means, "by": reviewer},
+            "held_out_labels": 0,
+            "understanding_accuracy_before": 0.0,
+            "understanding_accuracy_after": 0.0,
+            "reasons": [f"{phrase!r} -> {means!r} promoted to every shop by {reviewer or 'a reviewer'}"],
+        }
+        with self.history_file.open("a") as fh:
+            fh.write(json.dumps(line) + "\n")
+
     def record(self, proposal: Proposal) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         if proposal.adopted:
