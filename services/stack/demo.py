@@ -110,11 +110,13 @@ class Demo:
         generator_url: str,
         admin_token: str,
         models_dir: Path,
+        ask_admin_key: str | None = None,
         shops: tuple[str, ...] = ("10",),
         console: Console | None = None,
     ):
         self.ask_url, self.logger_url, self.generator_url = ask_url, logger_url, generator_url
-        self.admin = {"Authorization": f"Bearer {admin_token}"}
+        self.admin = {"Authorization": f"Bearer {admin_token}"}  # the logger's admin token (reads too)
+        self.ask_admin = {"Authorization": f"Bearer {ask_admin_key}"} if ask_admin_key else {}
         self.registry = ModelRegistry(models_dir)
         self.shops = shops
         self.console = console or Console()
@@ -159,7 +161,7 @@ class Demo:
         stats: dict[str, Any] = {}
         with self.console.status("waiting for the logger to write every query ..."):
             while time.monotonic() < deadline:
-                stats = self.http.get(f"{self.logger_url}/stats").json()
+                stats = self.http.get(f"{self.logger_url}/stats", headers=self.admin).json()
                 if stats.get("total_queries", 0) >= count:
                     return stats
                 time.sleep(0.5)
@@ -201,7 +203,7 @@ class Demo:
         return labelled
 
     def understanding(self) -> dict[str, Any]:
-        return dict(self.http.get(f"{self.ask_url}/understanding").json())
+        return dict(self.http.get(f"{self.ask_url}/understanding", headers=self.ask_admin).json())
 
     def wait_for_understanding(self, before: str, timeout_s: float = 90.0) -> dict[str, Any]:
         """The ask service's next learned lexicon (it reads the labels every few seconds); the gate's
