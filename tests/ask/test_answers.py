@@ -108,7 +108,7 @@ def test_two_customers_with_one_name_are_never_merged(client: TestClient, sql: S
         ("What will my revenue be next month?", "out_of_scope", "forecasts"),
         ("How many orders did Zorblax Quuxington place?", "unclear", "'zorblax'"),
         ("revenue by flavour", "unclear", "'flavour'"),
-        ("revenue and orders last month", "unclear", "one metric at a time"),
+        ("revenue and orders by month", "unclear", "only as a plain list"),  # issue 22: two measures, no breakdown
         ("How many customers did I have last month?", "unclear", "two readings"),
     ],
 )

@@ -72,4 +72,5 @@ def intent_of(q: Interpretation) -> str:
 def refusal_text(u: Understanding) -> str:
     understood = "; ".join(u.understood) if u.understood else "nothing I can compute yet"
     asks = " / ".join(f'"{s}"' for s in u.suggestions[:3])
-    return f"{u.message} What I understood: {understood}. You could ask, for example: {asks}."
+    skipped = f" Skipped: {', '.join(u.skipped)}." if u.skipped else ""
+    return f"{u.message} What I understood: {understood}.{skipped} You could ask, for example: {asks}."

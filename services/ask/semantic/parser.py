@@ -98,7 +98,8 @@ class Parser:
                 )
             unknown = [w for w in self._leftover(r) if not words.skippable(w)]
             if unknown:
-                hint = words.did_you_mean(unknown, self._vocabulary(shop))
+                vocabulary = self._vocabulary(shop)
+                hint = words.did_you_mean([w for w in unknown if w not in vocabulary], vocabulary)
                 raise Refuse(
                     "unclear",
                     f"I could not use {', '.join(repr(w) for w in unknown)}, so I won't guess what you meant."
@@ -106,8 +107,16 @@ class Parser:
                 )
             q = assemble(r, today, previous if r.follow_up else None)
         except Refuse as exc:
+            leftover = self._leftover(r)
+            skipped = r.skipped + [w.strip(".,'-") for w in leftover if words.skippable(w)]
             return Understanding(
-                exc.outcome, None, exc.message, r.understood, self._leftover(r), exc.suggestions
+                exc.outcome,
+                None,
+                exc.message,
+                r.understood,
+                leftover,
+                exc.suggestions,
+                list(dict.fromkeys(skipped)),
             )
         skipped = r.skipped + [w.strip(".,'-") for w in self._leftover(r)]
         return Understanding("answer", q, "", r.understood, skipped=list(dict.fromkeys(skipped)))
