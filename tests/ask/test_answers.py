@@ -108,7 +108,8 @@ def test_two_customers_with_one_name_are_never_merged(client: TestClient, sql: S
         ("What will my revenue be next month?", "out_of_scope", "forecasts"),
         ("How many orders did Zorblax Quuxington place?", "unclear", "'zorblax'"),
         ("revenue by flavour", "unclear", "'flavour'"),
-        ("revenue and orders by month", "unclear", "only as a plain list"),  # issue 22: two measures, no breakdown
+        # issue 22: two measures are answered as a list, never broken down
+        ("revenue and orders by month", "unclear", "only as a plain list"),
         ("How many customers did I have last month?", "unclear", "two readings"),
     ],
 )
