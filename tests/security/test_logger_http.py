@@ -110,7 +110,9 @@ def test_harvested_ids_marked_negative_by_another_shop_change_nothing(tmp_path: 
         send([FeedbackEvent(query_id=good.query_id, rating="positive", shop_id="10")])
         assert exported() == before
         feedback = c.get("/stats", params={"shop_id": "10"}).json()["feedback"]
-        assert feedback == {"positive": 1, "negative": 0, "rejected": 55, "superseded": 5}
+        assert feedback == {"positive": 1, "negative": 0, "rejected": 0, "superseded": 5}  # shop 11's is not 10's
+        feedback = c.get("/stats", params={"shop_id": "11"}).json()["feedback"]  # (issue 24, finding 3)
+        assert feedback == {"positive": 0, "negative": 0, "rejected": 55, "superseded": 0}
         sink.close()
 
 
