@@ -419,6 +419,33 @@ CONTENT_WORDS = sorted(
             "gross",
             "ordered",
             "never",
+            # issue 22: the words of the wider catalogue, so a typo of one is never read as another
+            "weekday",
+            "weekdays",
+            "weekend",
+            "weekends",
+            "hour",
+            "hours",
+            "hourly",
+            "median",
+            "percentile",
+            "refunds",
+            "share",
+            "percentage",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "black",
+            "cyber",
+            "christmas",
+            "quarterly",
+            "items",
+            "together",
+            "both",
         ]
         + list(MONTHS)  # the month names, as the period finder knows them
     )
@@ -446,5 +473,9 @@ def correct(word: str, extra: set[str]) -> str | None:
     if len(word) < 4 or not word.isalpha():
         return None
     cutoff = 0.75 if len(word) <= 5 else 0.8
-    match = difflib.get_close_matches(word, [*CONTENT_WORDS, *extra], n=1, cutoff=cutoff)
+    match = difflib.get_close_matches(word, [*CONTENT_WORDS, *extra], n=2, cutoff=cutoff)
+    if len(match) == 2 and not match[0].startswith(match[1]) and not match[1].startswith(match[0]):
+        ratios = [difflib.SequenceMatcher(None, word, m).ratio() for m in match]
+        if ratios[0] - ratios[1] < 0.05:  # two words about as close: never pick one
+            return None
     return match[0] if match else None

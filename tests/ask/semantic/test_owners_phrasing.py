@@ -122,3 +122,15 @@ def test_relative_periods(layer: SemanticLayer) -> None:
 )
 def test_word_order_and_populations(layer: SemanticLayer, question: str, canonical: str) -> None:
     assert read(layer, question) == read(layer, canonical)
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("revenue by weekdy", "revenue by weekday"),  # never "weekly"
+        ("medain order value", "median order value"),
+        ("ordrs on black fridy", "orders on black friday"),
+    ],
+)
+def test_a_typo_of_a_new_word_is_read_as_that_word(layer: SemanticLayer, typo: str, meant: str) -> None:
+    assert read(layer, typo) == read(layer, meant)
