@@ -75,6 +75,9 @@ class Interpretation(BaseModel):
     inactive_days: Window | None = Field(default=None, description="inactive customers: the quiet window")
     statuses: list[str] = Field(default_factory=list, description="the order statuses counted")
     corrections: dict[str, str] = Field(default_factory=dict, description="typos read as")
+    per: str | None = Field(
+        default=None, description="a ratio: the metric divided by this one over the same period and filters"
+    )
     share_of_total: bool = Field(
         default=False, description="the filtered value as a % of the same metric without the filters"
     )

@@ -122,6 +122,12 @@ QUESTIONS: list[Q] = [
     Q("what did my biggest customer buy", kind="refuse"),
     Q("revenue from customers with at least 3 orders", kind="refuse"),
     Q("median items per order", kind="refuse"),
+    Q("orders per customer", kind="refuse"),  # customer accounts, or customers who bought?
+    Q(
+        "refunds per order last month",
+        ratio(count_orders(LAST_MONTH, "o.status = 'refunded'"), count_orders(LAST_MONTH)),
+    ),
+    Q("orders per customer by month", kind="refuse"),
     # follow-ups
     Q("and in October?", revenue(month(10)), after="revenue last month"),
     Q("what about France?", count_orders(LAST_MONTH, FR), after="orders from Germany last month"),

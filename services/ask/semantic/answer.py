@@ -122,6 +122,20 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
         sql, args = compile_query(q, shop_id, window)
         return _round(wh.query(sql, args)[0][0], unit)
 
+    if q.per is not None:  # a ratio: this metric / another, same period and filters
+        numerator = scalar(q.period)
+        below = METRICS[q.per]
+        bq = q.model_copy(update={"metric": q.per, "per": None})
+        sql, args = compile_query(bq, shop_id, q.period)
+        denominator = _round(wh.query(sql, args)[0][0], below.unit)
+        ratio = float(round(Decimal(str(numerator)) / Decimal(str(denominator)), 2)) if denominator else 0.0
+        values.update(
+            metric=f"{metric.label} per {below.label.lower()}", value=ratio, unit="ratio",
+            numerator=numerator, denominator=denominator,
+            scope=f"{values['scope']}; divided by {below.label.lower()} ({scope(bq, currency)})",
+        )  # fmt: skip
+        return ToolResult(tool="metric", params=params, values=values, money=[], currency=currency)
+
     if q.share_of_total:  # 100 x part / whole, the whole without the part's filters
         part = scalar(q.period)
         lines = any(f.field in ("product", "category") for f in q.filters)

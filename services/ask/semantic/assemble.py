@@ -101,6 +101,12 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         raise Refuse(
             "unclear", "A basket of two products counts orders; ask 'how many orders contain both X and Y'."
         )
+    if r.per is not None:
+        if r.group_by or r.compare or measures or r.share:
+            raise Refuse(
+                "unclear", "I can give a ratio of two metrics as one number, not broken down or compared."
+            )
+        _check_filters(METRICS[r.per], r)
     if r.share:
         if name not in v.SHAREABLE or r.group_by or r.compare or measures:
             raise Refuse(
@@ -149,6 +155,7 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
         compare_to=compare_to,
         then_by=r.then_by,
         share_of_total=r.share,
+        per=r.per,
         rank=r.rank if r.group_by else None,
         limit=r.limit if r.group_by and r.rank else None,
         inactive_days=inactive,

@@ -192,6 +192,7 @@ class Parser:
             r.take(v.THE_ONE_BEFORE, lambda m: self._one_before(r, m))
         r.take(v.AMOUNT_BETWEEN, lambda m: self._amount(r, m, between=True))
         r.take(v.AMOUNT, lambda m: self._amount(r, m))
+        r.take(v.RATIO, lambda m: self._ratio(r, m))
         for pattern, name in v.SPECIAL_METRICS:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._special, r, name))
         self._statuses(r)
@@ -234,6 +235,14 @@ class Parser:
         r.understood.append(f"orders containing both {an} and {bn}")
         r.qualified = True  # "how many times were X and Y bought together": orders
         return None
+
+    def _ratio(self, r: Reading, m: re.Match[str]) -> None:
+        pair = v.RATIOS.get((m.group("a2"), m.group("b2")))
+        if pair is None or r.per is not None:
+            raise Refuse("unclear", f"I could not read {m.group(0).strip()!r} as one ratio of two metrics.")
+        r.metric(pair[0], m.group(0))
+        r.per = pair[1]
+        r.understood.append(f"divided by {METRICS[pair[1]].label.lower()}")
 
     def _share(self, r: Reading, m: re.Match[str]) -> None:
         if r.share:

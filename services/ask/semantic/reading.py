@@ -66,6 +66,7 @@ class Reading:
     group_by: str | None = None
     population: bool = False  # "of customers from Canada": customers named only as who the filter is
     share: bool = False  # "what share of revenue comes from Germany"
+    per: str | None = None  # "orders per customer": the metric divided by this one
     then_by: str | None = None  # a second breakdown, in the order the question names them
     rank: Literal["top", "bottom"] | None = None
     limit: int | None = None

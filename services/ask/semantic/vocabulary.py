@@ -175,6 +175,12 @@ SHARE = re.compile(
 )
 SHAREABLE = frozenset(("orders", "revenue", "units_sold", "refunds", "revenue_refunded", "active_customers",
                        "new_customers", "customers"))  # fmt: skip
+# A ratio of two metrics of the catalogue whose two parts have one reading each ("refunds per order" =
+# refunded orders / orders). "orders per customer" is refused: customer accounts, or customers who bought?
+RATIO = re.compile(
+    r"\b(?:(?:the\s+)?(?:average|avg|mean)\s+(?:number\s+of\s+)?)?(?P<a2>refunds)\s+per\s+(?P<b2>order)\b"
+)
+RATIOS = {("refunds", "order"): ("refunds", "orders")}
 AND_GROUP = re.compile(rf"\b(?:and|&)\s+(?:by\s+|per\s+)?(?:{DIM_RE})\b")
 ADVERB_GRAIN = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
                 "annual": "year", "annually": "year", "hourly": "hour"}  # fmt: skip
@@ -458,7 +464,8 @@ def _pattern_words() -> set[str]:
                  TOP.pattern, BOTTOM.pattern, FILLER_PHRASES.pattern, STATUS, WEEKDAY_FILTER.pattern,
                  WEEKEND_SPLIT.pattern, CUSTOMER_THRESHOLD.pattern, ORDER_THRESHOLD.pattern, MEDIAN.pattern,
                  PERCENTILE.pattern, ROW_EXTREME.pattern, CUSTOMER_ORDER.pattern, FOLLOW_UP.pattern, WHEN_EXTREME.pattern,
-                 FOLLOW_UP_WORDS.pattern, THE_ONE_BEFORE.pattern, BREAK_DOWN.pattern, SHARE.pattern]  # fmt: skip
+                 FOLLOW_UP_WORDS.pattern, THE_ONE_BEFORE.pattern, BREAK_DOWN.pattern, SHARE.pattern,
+                 RATIO.pattern]  # fmt: skip
     return {w for p in patterns for w in re.findall(r"[a-z]{3,}", p)}
 
 
