@@ -43,7 +43,7 @@ from services.ask.keys import AuthError, Caller, presented_key, resolve_caller
 from services.ask.mcp_gate import McpGate
 from services.ask.models import AskResponse
 from services.ask.routes import shop_of
-from services.ask.semantic.catalog import catalogue
+from services.ask.semantic.catalog import capabilities, catalogue
 from services.ask.settings import Settings
 from services.ask.state import Services
 
@@ -144,7 +144,7 @@ class McpTools:
     def metrics_catalog(self) -> dict[str, Any]:
         """What can be asked: every metric with its definition, the statuses it counts, the
         dimensions it can be grouped by, the filters it takes and example questions."""
-        return {"metrics": catalogue()}
+        return {"metrics": catalogue(), "capabilities": capabilities()}
 
     def shop_stats(self, ctx: Context, shop_id: ShopArg = None) -> dict[str, Any]:
         """The logged statistics of the shop's queries: totals, success rate, response times,

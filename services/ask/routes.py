@@ -21,7 +21,7 @@ from services.ask.models import (
     UnderstandRequest,
     UnderstandResponse,
 )
-from services.ask.semantic.catalog import catalogue
+from services.ask.semantic.catalog import capabilities, catalogue
 from services.ask.state import Services
 from services.ask.throttle import client_address, failures_watched
 from shared.events import FeedbackEvent
@@ -84,7 +84,7 @@ def health(s: ServicesDep) -> dict[str, Any]:
 @router.get("/catalog")
 def metrics_catalog() -> dict[str, Any]:
     """What can be asked: every metric with its definition, group-bys, filters and examples."""
-    return {"metrics": catalogue()}
+    return {"metrics": catalogue(), "capabilities": capabilities()}
 
 
 @router.post("/api/mcp/ask", response_model=AskResponse)

@@ -210,3 +210,36 @@ def catalogue() -> list[dict[str, object]]:
         }
         for m in METRICS.values()
     ]
+
+
+# What can be asked beyond one metric: served next to the metrics (GET /catalog, MCP metrics_catalog).
+CAPABILITIES: list[dict[str, object]] = [
+    {"name": "group_by", "what": "one breakdown: " + ", ".join(sorted(ALL_DIMENSIONS)),
+     "examples": ["orders by weekday", "revenue by hour of day", "weekend vs weekday revenue"]},
+    {"name": "two_group_bys", "what": "two breakdowns; rows carry keys in the order named",
+     "examples": ["revenue by country and month", "monthly orders by status"]},
+    {"name": "measures", "what": "several plain measures over the same filters and period (data.measures)",
+     "examples": ["orders and revenue last week"]},
+    {"name": "share_of_total", "what": "100 x the filtered value / the same metric without the filters, in %",
+     "examples": ["what share of revenue comes from Germany", "% of orders from France last month"]},
+    {"name": "ratio", "what": "metric A / metric B over the same period and filters",
+     "examples": ["refunds per order last month"]},
+    {"name": "thresholds", "what": "customers by number of purchases; orders by number of items",
+     "examples": ["customers with at least 3 orders", "orders with more than 4 items"]},
+    {"name": "baskets", "what": "orders (every status) with lines of both products",
+     "examples": ["how many orders contain both X and Y"]},
+    {"name": "rows", "what": "the row behind an extreme; a customer's first / last order",
+     "examples": ["who placed my biggest order and when?", "when was my last order?"]},
+    {"name": "weekday_filter", "what": "orders placed on a weekday, weekdays or weekends (UTC)",
+     "examples": ["revenue on weekends", "orders on Mondays last month"]},
+    {"name": "periods", "what": "shorthand and named days: L7D, L30D, WTD, MTD, QTD, YTD, yday, w/e <date>, "
+     "same month last year, the first half of this year, Black Friday, Cyber Monday, Christmas, New Year's Eve",
+     "examples": ["qty sold L7D", "revenue same month last year", "orders on black friday"]},
+    {"name": "ties", "what": "a ranking with a tie at the cut says how many are tied", "examples": ["bottom 3 customers by orders"]},
+    {"name": "follow_ups", "what": "send the conversation_id of an answer with the next question",
+     "examples": ["and last month?", "what about France?", "break that down by category", "only the shipped ones"]},
+]  # fmt: skip
+
+
+def capabilities() -> list[dict[str, object]]:
+    return [dict(c) for c in CAPABILITIES]

@@ -108,3 +108,12 @@ def test_skipped_words_are_stated(client: TestClient) -> None:
     body = ask(client, "hi, quick one: orders this week?")
     assert body["success"] and "skipped: quick one, hi" in body["answer"]
     assert body["skipped"] == ["quick one", "hi"]
+
+
+def test_the_catalogue_serves_the_new_capabilities(client: TestClient) -> None:
+    body = client.get("/catalog").json()
+    names = {c["name"] for c in body["capabilities"]}
+    assert {"two_group_bys", "measures", "share_of_total", "rows", "follow_ups", "baskets"} <= names
+    assert {"median_order_value", "refunds", "customers_by_purchases"} <= {
+        m["metric"] for m in body["metrics"]
+    }
