@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 GROWTH = 1.1
 ERROR_BOUND = (GROWTH - 1) / (GROWTH + 1)  # 0.0476...: a stated bound, checked by the tests
@@ -180,30 +181,28 @@ def add_queries(cur: duckdb.DuckDBPyConnection, relation: str = "batch_queries")
         _merge_latency(cur, grain, _latency_sql(grain, relation))
 
 
-def rate(cur: duckdb.DuckDBPyConnection, changes: list[tuple[str, int, int]], source: str) -> None:
-    """Apply rating changes: ``(query_id, positive delta, negative delta)``; the rated queries'
-    cells are found in ``source`` (a relation with the ``queries`` columns)."""
-    changes = [c for c in changes if c[1] or c[2]]
+def rate(cur: duckdb.DuckDBPyConnection, changes: list[tuple[Any, ...]]) -> None:
+    """Apply rating changes: ``(shop_id, occurred_at, intent, tool, model_version, success,
+    generator, positive delta, negative delta)``, one per rated query."""
     if not changes:
         return
-    ids = [c[0] for c in changes]
-    pos = [c[1] for c in changes]
-    neg = [c[2] for c in changes]
-    for grain in GRAINS:
-        _merge(
-            cur,
-            grain,
-            f"""
-            SELECT {_period(grain, "q.occurred_at")} AS period, q.shop_id, q.intent, coalesce(q.tool, '') AS tool,
-                   q.model_version, q.success, q.generator, 0 AS queries, 0.0 AS confidence_sum,
-                   0.0 AS latency_sum, sum(d.pos) AS positive, sum(d.neg) AS negative
-            FROM (SELECT unnest($ids::VARCHAR[]) AS query_id, unnest($pos::BIGINT[]) AS pos,
-                         unnest($neg::BIGINT[]) AS neg) d
-            JOIN {source} q ON q.query_id = d.query_id
-            GROUP BY ALL
-            """,
-            {"ids": ids, "pos": pos, "neg": neg},
-        )
+    names = ("shop_id", "occurred_at", "intent", "tool", "model_version", "success", "generator", "pos", "neg")
+    table = pa.table({name: pa.array([c[i] for c in changes]) for i, name in enumerate(names)})
+    cur.register("rating_changes", table)
+    try:
+        for grain in GRAINS:
+            _merge(
+                cur,
+                grain,
+                f"""
+                SELECT {_period(grain, "q.occurred_at")} AS period, q.shop_id, q.intent, coalesce(q.tool, '') AS tool,
+                       q.model_version, q.success, q.generator, 0 AS queries, 0.0 AS confidence_sum,
+                       0.0 AS latency_sum, sum(q.pos) AS positive, sum(q.neg) AS negative
+                FROM rating_changes q GROUP BY ALL
+                """,
+            )
+    finally:
+        cur.unregister("rating_changes")
 
 
 def rebuild(conn: duckdb.DuckDBPyConnection) -> None:

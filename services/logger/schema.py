@@ -96,7 +96,7 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     conn.execute(history.DDL)
     conn.execute(rotation.DDL)
     history.create_view(conn)
-    if "ratings" not in tables or "shop_id" not in rating_columns:  # written before ratings (with shops)
+    if "ratings" not in tables or not set(ratings.NEW_COLUMNS) <= rating_columns:  # written before them
         ratings.rebuild(conn)
     if "rollup_day" not in tables:  # written before the rollups: compute them once
         rollups.rebuild(conn)

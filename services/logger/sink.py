@@ -319,7 +319,8 @@ class Sink:
             self._insert_rows(cur, queries, feedback, logged_at, ids)
             if queries:
                 rollups.add_queries(cur)  # same transaction
-            ratings.refresh(cur, [e.query_id for e in feedback], bool(queries))  # and rating changes in rollups
+            # the ratings this batch changes, and their changes in the rollups
+            ratings.refresh(cur, bool(queries), logged_at - self.dedupe_window)
             self._record(cur, positions)
             self.crash.check("after_insert", n)
             # A kill from here on may land before or after the commit is durable.
@@ -382,31 +383,35 @@ class Sink:
         self._sizes[file] = 0
         log.info("rotated %s (%d bytes) into %s", file, size, name)
 
-    def archive(self, now: datetime | None = None) -> int:
+    def archive(self, now: datetime | None = None, keep: timedelta | None = None) -> int:
         """Move closed days out of the hot table into Parquet (``history.py``); rows logged inside
-        the dedupe window stay, so the dedupe only ever reads the hot table."""
+        the dedupe window (or ``keep``) stay, so the dedupe only ever reads the hot table."""
         now = utc_naive(now or datetime.now(UTC))
-        return history.archive(self.conn, self.log_dir, now, self.dedupe_window)
+        return history.archive(self.conn, self.log_dir, now, self.dedupe_window if keep is None else keep)
 
     def _new_events(
         self, cur: duckdb.DuckDBPyConnection, unique: dict[str, QueryEvent | FeedbackEvent], since: datetime
     ) -> list[tuple[str, QueryEvent | FeedbackEvent]]:
         """The (event id, event) pairs whose id is in neither table among the rows logged since
-        ``since`` (the dedupe window). Rows are appended in ``logged_at`` order, so DuckDB's zone
-        maps (min/max per row group) skip everything older without reading it: the cost of a
-        batch depends on the window, not on how much was ever logged."""
+        ``since`` (the dedupe window). A copy of an event has the event's own ``occurred_at``, so
+        only rows whose ``occurred_at`` lies between the batch's earliest and latest are compared,
+        and only rows logged inside the window. Rows are appended in about that order, so DuckDB's
+        zone maps (min/max per row group) skip everything else without reading it: the cost of a
+        batch depends on the batch and the window, not on how much was ever logged."""
         if not unique:
             return []
+        moments = [utc_naive(e.occurred_at) for e in unique.values()]
         ids = pa.table({"event_id": pa.array(list(unique), pa.string())})
         cur.register("batch_ids", ids)
         try:
-            seen = cur.execute(
-                f"SELECT CAST(event_id AS VARCHAR) FROM {HOT_TABLE} WHERE logged_at >= $since"
+            cond = (
+                "logged_at >= $since AND occurred_at >= $lo AND occurred_at <= $hi"
                 " AND event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)"
-                " UNION ALL "
-                "SELECT CAST(event_id AS VARCHAR) FROM feedback WHERE logged_at >= $since"
-                " AND event_id IN (SELECT CAST(event_id AS UUID) FROM batch_ids)",
-                {"since": since},
+            )
+            seen = cur.execute(
+                f"SELECT CAST(event_id AS VARCHAR) FROM {HOT_TABLE} WHERE {cond}"
+                f" UNION ALL SELECT CAST(event_id AS VARCHAR) FROM feedback WHERE {cond}",
+                {"since": since, "lo": min(moments), "hi": max(moments)},
             ).fetchall()
         finally:
             cur.unregister("batch_ids")

@@ -159,8 +159,7 @@ def test_rollup_figures_equal_a_direct_scan_for_random_filters(tmp_path: Path) -
     for start in range(0, len(events), 37):
         sink.write([Received(e, "t", 0, i) for i, e in enumerate(events[start : start + 37], start)])
         if start <= half < start + 37:  # the first half's days move to Parquet; the rest stays hot
-            sink.dedupe_window = timedelta(microseconds=1)
-            assert sink.archive() > 0
+            assert sink.archive(keep=timedelta(0)) > 0
     sink.close()
     hot, history = conn.execute("SELECT (SELECT count(*) FROM queries_hot), (SELECT count(*) FROM queries)").fetchone()  # type: ignore[misc]
     assert 0 < hot < history
