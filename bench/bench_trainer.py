@@ -261,6 +261,7 @@ def bench_job(tmp: Path, tokenizer: str, examples: int, run: int) -> dict[str, A
             "examples": examples,
             "n_train": outcome.n_train,
             "n_val": outcome.n_val,
+            "n_test": outcome.n_test,
             "learning_rate": settings.learning_rate,
             "epochs": settings.epochs,
             "batch_size": settings.batch_size,
@@ -347,7 +348,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
         out += [
             f"`run_job` end to end, {j['tokenizer']}-level tiny T5, trainer defaults (lr {j['learning_rate']:g}, "
             f"{j['epochs']:g} epochs, batch {j['batch_size']}, early stopping, evaluate + checkpoint each epoch), "
-            f"{j['examples']} records ({j['n_train']} train / {j['n_val']} held out).",
+            f"{j['examples']} records ({j['n_train']} train / {j['n_val']} validation / {j.get('n_test', '?')} test).",
             "",
             "| run | training s | whole job s | fact accuracy | exact match | ROUGE-L | decision | load |",
             "|---|---:|---:|---:|---:|---:|---|---:|",

@@ -29,6 +29,7 @@ SHOWN_METRICS = (
     ("repetition_rate", "repetition rate"),
     ("mean_latency_ms", "mean latency (ms)"),
     ("quality", "quality score"),
+    ("preference_match", "preference match"),
     ("n", "examples"),
 )
 
@@ -109,7 +110,11 @@ def _train(args: argparse.Namespace) -> int:
 
     try:
         # the latest export by default; a relative path not found here is taken under the data folder
-        data = settings.paths.resolve(args.data) if args.data else settings.paths.query_logs / "finetuning_data.jsonl"
+        data = (
+            settings.paths.resolve(args.data)
+            if args.data
+            else settings.paths.query_logs / "finetuning_data.jsonl"
+        )
         outcome = run_job(settings, data, export_id=args.export_id, progress=progress)
     finally:
         if bar is not None:
@@ -120,24 +125,28 @@ def _train(args: argparse.Namespace) -> int:
     else:
         console = Console()
         console.print(
-            f"{meta.version}: trained on {outcome.n_train} examples, evaluated on {outcome.n_val} "
+            f"{meta.version}: trained on {outcome.n_train} examples, checkpoint chosen on {outcome.n_val}, "
+            f"tested on {outcome.n_test} "
             f"({sum(outcome.skipped.values())} skipped) in {meta.train_time_s:.1f}s "
             f"({outcome.samples_per_s:.1f} samples/s)"
         )
         console.print(
             _metrics_table(
-                "Held-out split",
+                "Test split (the gate's)",
                 {
                     f"candidate {meta.version}": outcome.candidate.metrics,
                     f"serving ({outcome.baseline_name})": outcome.baseline.metrics,
                 },
             )
         )
+        ci = outcome.decision.interval
+        gain = f"gain in preference match {outcome.decision.gain:+.3f}" + (
+            f", {ci.level:.0%} interval [{ci.low:+.3f}, {ci.high:+.3f}] on {ci.n} held-out corrections"
+            if ci
+            else ""
+        )
         if outcome.promoted:
-            console.print(
-                f"[green]promoted[/green] {meta.version} (gain in preference match {outcome.decision.gain:+.3f} "
-                f"over {outcome.baseline_name})"
-            )
+            console.print(f"[green]promoted[/green] {meta.version} ({gain} over {outcome.baseline_name})")
         else:
             console.print(f"[red]rejected[/red] {meta.version}: " + "; ".join(meta.reasons))
     if args.publish and outcome.promoted:
@@ -154,7 +163,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         return _evaluate_api(args.api, args.shop_id)
     if not args.model or not args.data:
         raise TrainerError("evaluate needs --model (once or more) and --data FILE, or --api URL")
-    from services.trainer.data import load_export, split
+    from services.trainer.data import load_export, three_way
     from services.trainer.metrics import evaluate_model, evaluate_template
     from shared.modeling import load_seq2seq
     from shared.registry import ModelRegistry
@@ -167,7 +176,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     examples = (
         export.examples
         if args.all
-        else split(export.examples, settings.validation_fraction, settings.seed)[1]
+        else three_way(
+            export.examples, settings.validation_fraction, settings.seed, settings.corrected_fraction
+        ).test
     )
     columns: dict[str, dict[str, Any]] = {}
     samples: dict[str, list[str]] = {}
@@ -267,7 +278,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument(
         "--model", action="append", help="'template', 'current', a version (v0003), a folder or hub id"
     )
-    evaluate.add_argument("--data", help="export JSONL to evaluate on (its held-out split unless --all)")
+    evaluate.add_argument(
+        "--data", help="export JSONL to evaluate on (its test split, the gate's, unless --all)"
+    )
     evaluate.add_argument(
         "--all", action="store_true", help="evaluate on every example, not the held-out split"
     )

@@ -10,9 +10,13 @@ hold, are skipped and counted.
 A record with a ``correction`` (the answer as the shop owner wants it worded) trains on the
 correction instead, checked against the record's own result (``shared.corrections``); a rejected
 one is skipped with its reason. Once a shop has corrections, its uncorrected answers (the old
-phrasing the owner is correcting away from) are left out as "superseded". The held-out split
-takes corrected examples apart (``corrected_fraction`` of them), so the gate always measures
-the owners' preference.
+phrasing the owner is correcting away from) are left out as "superseded".
+
+Three splits (``three_way``): the test split, which only the gate scores, takes corrected
+examples apart (``corrected_fraction`` of them), so the gate always measures the owners'
+preference; the validation split, cut from what is left, is where the trainer picks its
+checkpoint (validation loss, early stopping); the rest trains. The gate never scores an example
+that chose the checkpoint.
 """
 
 from __future__ import annotations
@@ -156,18 +160,43 @@ def _cut(
 def split(
     examples: list[Example], validation_fraction: float, seed: int, corrected_fraction: float | None = None
 ) -> tuple[list[Example], list[Example]]:
-    """A reproducible train/validation split (at least one example on each side). Corrected
-    examples are split apart, ``corrected_fraction`` of them (at least one) held out."""
+    """A reproducible train/held-out split (at least one example on each side). Corrected
+    examples are split apart, ``corrected_fraction`` of them (at least one) held out, also when
+    every example is a correction; a kind with a single example trains."""
     if len(examples) < 2:
         raise ExportError("need at least two examples to split into train and validation")
     rng = random.Random(seed)
     corrected = [e for e in examples if e.corrected]
     plain = [e for e in examples if not e.corrected]
-    if len(corrected) < 2 or len(plain) < 2:
+    if len(corrected) < 2 and len(plain) < 2:
         return _cut(examples, validation_fraction, rng, 1)
-    train_c, val_c = _cut(corrected, corrected_fraction or validation_fraction, rng, 1)
-    train_p, val_p = _cut(plain, validation_fraction, rng, 1)
+    train_c, val_c = (
+        _cut(corrected, corrected_fraction or validation_fraction, rng, 1)
+        if len(corrected) >= 2
+        else (corrected, [])
+    )
+    train_p, val_p = _cut(plain, validation_fraction, rng, 1) if len(plain) >= 2 else (plain, [])
     return train_p + train_c, val_p + val_c
+
+
+@dataclass(frozen=True)
+class Splits:
+    train: list[Example]
+    validation: list[Example]  # picks the checkpoint; never scored by the gate
+    test: list[Example]  # scored by the gate, and by nothing else
+
+
+def three_way(
+    examples: list[Example], validation_fraction: float, seed: int, corrected_fraction: float | None = None
+) -> Splits:
+    """The test split (``split``'s held-out side: ``corrected_fraction`` of the corrections and
+    ``validation_fraction`` of the rest), then a validation split cut from what is left the same
+    way (``validation_fraction`` of each kind). Reproducible; at least one example in each."""
+    if len(examples) < 3:
+        raise ExportError("need at least three examples to split into train, validation and test")
+    rest, test = split(examples, validation_fraction, seed, corrected_fraction)
+    train, validation = split(rest, validation_fraction, seed + 1)
+    return Splits(train, validation, test)
 
 
 def tokenise(

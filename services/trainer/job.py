@@ -1,5 +1,6 @@
-"""One training run: export -> examples -> fine-tune -> evaluate candidate and serving model ->
-gate -> registry entry (promoted or rejected).
+"""One training run: export -> examples (train / validation / test) -> fine-tune, the checkpoint
+chosen on the validation split -> evaluate candidate and serving model on the test split, with a
+bootstrap interval on the gain -> gate -> registry entry (promoted or rejected).
 
 ``run_job`` is what both the worker (on ``ExportComplete``) and ``ecominsight train`` call. It
 raises an ``EcomInsightError`` (or whatever broke) when the run cannot finish; the caller turns
@@ -30,7 +31,7 @@ from transformers import (
 from services.trainer import data as data_mod
 from services.trainer.errors import TooFewExamples
 from services.trainer.gate import Decision, decide
-from services.trainer.metrics import Evaluation, evaluate_model, evaluate_template
+from services.trainer.metrics import Evaluation, evaluate_model, evaluate_template, preference_interval
 from services.trainer.settings import Settings
 from services.trainer.tiny import build_tiny
 from shared import ct2
@@ -51,7 +52,8 @@ class JobOutcome:
     baseline: Evaluation
     baseline_name: str  # a registry version, or "template"
     n_train: int
-    n_val: int
+    n_val: int  # the validation split: picked the checkpoint
+    n_test: int  # the test split: what the gate scored
     skipped: dict[str, int] = field(default_factory=dict)
     samples_per_s: float = 0.0
 
@@ -268,10 +270,17 @@ def run_job(
             f"({export.n_skipped} of {export.total} skipped: {export.skipped or 'none'}); "
             f"need at least {settings.min_examples}"
         )
-    train_set, val_set = data_mod.split(
+    splits = data_mod.three_way(
         export.examples, settings.validation_fraction, settings.seed, settings.corrected_fraction
     )
-    log.info("training on %d examples, validating on %d", len(train_set), len(val_set))
+    train_set, val_set, test_set = splits.train, splits.validation, splits.test
+    log.info(
+        "training on %d examples, choosing the checkpoint on %d, testing on %d (%d corrections)",
+        len(train_set),
+        len(val_set),
+        len(test_set),
+        sum(e.corrected for e in test_set),
+    )
 
     with tempfile.TemporaryDirectory(prefix="ecominsight-train-") as tmp:
         workdir = Path(tmp)
@@ -290,7 +299,7 @@ def run_job(
         candidate = evaluate_model(
             trained.model,
             trained.tokenizer,
-            val_set,
+            test_set,
             settings.eval_batch_size,
             settings.max_input_length,
             settings.max_new_tokens,
@@ -301,7 +310,7 @@ def run_job(
             baseline = evaluate_model(
                 serving_model,
                 serving_tok,
-                val_set,
+                test_set,
                 settings.eval_batch_size,
                 settings.max_input_length,
                 settings.max_new_tokens,
@@ -309,8 +318,11 @@ def run_job(
             baseline_name = serving.version
             del serving_model
         else:
-            baseline, baseline_name = evaluate_template(val_set), "template"
-        decision = decide(candidate.metrics, baseline.metrics, settings)
+            baseline, baseline_name = evaluate_template(test_set), "template"
+        interval = preference_interval(
+            candidate, baseline, settings.bootstrap_resamples, settings.confidence_level, settings.seed
+        )
+        decision = decide(candidate.metrics, baseline.metrics, settings, interval)
         log.info("candidate %s", candidate.metrics)
         log.info("serving (%s) %s", baseline_name, baseline.metrics)
 
@@ -324,6 +336,7 @@ def run_job(
                 epochs_run=trained.epochs_run,
                 n_train=len(train_set),
                 n_val=len(val_set),
+                n_test=len(test_set),
                 skipped=export.skipped,
                 parameters=count_parameters(trained.model),
             )
@@ -338,8 +351,12 @@ def run_job(
                     "gate": decision.mode,
                     "baseline": baseline_name,
                     "gain": decision.gain,
+                    "gain_ci_low": interval.low,
+                    "gain_ci_high": interval.high,
+                    "gain_ci_level": interval.level,
                     "n_train": len(train_set),
                     "n_val": len(val_set),
+                    "n_test": len(test_set),
                     "train_samples_per_s": round(trained.samples_per_s, 2),
                     "serving_backend": serving_copy,
                 },
@@ -367,6 +384,7 @@ def run_job(
         baseline_name=baseline_name,
         n_train=len(train_set),
         n_val=len(val_set),
+        n_test=len(test_set),
         skipped=export.skipped,
         samples_per_s=trained.samples_per_s,
     )

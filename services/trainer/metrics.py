@@ -17,6 +17,10 @@ Per answer (the model writes placeholders; ``check_generated`` validates and fil
 
 ``quality`` folds them into one number the gate compares:
 ``0.5 * fact_accuracy + 0.3 * rouge_l + 0.2 * exact_match - 0.1 * repetition_rate``.
+
+The gain in preference match is a difference of two shares over the same held-out corrections;
+``paired_bootstrap`` gives its confidence interval (resampling the corrections, each with both
+models' answers), which the gate and the lineage carry.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from services.trainer.data import Example
 from shared.errors import PlaceholderError
@@ -196,3 +202,50 @@ def evaluate_model(
 def evaluate_template(examples: list[Example]) -> Evaluation:
     """The template phrasing as a 'model': what serves when no model is promoted."""
     return evaluate_outputs(examples, lambda batch: [template_text(e.result) for e in batch], batch_size=64)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A percentile-bootstrap confidence interval on a mean difference."""
+
+    low: float
+    high: float
+    level: float  # 0.95: a 95% interval
+    n: int  # paired observations resampled
+    resamples: int
+
+
+def paired_bootstrap(
+    candidate: Sequence[float],
+    baseline: Sequence[float],
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> Interval:
+    """The interval on ``mean(candidate) - mean(baseline)`` over paired observations (the same
+    example scored for both): resample the examples with replacement ``resamples`` times and take
+    the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of the resampled differences. No
+    observation: ``[0, 0]`` with ``n`` 0 (nothing is known)."""
+    if len(candidate) != len(baseline):
+        raise ValueError(f"paired samples differ in length: {len(candidate)} and {len(baseline)}")
+    n = len(candidate)
+    if n == 0:
+        return Interval(0.0, 0.0, level, 0, resamples)
+    diffs = np.asarray(candidate, dtype=float) - np.asarray(baseline, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = diffs[rng.integers(0, n, size=(resamples, n))].mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return Interval(round(float(low), 4), round(float(high), 4), level, n, resamples)
+
+
+def preference_interval(
+    candidate: Evaluation, baseline: Evaluation, resamples: int = 2000, level: float = 0.95, seed: int = 0
+) -> Interval:
+    """The interval on the gain in preference match: both evaluations scored the same examples
+    in the same order; only those whose reference is an owner's correction count."""
+    pairs = [
+        (c.exact, b.exact) for c, b in zip(candidate.scored, baseline.scored, strict=True) if c.corrected
+    ]
+    return paired_bootstrap(
+        [float(c) for c, _ in pairs], [float(b) for _, b in pairs], resamples, level, seed
+    )

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # The gate (gate.py): preference match with the owners' corrections must beat the serving
     # model's (or the template's) by more than this (0: any gain; a tie is never enough) ...
     gate_margin: float = Field(default=0.0, ge=0.0)
+    # ... and so must the lower bound of the gain's bootstrap confidence interval (this level,
+    # this many resamples of the held-out corrections), so a gain that chance explains is refused.
+    confidence_level: float = Field(default=0.95, gt=0.0, lt=1.0)
+    bootstrap_resamples: int = Field(default=2000, ge=100)
     # ... while facts stay right: these hold for every candidate, the first one included.
     min_fact_accuracy: float = Field(default=0.995, ge=0.0, le=1.0)
     max_invented_rate: float = Field(default=0.0, ge=0.0, le=1.0)
@@ -109,6 +113,8 @@ class Settings(BaseSettings):
             "gradient_accumulation_steps",
             "save_total_limit",
             "early_stopping_patience",
+            "confidence_level",
+            "bootstrap_resamples",
         )
         out: dict[str, object] = {k: getattr(self, k) for k in keys}
         out["precision"] = self.resolved_precision()

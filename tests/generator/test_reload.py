@@ -1,4 +1,9 @@
-"""Hot reload over the real broker: swaps under load, refusing a corrupt version, restarts."""
+"""Hot reload over the real broker: swaps under load, refusing a corrupt version, restarts.
+
+The swap test registers eleven versions with different weights: each one is the trained tiny
+model with the embedding of "." swapped for a mark of its own, so it ends its answers with that
+mark ("orders." / "orders!" / ...): an answer shows which weights wrote it, and a swap that
+relabelled the old weights as the new version would be caught."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import torch
 from fastapi.testclient import TestClient
 
 from evaluation.phrasers import add_version, make_settings, serve_http
@@ -18,12 +24,46 @@ from services.generator.service import GeneratorService
 from shared.broker import free_port
 from shared.events import ModelReady, TrainingFailed
 from shared.kafka import EventProducer
+from shared.modeling import load_seq2seq
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
 from shared.settings import KafkaSettings
 from tests.helpers import Collector, wait_for
 
 RESULT = ToolResult(tool="count_orders", values={"count": 1174})
+# The mark each swap-test version ends its answers with (none of them is in the prompt).
+MARKS = (".", "!", ";", "%", "~", "*", "#", "&", "+", "@", "^")
+
+
+def marked_copy(source: Path, folder: Path, mark: str) -> Path:
+    """``source`` with the embedding rows of "." and ``mark`` swapped (the output layer is tied
+    to them): the copy writes ``mark`` wherever ``source`` wrote ".", and nothing else changes
+    (neither character is in the prompts): new weights with an answer that shows them."""
+    tokenizer, model = load_seq2seq(source)
+    period, other = (tokenizer.encode(c, add_special_tokens=False) for c in (".", mark))
+    assert len(period) == len(other) == 1, "one token per character (the byte-level tiny T5)"
+    with torch.no_grad():
+        weights = [model.get_input_embeddings().weight]
+        output = model.get_output_embeddings()
+        if output is not None and output.weight.data_ptr() != weights[0].data_ptr():
+            weights.append(output.weight)  # an untied output layer swaps too
+        for w in weights:
+            w[[period[0], other[0]]] = w[[other[0], period[0]]]
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def marked_models(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The trained model (its answers end with ".") and ten copies, each ending with its mark."""
+    root = tmp_path_factory.mktemp("marked")
+    return [trained_model] + [marked_copy(trained_model, root / f"m{i}", m) for i, m in enumerate(MARKS[1:])]
+
+
+def mark_of(text: str) -> str:
+    """What follows the last word of an answer such as "You have 1,174 orders!"."""
+    return text.rsplit("orders", 1)[-1]
 
 
 def publish_ready(kafka: KafkaSettings, registry: ModelRegistry, version: str) -> None:
@@ -73,9 +113,12 @@ class Load:
 
 
 def test_ten_swaps_under_load_drop_no_request(
-    tmp_path: Path, registry: ModelRegistry, trained_model: Path, kafka_settings: KafkaSettings
+    tmp_path: Path, registry: ModelRegistry, marked_models: list[Path], kafka_settings: KafkaSettings
 ) -> None:
-    versions = [add_version(registry, trained_model, promote=(i == 0), metrics={"n": i}) for i in range(11)]
+    versions = [
+        add_version(registry, folder, promote=(i == 0), metrics={"n": i})
+        for i, folder in enumerate(marked_models)
+    ]
     settings = make_settings(tmp_path, kafka_settings)
     app = create_app(settings)
     service: GeneratorService = app.state.service
@@ -99,6 +142,9 @@ def test_ten_swaps_under_load_drop_no_request(
     # Every answer came from a model version, not the template fallback, and states the data's number.
     assert set(load.generators) == {"model"}
     assert all("1,174" in text for _, _, text in load.responses)
+    # ... and each answer was written by the weights of the version it names: its own mark
+    wrong = [(v, text) for _, v, text in load.responses if mark_of(text) != MARKS[versions.index(v)]]
+    assert wrong == [], wrong[:5]
     for i in range(4):  # each client's requests are sequential: it never goes back to an older version
         seen = [versions.index(v) for t, v, _ in load.responses if t == i]
         assert seen == sorted(seen)

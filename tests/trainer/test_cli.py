@@ -70,7 +70,15 @@ def test_train_then_evaluate_against_the_template(env: Path, capsys: pytest.Capt
     assert meta.export_id == "by-hand" and meta.hyperparameters["epochs"] == 5.0
     assert meta.metrics["fact_accuracy"] == 1.0 and meta.metrics["gate"] == "preference"
     assert "candidate v0002" in out and "serving (template)" in out
-    assert "promoted v0002 (gain in preference match +1.000 over template)" in out
+    # the gain with its interval on the test split's 12 held-out corrections (30% of 40)
+    assert (
+        "promoted v0002 (gain in preference match +1.000, 95% interval [+1.000, +1.000] on 12 held-out "
+        "corrections over template)" in " ".join(out.split())  # as one line (rich wraps it)
+    )
+    assert meta.metrics["gain_ci_low"] == meta.metrics["gain_ci_high"] == 1.0
+    assert main(["model", "list"]) == 0  # the lineage shows the interval beside the gain
+    listed = capsys.readouterr().out
+    assert "gain=1, gain_ci_low=1, gain_ci_high=1, gain_ci_level=0.95" in listed
 
     models = ["--model", "template", "--model", "v0001", "--model", "v0002"]
     assert main(["evaluate", *models, "--data", str(data), "--json"]) == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.exports import make_result, record, write_export
-from services.trainer.data import load_export, split, tokenise
+from services.trainer.data import load_export, split, three_way, tokenise
 from services.trainer.errors import ExportError
 from services.trainer.tiny import train_word_tokenizer
 from shared.phrasing import fill, template_text
@@ -75,6 +75,24 @@ def test_split_is_ninety_ten_and_reproducible(tmp_path: Path) -> None:
     assert [e.query_id for e in val] == [e.query_id for e in again_val]
     assert {e.query_id for e in train} | {e.query_id for e in val} == {e.query_id for e in examples}
     assert [e.query_id for e in split(examples, 0.1, 7)[1]] != [e.query_id for e in val]
+
+
+def test_three_way_keeps_the_gates_test_split_apart_from_the_checkpoints_validation(tmp_path: Path) -> None:
+    # every example a correction (the demo's shops): 30% of them go to the gate's test split
+    examples = load_export(
+        write_export(tmp_path / "e.jsonl", 100, seed=2, styles={"11": "german", "12": "terse"})
+    )
+    corrected = [e for e in examples.examples if e.corrected]
+    splits = three_way(corrected, 0.1, 42, 0.3)
+    ids = [{e.query_id for e in part} for part in (splits.train, splits.validation, splits.test)]
+    assert len(splits.test) == round(0.3 * len(corrected)) and len(splits.validation) >= 1
+    assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
+    assert ids[0] | ids[1] | ids[2] == {e.query_id for e in corrected}
+    again = three_way(corrected, 0.1, 42, 0.3)
+    assert [e.query_id for e in again.test] == [e.query_id for e in splits.test]
+    assert [e.query_id for e in again.validation] == [e.query_id for e in splits.validation]
+    with pytest.raises(ExportError, match="at least three"):
+        three_way(corrected[:2], 0.1, 42)
 
 
 def test_tokenise_truncates_at_the_explicit_length_and_pads_only_when_asked(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.exports import write_export
-from services.trainer.data import load_export, split
+from services.trainer.data import load_export, three_way
 from services.trainer.errors import ExportError, TooFewExamples
 from services.trainer.job import run_job
 from services.trainer.metrics import score
@@ -33,9 +33,14 @@ def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
     assert meta.export_id == "export-001"
     assert meta.data_sha256 == load_export(export_file).sha256
     assert meta.parent_version is None and meta.base_model == "tiny-t5-word"
-    # 30 of shop 10 (3 held out) and 30 corrections of shop 11 (9 held out: the preference set)
-    assert meta.hyperparameters["learning_rate"] == 3e-3 and meta.hyperparameters["n_train"] == 48
-    assert meta.hyperparameters["n_val"] == 12 and meta.hyperparameters["padding"] == "dynamic"
+    # 30 of shop 10 (3 in the test split) and 30 corrections of shop 11 (9 in the test split: the
+    # preference set); of the other 48, 3 + 2 choose the checkpoint (validation) and 43 train
+    assert meta.hyperparameters["learning_rate"] == 3e-3 and meta.hyperparameters["n_train"] == 43
+    assert meta.hyperparameters["n_val"] == 5 and meta.hyperparameters["n_test"] == 12
+    assert meta.hyperparameters["padding"] == "dynamic"
+    # the gain's interval, in the lineage beside the gain
+    assert meta.metrics["gain_ci_low"] <= meta.metrics["gain"] <= meta.metrics["gain_ci_high"]
+    assert meta.metrics["gain_ci_level"] == 0.95 and meta.metrics["n_test"] == 12
     assert {"torch", "transformers", "tokenizers"} <= meta.library_versions.keys()
     assert meta.train_time_s and meta.train_time_s > 0
     for key in (
@@ -59,14 +64,14 @@ def test_a_run_writes_a_registry_entry_with_metrics_and_lineage(
     saved = json.loads((registry.path(meta.version) / "generation_config.json").read_text())
     assert saved.get("max_length") != 20 and saved["max_new_tokens"] == settings.max_new_tokens
 
-    # What was saved is what was measured: reloaded, it scores the same on the held-out split.
+    # What was saved is what was measured: reloaded, it scores the same on the test split.
     tokenizer, model = load_seq2seq(registry.path(meta.version))
-    _, val = split(
+    val = three_way(
         load_export(export_file).examples,
         settings.validation_fraction,
         settings.seed,
         settings.corrected_fraction,
-    )
+    ).test
     answers = generate(model, tokenizer, [e.prompt for e in val], max_new_tokens=settings.max_new_tokens)
     facts_ok = [score(answer, example).facts_ok for answer, example in zip(answers, val, strict=True)]
     assert sum(facts_ok) / len(val) == pytest.approx(meta.metrics["fact_accuracy"], abs=1e-3)
