@@ -71,8 +71,29 @@ class ShopEntities:
     def names_pattern(self, names: list[str]) -> re.Pattern[str] | None:
         if not names:
             return None
-        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        return re.compile(rf"(?<![\w-])(?:{alternatives})(?:'?s)?(?![\w-])")
+        return re.compile(rf"(?<![\w-])(?:{alternation(names)})(?:'?s)?(?![\w-])")
+
+    @cached_property
+    def customers_pattern(self) -> re.Pattern[str] | None:
+        return self.names_pattern(list(self.customers))
+
+    @cached_property
+    def products_pattern(self) -> re.Pattern[str] | None:
+        return self.names_pattern(list(self.products))
+
+    @cached_property
+    def products_alternation(self) -> str:
+        return alternation(list(self.products))
+
+    @cached_property
+    def known_words(self) -> frozenset[str]:
+        """Every word of a name of the shop or of a country: never "corrected" into another word."""
+        return self.words | {w for names in COUNTRIES.values() for n in names for w in n.split()}
+
+
+def alternation(names: list[str]) -> str:
+    """``a|b|c`` of the escaped names, longest first (so the longest name is matched)."""
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
 
 class EntityIndex:

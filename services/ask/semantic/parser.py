@@ -46,6 +46,11 @@ def unit_of(w: Window) -> str | None:
     return "year" if re.fullmatch(r"\d{4}", label) else None
 
 
+COUNTRY_CODES = {n: code for code, ns in COUNTRIES.items() for n in ns}
+COUNTRY_ALTERNATION = "|".join(re.escape(n) for n in sorted(COUNTRY_CODES, key=len, reverse=True))
+COUNTRY_WORDS = frozenset(n for names in COUNTRIES.values() for n in names if n.isalpha() and len(n) > 4)
+
+
 class Parser:
     def __init__(self, entities: EntityIndex):
         self.entities = entities
@@ -123,16 +128,15 @@ class Parser:
 
     @staticmethod
     def _vocabulary(shop: ShopEntities) -> set[str]:
-        names = {w for name in (*shop.customers, *shop.products, *shop.categories) for w in name.split()}
-        return set(v.CONTENT_WORDS) | names | {n for ns in COUNTRIES.values() for n in ns if " " not in n}
+        return (
+            set(v.CONTENT_WORDS) | shop.words | {n for ns in COUNTRIES.values() for n in ns if " " not in n}
+        )
 
     # -- reading --------------------------------------------------------------------------------
 
     def _correct(self, r: Reading, shop: ShopEntities) -> None:
-        known = set(shop.categories) | {w for name in shop.products for w in name.split()}
-        known |= {w for name in shop.customers for w in name.split()}
-        known |= {w for names in COUNTRIES.values() for n in names for w in n.split()}
-        countries = {n for names in COUNTRIES.values() for n in names if n.isalpha() and len(n) > 4}
+        known = shop.known_words
+        countries = COUNTRY_WORDS
         out: list[str] = []
         for word in r.text.split(" "):
             fixed = v.SHORTHAND.get(word)
@@ -404,15 +408,15 @@ class Parser:
         r.take(listed, lambda m: add(m, "in"))
 
     def _entities(self, r: Reading, shop: ShopEntities) -> None:
-        customers = shop.names_pattern(list(shop.customers))
+        customers = shop.customers_pattern
         if customers is not None:
             r.take(
                 rf"(?:\b(?:by|from|of|for)\s+)?(?:\b(?:customer|client)\s+)?{customers.pattern}",
                 lambda m: self._customer(r, shop, m.group(0)),
             )
-        products = shop.names_pattern(list(shop.products))
+        products = shop.products_pattern
         if products is not None:
-            alts = "|".join(re.escape(n) for n in sorted(shop.products, key=len, reverse=True))
+            alts = shop.products_alternation
             r.take(  # a basket: "orders that contain both X and Y", "X and Y together"
                 rf"\b(?:(?P<both>both)\s+)?(?:the\s+)?(?P<a>{alts})\s+(?:and|&)\s+(?:also\s+)?(?:the\s+)?(?P<b>{alts})"
                 r"(?P<together>(?:\s+(?:bought|purchased|ordered|sold))?\s+(?:together|in\s+the\s+same\s+(?:order|basket)))?(?![\w-])",
@@ -431,8 +435,7 @@ class Parser:
                     r, "category", [shop.categories[m.group("c")]], [shop.categories[m.group("c")]]
                 ),
             )
-        names = {n: code for code, ns in COUNTRIES.items() for n in ns}
-        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        names, alternatives = COUNTRY_CODES, COUNTRY_ALTERNATION
         r.take(  # "orders from German customers": the customers only qualify the country
             rf"\b(?:from|by|of|among|for|to|with)\s+(?:the\s+|my\s+|all\s+)?(?P<c>{alternatives})\s+(?:customers?|clients?|buyers?|shoppers?)\b"
             rf"|\b(?P<p>{alternatives})\s+(?:customers|clients|buyers|shoppers)(?:'|\s+(?={v.POPULATION_OF}))",
