@@ -57,7 +57,7 @@ WHERE f.shop_id IS NULL OR f.shop_id = q.shop_id
 GROUP BY f.query_id
 """
 HOT = "queries_hot"
-_DIMS = "query_id, shop_id, occurred_at, intent, tool, model_version, success, generator"
+_DIMS = "query_id, shop_id, occurred_at, intent, tool, model_version, success, generator, confidence"
 
 
 def _queries(cur: duckdb.DuckDBPyConnection, ids: list[str], since: datetime) -> dict[str, tuple[Any, ...]]:

@@ -39,6 +39,12 @@ ZERO_BUCKET = -32768
 GRAINS = ("hour", "day")
 
 DIMS = ("shop_id", "intent", "tool", "model_version", "success", "generator")
+# The dashboard's review queue at its default threshold: failed, or confidence below it, or rated
+# negative. ``low_conf`` counts confidence < REVIEW_THRESHOLD, ``low_conf_negative`` those of them
+# rated negative, so the queue of a cell is its queries when failed, else
+# low_conf + negative - low_conf_negative.
+REVIEW_THRESHOLD = 0.7
+COUNTERS = ("queries", "confidence_sum", "latency_sum", "positive", "negative", "low_conf", "low_conf_negative")
 LATENCY_DIMS = ("shop_id", "model_version", "success")
 
 DDL = "\n".join(
@@ -55,7 +61,9 @@ CREATE TABLE IF NOT EXISTS rollup_{grain} (
     confidence_sum DOUBLE NOT NULL,
     latency_sum DOUBLE NOT NULL,
     positive BIGINT NOT NULL,
-    negative BIGINT NOT NULL
+    negative BIGINT NOT NULL,
+    low_conf BIGINT NOT NULL,
+    low_conf_negative BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS latency_{grain} (
     period TIMESTAMP NOT NULL,
@@ -123,7 +131,7 @@ def _merge(cur: duckdb.DuckDBPyConnection, grain: str, source: str, params: dict
     rollup of ``grain``. The join only reads the row groups of the periods it touches (zone maps)."""
     keys = ("period", *DIMS)
     on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
-    counters = ("queries", "confidence_sum", "latency_sum", "positive", "negative")
+    counters = COUNTERS
     cur.execute(
         f"""
         MERGE INTO rollup_{grain} t USING ({source}) s ON {on}
@@ -149,20 +157,28 @@ def _merge_latency(cur: duckdb.DuckDBPyConnection, grain: str, source: str) -> N
 
 def _cells_sql(grain: str, relation: str, rated: bool) -> str:
     """One row per cell of ``relation`` (rows with the ``queries`` columns, aliased ``q``)."""
-    rating = (
-        "count(*) FILTER (WHERE r.rating = 'positive'), count(*) FILTER (WHERE r.rating = 'negative')"
-        if rated
-        else "0, 0"
-    )
     join = "LEFT JOIN ratings r ON r.query_id = q.query_id" if rated else ""
     return f"""
         SELECT {_period(grain, "q.occurred_at")} AS period, q.shop_id, q.intent, coalesce(q.tool, '') AS tool,
-               q.model_version, q.success, q.generator,
-               count(*) AS queries, sum(q.confidence) AS confidence_sum, sum(q.response_time_ms) AS latency_sum,
-               {rating.split(", ")[0]} AS positive, {rating.split(", ")[1]} AS negative
+               q.model_version, q.success, q.generator, {_counters_sql(rated)}
         FROM {relation} q {join}
         GROUP BY ALL
     """
+
+
+def _counters_sql(rated: bool) -> str:
+    """The counters over rows ``q`` (LEFT JOIN ``ratings r`` when ``rated``)."""
+    low = f"q.confidence < {REVIEW_THRESHOLD}"
+    if rated:
+        pos, neg = "count(*) FILTER (WHERE r.rating = 'positive')", "count(*) FILTER (WHERE r.rating = 'negative')"
+        low_neg = f"count(*) FILTER (WHERE {low} AND r.rating = 'negative')"
+    else:
+        pos = neg = low_neg = "0"
+    return (
+        f"count(*) AS queries, sum(q.confidence) AS confidence_sum, sum(q.response_time_ms) AS latency_sum, "
+        f"{pos} AS positive, {neg} AS negative, count(*) FILTER (WHERE {low}) AS low_conf, "
+        f"{low_neg} AS low_conf_negative"
+    )
 
 
 def _latency_sql(grain: str, relation: str) -> str:
@@ -183,10 +199,12 @@ def add_queries(cur: duckdb.DuckDBPyConnection, relation: str = "batch_queries")
 
 def rate(cur: duckdb.DuckDBPyConnection, changes: list[tuple[Any, ...]]) -> None:
     """Apply rating changes: ``(shop_id, occurred_at, intent, tool, model_version, success,
-    generator, positive delta, negative delta)``, one per rated query."""
+    generator, confidence, positive delta, negative delta)``, one per rated query."""
     if not changes:
         return
-    names = ("shop_id", "occurred_at", "intent", "tool", "model_version", "success", "generator", "pos", "neg")
+    names = (
+        "shop_id", "occurred_at", "intent", "tool", "model_version", "success", "generator", "confidence", "pos", "neg",
+    )  # fmt: skip
     table = pa.table({name: pa.array([c[i] for c in changes]) for i, name in enumerate(names)})
     cur.register("rating_changes", table)
     try:
@@ -197,7 +215,8 @@ def rate(cur: duckdb.DuckDBPyConnection, changes: list[tuple[Any, ...]]) -> None
                 f"""
                 SELECT {_period(grain, "q.occurred_at")} AS period, q.shop_id, q.intent, coalesce(q.tool, '') AS tool,
                        q.model_version, q.success, q.generator, 0 AS queries, 0.0 AS confidence_sum,
-                       0.0 AS latency_sum, sum(q.pos) AS positive, sum(q.neg) AS negative
+                       0.0 AS latency_sum, sum(q.pos) AS positive, sum(q.neg) AS negative, 0 AS low_conf,
+                       coalesce(sum(q.neg) FILTER (WHERE q.confidence < {REVIEW_THRESHOLD}), 0) AS low_conf_negative
                 FROM rating_changes q GROUP BY ALL
                 """,
             )
@@ -234,8 +253,9 @@ def _ceil(moment: datetime, grain: str) -> datetime:
     return down if down == moment else down + (timedelta(days=1) if grain == "day" else timedelta(hours=1))
 
 
-def split(since: datetime | None, until: datetime | None) -> Window:
-    """Cut a window (naive UTC) into rollup and raw ranges that cover it exactly once."""
+def split(since: datetime | None, until: datetime | None, coarsest: str = "day") -> Window:
+    """Cut a window (naive UTC) into rollup and raw ranges that cover it exactly once (whole
+    days from the day tables unless ``coarsest`` is ``"hour"``)."""
     w = Window()
     if since is not None and until is not None and since >= until:
         return w
@@ -248,6 +268,9 @@ def split(since: datetime | None, until: datetime | None) -> Window:
         w.raw.append((since, h1))
     if until is not None and h2 != until:
         w.raw.append((h2, until))
+    if coarsest == "hour":
+        w.rollup.append(("hour", h1, h2))
+        return w
     d1 = _ceil(h1, "day") if h1 is not None else None
     d2 = _floor(h2, "day") if h2 is not None else None
     if d1 is not None and d2 is not None and d1 >= d2:
@@ -286,53 +309,54 @@ def _where(
     return " AND ".join(conds)
 
 
-COUNTERS = ("queries", "confidence_sum", "latency_sum", "positive", "negative")
-
-
 def read(
     conn: duckdb.DuckDBPyConnection,
     shop_id: str | None,
     since: datetime | None,
     until: datetime | None,
     model_version: str | None,
-) -> tuple[list[dict[str, Any]], list[tuple[str, bool, int, int]]]:
+    by_period: bool = False,
+    coarsest: str = "day",
+) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
     """The selected queries as cells (a dict per shop x intent x tool x model version x success x
     generator with the counters; ``tool`` None for none) and their latency histogram
-    (``(model_version, success, bucket, count)``). ``since``/``until`` are naive UTC."""
-    window = split(since, until)
+    (``(model_version, success, bucket, count)``). ``since``/``until`` are naive UTC. With
+    ``by_period`` both also carry ``period`` (an hour or a day; the rows at the window's ends
+    count in their hour), the histogram as ``(period, model_version, success, bucket, count)``."""
+    window = split(since, until, coarsest)
     p, pl = _Params(), _Params()
     cells: list[str] = []
     latency: list[str] = []
-    dims = ", ".join(DIMS)
+    keys = ", ".join(("period", *DIMS) if by_period else DIMS)
+    lkeys = "period, model_version, success, bucket" if by_period else "model_version, success, bucket"
     for grain, lo, hi in window.rollup:
         cells.append(
-            f"SELECT {dims}, {', '.join(COUNTERS)} FROM rollup_{grain} "
+            f"SELECT {keys}, {', '.join(COUNTERS)} FROM rollup_{grain} "
             f"WHERE {_where(p, 'period', lo, hi, shop_id, model_version)}"
         )
         latency.append(
-            f"SELECT model_version, success, bucket, n FROM latency_{grain} "
-            f"WHERE {_where(pl, 'period', lo, hi, shop_id, model_version)}"
+            f"SELECT {lkeys}, n FROM latency_{grain} WHERE {_where(pl, 'period', lo, hi, shop_id, model_version)}"
         )
     for lo, hi in window.raw:
         where = _where(p, "occurred_at", lo, hi, shop_id, model_version)
         where_l = _where(pl, "occurred_at", lo, hi, shop_id, model_version)
+        period = f"{_period('hour', 'q.occurred_at')} AS period, " if by_period else ""
         cells.append(
-            f"""SELECT q.shop_id, q.intent, coalesce(q.tool, '') AS tool, q.model_version, q.success, q.generator,
-                   count(*) AS queries, sum(q.confidence) AS confidence_sum, sum(q.response_time_ms) AS latency_sum,
-                   count(*) FILTER (WHERE r.rating = 'positive') AS positive,
-                   count(*) FILTER (WHERE r.rating = 'negative') AS negative
+            f"""SELECT {period}q.shop_id, q.intent, coalesce(q.tool, '') AS tool, q.model_version, q.success,
+                   q.generator, {_counters_sql(rated=True)}
             FROM (SELECT * FROM queries WHERE {where}) q LEFT JOIN ratings r ON r.query_id = q.query_id
             GROUP BY ALL"""
         )
+        lperiod = f"{_period('hour', 'occurred_at')} AS period, " if by_period else ""
         latency.append(
-            f"SELECT model_version, success, {bucket_sql('response_time_ms')} AS bucket, count(*) AS n "
+            f"SELECT {lperiod}model_version, success, {bucket_sql('response_time_ms')} AS bucket, count(*) AS n "
             f"FROM queries WHERE {where_l} GROUP BY ALL"
         )
     if not cells:
         return [], []
     sums = ", ".join(f"sum({c}) AS {c}" for c in COUNTERS)
     cur = conn.execute(
-        f"SELECT {dims}, {sums} FROM ({' UNION ALL '.join(cells)}) GROUP BY ALL HAVING sum(queries) > 0", p.values
+        f"SELECT {keys}, {sums} FROM ({' UNION ALL '.join(cells)}) GROUP BY ALL HAVING sum(queries) > 0", p.values
     )
     names = [d[0] for d in cur.description or []]
     out = []
@@ -341,6 +365,6 @@ def read(
         cell["tool"] = cell["tool"] or None
         out.append(cell)
     hist = conn.execute(
-        f"SELECT model_version, success, bucket, sum(n) FROM ({' UNION ALL '.join(latency)}) GROUP BY ALL", pl.values
+        f"SELECT {lkeys}, sum(n) FROM ({' UNION ALL '.join(latency)}) GROUP BY ALL", pl.values
     ).fetchall()
-    return out, [(v, bool(s), int(b), int(n)) for v, s, b, n in hist if n]
+    return out, [(*row[:-3], bool(row[-3]), int(row[-2]), int(row[-1])) for row in hist if row[-1]]

@@ -86,6 +86,12 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     rating_columns = {r[0] for r in conn.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ratings'").fetchall()}
+    rollup_columns = {r[0] for r in conn.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'rollup_day'").fetchall()}
+    if rollup_columns and not set(rollups.COUNTERS) <= rollup_columns:  # older rollups: computed again
+        for table in rollups.TABLES:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        tables.discard("rollup_day")
     if "queries" in tables:  # written before the history was split off: the table becomes the hot rows
         conn.execute("ALTER TABLE queries RENAME TO queries_hot")
     conn.execute(DDL)

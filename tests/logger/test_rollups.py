@@ -223,3 +223,46 @@ def test_rating_one_shops_queries_leaves_another_shops_statistics_unchanged(sett
     assert after_11["feedback"] == {"positive": 1, "negative": 4, "rejected": 2, "superseded": 2}
     assert after_11["corrections"]["total"] == 1 and before_11["corrections"]["total"] == 0
     assert everything["feedback"]["rejected"] == 2 and everything["corrections"]["total"] == 1
+
+
+def test_dashboard_data_from_rollups_equals_the_rows(tmp_path: Path) -> None:
+    """``/dashboard/data``'s figures (per bucket, totals, intents, versions) from the rollups
+    equal those computed from the rows; p50/p99 within the bound."""
+    from services.logger.timeline import get_timeline
+
+    rng = random.Random(77)
+    events = random_events(rng, 400)
+    conn = open_db(tmp_path / "q.duckdb")
+    sink = Sink(conn.cursor(), tmp_path)
+    for start in range(0, len(events), 50):
+        sink.write([Received(e, "t", 0, i) for i, e in enumerate(events[start : start + 50], start)])
+    sink.archive(keep=timedelta(0))  # part of it from the Parquet history
+    sink.close()
+    cases = [(Filters(), None), (Filters(shop_id="12"), 86400)] + [
+        (random_filters(rng), rng.choice([3600, 6 * 3600, 86400])) for _ in range(12)
+    ]
+    for f, width in cases:
+        got = get_timeline(conn, f, width)
+        want = get_timeline(conn, f, width, use_rollups=False)
+        assert got["buckets"] == want["buckets"] and got["shops"] == want["shops"]
+
+        def close(a: Any, b: Any) -> bool:
+            return a == b or (a is not None and b is not None and abs(a - b) <= rollups.ERROR_BOUND * b + 1e-9)
+
+        for key in ("p50_ms", "p99_ms"):
+            assert all(close(a, b) for a, b in zip(got["series"][key], want["series"][key], strict=True)), key
+            assert close(got["totals"][key], want["totals"][key])
+        for part in (got, want):
+            for key in ("p50_ms", "p99_ms"):
+                part["series"].pop(key)
+                part["totals"].pop(key)
+            for v in part["models"]["versions"]:
+                v.pop("p50_ms"), v.pop("p99_ms")
+        assert got["totals"] == want["totals"]
+        assert got["series"] == want["series"]
+        assert got["intents"] == want["intents"]
+        assert sorted(got["models"]["versions"], key=lambda v: v["version"]) == sorted(
+            want["models"]["versions"], key=lambda v: v["version"]
+        )
+        assert got["models"]["series"] == want["models"]["series"]
+    conn.close()
