@@ -2,15 +2,16 @@
 # The demo's time and both gains on fresh data folders: `ecominsight up --data-dir DIR` then
 # `ecominsight demo`, N times (default 5), each from an empty folder. Prints one row a run
 # (preference match with the owners' held-out corrections: the template's -> the promoted
-# model's; understanding accuracy on held-out labelled questions: the vocabulary's -> the learned
-# lexicon's; the demo's time) and a summary line (runs that succeeded, the time range).
+# model's, with the gain's interval and the number of held-out corrections; understanding accuracy
+# on held-out labelled questions: the vocabulary's -> the learned lexicon's; taught words on new
+# questions no label held: correct / refused / wrong; the demo's time) and a summary line.
 #   bash bench/bench_demo.sh [N]
 set -u
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 out=$(mktemp)
-echo "| run | exit | preference match (template -> model) | understanding accuracy (vocabulary -> learned) | held-out labels | time |"
-echo "|---|---|---|---|---|---|"
+echo "| run | exit | preference match (template -> model) | understanding accuracy (vocabulary -> learned) | held-out labels | taught words on new questions | time |"
+echo "|---|---|---|---|---|---|---|"
 for n in $(seq 1 "$runs"); do
   d=$(mktemp -d)/data
   .venv/bin/ecominsight up --data-dir "$d" > "$d.up.log" 2>&1 &
@@ -23,7 +24,8 @@ for n in $(seq 1 "$runs"); do
   line=$(tr '\n' ' ' < "$d.demo.log" | grep -o 'demo summary: .*time [0-9]*s' | tail -1)  # one line, even if wrapped
   pm=$(echo "$line" | sed -n 's/.*preference_match \([^ ]*\) -> \([^ ]*\) (gain \([^)]*\)).*/\1 -> \2 (gain \3)/p')
   ua=$(echo "$line" | sed -n 's/.*understanding_accuracy \([^ ]*\) -> \([^ ]*\) (gain \([^,]*\), \([0-9]*\) held-out.*/\1 -> \2 (gain \3)|\4/p')
-  echo "| $n | $rc | ${pm:-none} | ${ua%%|*} | ${ua##*|} | ${secs} s |" | tee -a "$out"
+  tw=$(echo "$line" | sed -n 's/.*taught_words \([^;]*\);.*/\1/p')
+  echo "| $n | $rc | ${pm:-none} | ${ua%%|*} | ${ua##*|} | ${tw:-none} | ${secs} s |" | tee -a "$out"
   kill -INT "$upid"; wait "$upid" 2>/dev/null
 done
 ok=$(grep -c "^| [0-9]* | 0 |" "$out")

@@ -6,8 +6,11 @@ the vocabulary does not know ("Umsatz last month", "new punters this year"), whi
 show the statistics -> a simulated reviewer labels the refused questions from the review queue
 (the logger's ``/review``), and the ask service learns the new words behind its held-out gate ->
 export -> the trainer fine-tunes and promotes only a measured gain in matching the owners'
-corrections -> the generator serves the new version -> new questions, never asked before, are
-answered before and after, with both measured gains.
+corrections (on held-out corrections, with the gain's confidence interval) -> the generator
+serves the new version -> new questions, never asked before, are answered before and after, with
+both measured gains. The taught words are measured on new questions written apart from the
+labels (``taught.py``: another metric, filter, period or ranking with the same word), correct /
+refused / wrong; the reviewer never labels a question the demo asks before and after.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from services.stack.owners import JARGON, correct, rephrase
+from services.stack.taught import TaughtScore, measure
 from shared.errors import EcomInsightError
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
@@ -59,6 +63,11 @@ PHRASINGS = (
     "How are my orders split by status?",
     "What was my best month by revenue?",
     "Which day had the highest revenue?",
+    "How many {status} orders {period}?",
+    "Total revenue from {status} orders {period}",
+    "Top {n} products by revenue {period}",
+    "Top {n} customers by spending {period}",
+    "Orders above ${amount} {period}",
     "What's the weather in Paris?",
     "Write me a poem about shoes",
 )
@@ -74,22 +83,45 @@ NEW_JARGON = {  # in the owners' own words, with periods and forms their traffic
     "11": ("Umsatz this quarter", "How many Bestellungen last week?"),
     "12": ("new punters this quarter", "top 3 punters by revenue"),
 }
-FILL = {
-    "status": ("pending", "paid", "shipped", "delivered", "cancelled", "refunded"),
+# The owners' jargon is asked with these fillings (each one a question the reviewer labels).
+JARGON_FILL = {
     "period": ("last month", "this month", "this year", "in the last 30 days", "last 7 days"),
     "n": ("3", "5", "10"),
-    "amount": ("100", "250", "500", "1000", "1500"),
+}
+# The traffic's fillings: varied enough that the export holds a few hundred distinct answers, so
+# the gate measures the gain on 50 or more held-out corrections.
+FILL = {
+    "status": ("pending", "paid", "shipped", "delivered", "cancelled", "refunded"),
+    "period": (
+        *JARGON_FILL["period"],
+        "last week",
+        "this quarter",
+        "last quarter",
+        "in the last 90 days",
+        "last year",
+        "this week",
+        "yesterday",
+        "in the last 60 days",
+    ),
+    "n": ("3", "4", "5", "7", "10"),
+    "amount": ("100", "250", "500", "750", "1000", "1500", "2000"),
 }
 
 
 def varied_questions(count: int, seed: int = 7) -> list[str]:
+    """``count`` distinct questions (the export keeps one record per question and answer)."""
     rng = random.Random(seed)
-    out = []
-    for _ in range(count):
+    out: list[str] = []
+    seen: set[str] = set()
+    for _ in range(count * 20):
+        if len(out) == count:
+            break
         text = rng.choice(PHRASINGS)
         for key, choices in FILL.items():
             text = text.replace("{" + key + "}", rng.choice(choices))
-        out.append(text)
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
     return out
 
 
@@ -98,7 +130,7 @@ def jargon_questions(shop_id: str) -> list[str]:
     out = []
     for pattern in JARGON.get(shop_id, ()):
         key = "n" if "{n}" in pattern else "period"
-        out += [pattern.replace("{" + key + "}", value) for value in FILL[key]]
+        out += [pattern.replace("{" + key + "}", value) for value in JARGON_FILL[key]]
     return out
 
 
@@ -186,10 +218,11 @@ class Demo:
         resp = self.http.get(f"{self.logger_url}/review/queue", params={"limit": 500}, headers=self.admin)
         resp.raise_for_status()
         labelled = 0
+        asked_after = {q.lower() for shop in self.shops for q in NEW_JARGON.get(shop, ())}
         for item in resp.json()["items"]:
             plain = rephrase(item["question"])
-            if plain is None:
-                continue
+            if plain is None or item["question"].lower() in asked_after:
+                continue  # the before/after questions stay new: no label may hold them
             body = {"shop_id": item["shop_id"], "question": plain, "asked_on": item["last_asked"][:10]}
             read = self.http.post(f"{self.ask_url}/api/mcp/understand", json=body).json()
             if not read.get("understood"):
@@ -222,6 +255,18 @@ class Demo:
                     raise EcomInsightError(f"the understanding gate refused: {'; '.join(last['reasons'])}")
                 time.sleep(0.5)
         raise EcomInsightError(f"the ask service learned nothing within {timeout_s:.0f}s")
+
+    def taught_words(self) -> TaughtScore:
+        """The learned words on new questions written apart from the labels (``taught.py``)."""
+        score = measure(self.http, self.ask_url, self.shops, self.ask_admin)
+        table = Table(title="taught words on new questions (no label held them)")
+        for col in ("shop", "question", "meant", "read", "outcome"):
+            table.add_column(col)
+        for r in score.readings:
+            table.add_row(r.shop_id, escape(r.question), escape(r.meant), escape(r.read_as or "-"), r.outcome)
+        self.console.print(table)
+        self.console.print(f"taught words on new questions: {score.line()}")
+        return score
 
     def export(self) -> dict[str, Any]:
         resp = self.http.post(f"{self.logger_url}/export", headers=self.admin)
@@ -276,11 +321,14 @@ class Demo:
         known = {m.version for m in self.registry.versions()}
         self.console.print(f"generator serves [bold]{before}[/bold]")
         answers_before = self.answers()
-        logged_before = int(self.http.get(f"{self.logger_url}/stats").json().get("total_queries", 0))
+        logged_before = int(
+            self.http.get(f"{self.logger_url}/stats", headers=self.admin).json().get("total_queries", 0)
+        )
         asked = len(self.traffic(count))
         self.show_stats(self.wait_logged(logged_before + asked))
         lexicon = self.understanding()["version"]
         learned: dict[str, Any] | None = None
+        taught: TaughtScore | None = None
         if self.review():
             learned = self.wait_for_understanding(lexicon)
             p = learned["last_proposal"]
@@ -290,25 +338,30 @@ class Demo:
                 f"accuracy on {p['held_out_labels']} held-out labelled questions {p['understanding_accuracy_before']} "
                 f"-> {p['understanding_accuracy_after']} (gain {p['gain']}; each label read by what the others taught)"
             )
+        taught = self.taught_words()
         export = self.export()
         self.console.print(f"exported: {export}")
         version = self.wait_for_new_model(before, known, train_timeout_s)
         meta = self.registry.get(version)
         m = meta.metrics
+        interval = f"[{m.get('gain_ci_low')}, {m.get('gain_ci_high')}]"
         self.console.print(
-            f"generator now serves [bold]{version}[/bold]: preference match with the owners' held-out "
-            f"corrections {m.get('preference_match')} against the {m.get('baseline', 'template')}'s "
-            f"{meta.baseline_metrics.get('preference_match', 0.0)} "
-            f"(gain {m.get('gain')}), fact accuracy {m.get('fact_accuracy')}, "
+            f"generator now serves [bold]{version}[/bold]: preference match with the owners' "
+            f"{m.get('n_corrected', 0):.0f} held-out corrections {m.get('preference_match')} against the "
+            f"{m.get('baseline', 'template')}'s {meta.baseline_metrics.get('preference_match', 0.0)} "
+            f"(gain {m.get('gain')}, {m.get('gain_ci_level', 0.95):.0%} interval {interval}; the checkpoint "
+            f"was chosen on {m.get('n_val')} other examples), fact accuracy {m.get('fact_accuracy')}, "
             f"invented numbers {m.get('invented_number_rate')}"
         )
         self.show_before_after(answers_before, self.answers())
         u = (learned or {}).get("last_proposal") or {}
         self.console.print(
             f"demo summary: preference_match {meta.baseline_metrics.get('preference_match', 0.0)} -> "
-            f"{m.get('preference_match')} (gain {m.get('gain')}); understanding_accuracy "
+            f"{m.get('preference_match')} (gain {m.get('gain')}, interval {interval}, "
+            f"{m.get('n_corrected', 0):.0f} held-out corrections); understanding_accuracy "
             f"{u.get('understanding_accuracy_before')} -> {u.get('understanding_accuracy_after')} "
             f"(gain {u.get('gain')}, {u.get('held_out_labels')} held-out labels); "
+            f"taught_words {taught.line() if taught else 'none'}; "
             f"time {time.monotonic() - started:.0f}s",
             soft_wrap=True,  # one line, for bench/bench_demo.sh
         )
