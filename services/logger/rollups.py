@@ -1,10 +1,10 @@
 """Rollups: what ``/stats`` and the versions table read, kept by the sink in the same
 transaction as the rows, so they never disagree with ``queries``.
 
-``rollup_hour`` and ``rollup_day`` hold, per hour (day) x shop x intent x tool x model version x
+``rollup_hour``, ``rollup_day`` and ``rollup_month`` hold, per hour (day, month) x shop x intent x tool x model version x
 success x generator: the number of queries, the sums of their confidence and response time, and
 how many of them are rated positive and negative (the rating that counts, ``ratings``).
-``latency_hour`` and ``latency_day`` hold the response times per hour (day) x shop x model version
+``latency_hour``, ``latency_day`` and ``latency_month`` hold the response times per period x shop x model version
 x success as a histogram with fixed log-scale buckets: bucket ``b`` holds the times in
 ``[GROWTH**b, GROWTH**(b+1))`` ms (0 ms and below: bucket ``ZERO_BUCKET``), the way Prometheus
 histograms work, so histograms of any cells merge by adding their counts.
@@ -15,8 +15,8 @@ it (relative), and the exact percentile (linear interpolation between two order 
 DuckDB's ``quantile_cont`` and numpy's default) is interpolated between their buckets' values with
 the same weights, which keeps the error under the same bound.
 
-A window ``[since, until)`` is read as: whole days from the day tables, the whole hours at its ends
-from the hour tables, and the minutes at its very ends (when ``since``/``until`` are not on the
+A window ``[since, until)`` is read as: whole months from the month tables, the whole days and
+hours towards its ends from the day and hour tables, and the minutes at its very ends (when ``since``/``until`` are not on the
 hour) from the rows themselves; so any window costs about the same at any table size.
 
 ``tool`` is stored as ``''`` for queries without a tool (rollup keys are never NULL).
@@ -36,7 +36,7 @@ import pyarrow as pa
 GROWTH = 1.1
 ERROR_BOUND = (GROWTH - 1) / (GROWTH + 1)  # 0.0476...: a stated bound, checked by the tests
 ZERO_BUCKET = -32768
-GRAINS = ("hour", "day")
+GRAINS = ("hour", "day", "month")
 
 DIMS = ("shop_id", "intent", "tool", "model_version", "success", "generator")
 # The dashboard's review queue at its default threshold: failed, or confidence below it, or rated
@@ -245,42 +245,51 @@ class Window:
 
 def _floor(moment: datetime, grain: str) -> datetime:
     moment = moment.replace(minute=0, second=0, microsecond=0)
-    return moment.replace(hour=0) if grain == "day" else moment
+    if grain in ("day", "month"):
+        moment = moment.replace(hour=0)
+    return moment.replace(day=1) if grain == "month" else moment
+
+
+def _next(moment: datetime, grain: str) -> datetime:
+    if grain == "hour":
+        return moment + timedelta(hours=1)
+    if grain == "day":
+        return moment + timedelta(days=1)
+    return moment.replace(year=moment.year + 1, month=1) if moment.month == 12 else moment.replace(month=moment.month + 1)
 
 
 def _ceil(moment: datetime, grain: str) -> datetime:
     down = _floor(moment, grain)
-    return down if down == moment else down + (timedelta(days=1) if grain == "day" else timedelta(hours=1))
+    return down if down == moment else _next(down, grain)
 
 
-def split(since: datetime | None, until: datetime | None, coarsest: str = "day") -> Window:
-    """Cut a window (naive UTC) into rollup and raw ranges that cover it exactly once (whole
-    days from the day tables unless ``coarsest`` is ``"hour"``)."""
+def split(since: datetime | None, until: datetime | None, coarsest: str = "month") -> Window:
+    """Cut a window (naive UTC) into rollup and raw ranges that cover it exactly once: whole
+    periods of the coarsest grain (up to ``coarsest``) in the middle, finer ones towards the
+    ends, and the rows themselves for what is left of an hour at either end."""
     w = Window()
     if since is not None and until is not None and since >= until:
         return w
-    h1 = _ceil(since, "hour") if since is not None else None
-    h2 = _floor(until, "hour") if until is not None else None
-    if h1 is not None and h2 is not None and h1 >= h2:  # inside one hour (or across one hour's end)
-        w.raw.append((since, until))
-        return w
-    if since is not None and h1 != since:
-        w.raw.append((since, h1))
-    if until is not None and h2 != until:
-        w.raw.append((h2, until))
-    if coarsest == "hour":
-        w.rollup.append(("hour", h1, h2))
-        return w
-    d1 = _ceil(h1, "day") if h1 is not None else None
-    d2 = _floor(h2, "day") if h2 is not None else None
-    if d1 is not None and d2 is not None and d1 >= d2:
-        w.rollup.append(("hour", h1, h2))
-        return w
-    if h1 is not None and d1 != h1:
-        w.rollup.append(("hour", h1, d1))
-    if h2 is not None and d2 != h2:
-        w.rollup.append(("hour", d2, h2))
-    w.rollup.append(("day", d1, d2))
+
+    def add(kind: str | None, lo: datetime | None, hi: datetime | None) -> None:
+        if kind is None:
+            w.raw.append((lo, hi))
+        else:
+            w.rollup.append((kind, lo, hi))
+
+    lo, hi, finer = since, until, None
+    for grain in GRAINS[: GRAINS.index(coarsest) + 1]:
+        a = _ceil(lo, grain) if lo is not None else None
+        b = _floor(hi, grain) if hi is not None else None
+        if a is not None and b is not None and a >= b:  # no whole period of this grain inside
+            add(finer, lo, hi)
+            return w
+        if lo is not None and a != lo:
+            add(finer, lo, a)
+        if hi is not None and b != hi:
+            add(finer, b, hi)
+        lo, hi, finer = a, b, grain
+    add(finer, lo, hi)
     return w
 
 
@@ -316,7 +325,7 @@ def read(
     until: datetime | None,
     model_version: str | None,
     by_period: bool = False,
-    coarsest: str = "day",
+    coarsest: str = "month",
 ) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
     """The selected queries as cells (a dict per shop x intent x tool x model version x success x
     generator with the counters; ``tool`` None for none) and their latency histogram

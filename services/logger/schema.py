@@ -88,10 +88,11 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ratings'").fetchall()}
     rollup_columns = {r[0] for r in conn.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'rollup_day'").fetchall()}
-    if rollup_columns and not set(rollups.COUNTERS) <= rollup_columns:  # older rollups: computed again
+    rebuild_rollups = not set(rollups.TABLES) <= tables
+    if rollup_columns and (rebuild_rollups or not set(rollups.COUNTERS) <= rollup_columns):  # older rollups
         for table in rollups.TABLES:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
-        tables.discard("rollup_day")
+        rebuild_rollups = True
     if "queries" in tables:  # written before the history was split off: the table becomes the hot rows
         conn.execute("ALTER TABLE queries RENAME TO queries_hot")
     conn.execute(DDL)
@@ -104,6 +105,6 @@ def open_db(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     history.create_view(conn)
     if "ratings" not in tables or not set(ratings.NEW_COLUMNS) <= rating_columns:  # written before them
         ratings.rebuild(conn)
-    if "rollup_day" not in tables:  # written before the rollups: compute them once
+    if rebuild_rollups:  # written before the rollups (or these ones): compute them once
         rollups.rebuild(conn)
     return conn

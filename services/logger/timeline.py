@@ -81,7 +81,7 @@ def _span(conn: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[datetime |
     shop, version = filters.shop_id, filters.model_version
     since = utc_naive(filters.since) if filters.since else None
     until = utc_naive(filters.until) if filters.until else None
-    cells, _ = rollups.read(conn, shop, since, until, version, by_period=True)
+    cells, _ = rollups.read(conn, shop, since, until, version, by_period=True, coarsest="day")
     if not cells:
         return None, None
     where, params = filters.where()

@@ -21,8 +21,8 @@ from shared.events import Event, FeedbackEvent, QueryEvent
 from shared.kafka import Received
 from tests.logger.conftest import READER, filled_client, query_event
 
-START = datetime(2026, 10, 1, 21, 17, 3, tzinfo=UTC)
-SPAN = timedelta(days=3)
+START = datetime(2026, 8, 20, 21, 17, 3, tzinfo=UTC)
+SPAN = timedelta(days=70)  # months, days and hours of rollups, and the minutes at a window's ends
 
 
 def random_events(rng: random.Random, n: int = 700) -> list[Event]:
@@ -68,6 +68,8 @@ def random_filters(rng: random.Random) -> Filters:
             t = t.replace(minute=0, second=0, microsecond=0)  # on the hour
         elif kind < 0.4:
             t = t.replace(hour=0, minute=0, second=0, microsecond=0)  # on the day
+        elif kind < 0.5:
+            t = t.replace(day=1, hour=0, minute=0, second=0, microsecond=0)  # on the month
         return t
 
     since, until = (moment() if rng.random() < 0.7 else None), (moment() if rng.random() < 0.7 else None)
@@ -166,7 +168,7 @@ def test_rollup_figures_equal_a_direct_scan_for_random_filters(tmp_path: Path) -
     assert list((tmp_path / "history" / "queries").glob("day=*/part-*.parquet"))
     cases = [Filters(), Filters(shop_id="11")] + [random_filters(rng) for _ in range(40)]
     windows = [rollups.split(f.since and f.since.replace(tzinfo=None), f.until and f.until.replace(tzinfo=None)) for f in cases]
-    assert {g for w in windows for g, _, _ in w.rollup} == {"hour", "day"} and any(w.raw for w in windows)
+    assert {g for w in windows for g, _, _ in w.rollup} == {"hour", "day", "month"} and any(w.raw for w in windows)
     for f in cases:
         compare(get_statistics(conn, f), direct(conn, f))
     conn.close()
