@@ -189,9 +189,17 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
     if q.then_by is not None:
         return _table(wh, q, shop_id, currency, values, params)
     ranked = q.rank is not None and q.limit is not None
-    # a ranking reads every group, so a tie at the cut is seen and stated
-    sql, args = compile_query(q.model_copy(update={"limit": None}) if ranked else q, shop_id, q.period)
+    # a ranking reads one group past the cut; when that one ties with the last listed, every
+    # group is read, so the tie is counted and stated
+    sql, args = compile_query(
+        q.model_copy(update={"limit": q.limit + 1}) if ranked and q.limit is not None else q,
+        shop_id,
+        q.period,
+    )
     found = wh.query(sql, args)
+    if ranked and q.limit is not None and len(found) > q.limit and found[q.limit][2] == found[q.limit - 1][2]:
+        sql, args = compile_query(q.model_copy(update={"limit": None}), shop_id, q.period)
+        found = wh.query(sql, args)
     if ranked and q.limit is not None and len(found) > q.limit:
         cut = found[q.limit - 1][2]
         tied = sum(1 for _, _, v in found if v == cut)

@@ -104,7 +104,9 @@ class Parser:
             unknown = [w for w in self._leftover(r) if not words.skippable(w)]
             if unknown:
                 vocabulary = self._vocabulary(shop)
-                hint = words.did_you_mean([w for w in unknown if w not in vocabulary], vocabulary)
+                hint = words.did_you_mean(
+                    [w for w in unknown if w not in vocabulary and w not in words.PROTECTED], vocabulary
+                )
                 raise Refuse(
                     "unclear",
                     f"I could not use {', '.join(repr(w) for w in unknown)}, so I won't guess what you meant."

@@ -65,7 +65,8 @@ PROTECTED = frozenset(
     sixty hundred thousand million third part amount around almost nearly about approximately
     due because vs versus against among amongst across along behind beside front side
     keep move name call used using made make show may will shall going their theirs his her hers whose
-    too also plus well additionally including""".split()  # noqa: SIM905
+    too also plus well additionally including n't n‘t n’t off out often always sometimes mostly together back
+    by real further rather""".split()  # noqa: SIM905
 )
 SKIPPABLE = (STOP_WORDS | POLITE) - PROTECTED
 

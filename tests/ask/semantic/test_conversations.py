@@ -117,3 +117,14 @@ def test_the_catalogue_serves_the_new_capabilities(client: TestClient) -> None:
     assert {"median_order_value", "refunds", "customers_by_purchases"} <= {
         m["metric"] for m in body["metrics"]
     }
+
+
+def test_a_tie_at_the_cut_is_stated(client: TestClient, sql: Any) -> None:
+    body = ask(client, "bottom 3 customers by number of orders")
+    (tied,) = sql(
+        "SELECT count(*) FROM (SELECT customer_id, count(*) AS n FROM orders WHERE shop_id = '10' GROUP BY 1) "
+        "WHERE n = (SELECT min(n) FROM (SELECT count(*) AS n FROM orders WHERE shop_id = '10' GROUP BY customer_id))"
+    )[0]
+    assert body["success"] and len(body["data"]["rows"]) == 3
+    if tied > 3:
+        assert f"3 of {tied} customers tied at 1 are listed" in body["answer"]
