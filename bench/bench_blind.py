@@ -8,6 +8,7 @@ counts as refusing them.
 
     .venv/bin/python -m bench.bench_blind            # the table
     .venv/bin/python -m bench.bench_blind --list     # and every wrong and refused question
+    .venv/bin/python -m bench.bench_blind --smoke    # the first 30 questions: what CI runs
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def measure(show: bool) -> str:
+def measure(show: bool, limit: int | None = None) -> str:
     import duckdb
     from fastapi.testclient import TestClient
 
@@ -52,7 +53,7 @@ def measure(show: bool) -> str:
         con = duckdb.connect(str(warehouse), read_only=True)
         with TestClient(create_app(settings)) as client:
             ask = api_ask(lambda payload: client.post("/api/mcp/ask", json=payload))
-            s = run(blind.QUESTIONS, ask, lambda q, p: con.cursor().execute(q, p).fetchall())
+            s = run(blind.QUESTIONS[:limit], ask, lambda q, p: con.cursor().execute(q, p).fetchall())
         con.close()
     wrong_answerable = [w for w in s.wrong if not w.startswith("[refuse]")]
     wrong_refuse = [w for w in s.wrong if w.startswith("[refuse]")]
@@ -79,8 +80,9 @@ def main() -> int:
     )
     parser.add_argument("--list", action="store_true", help="also list the wrong and the refused questions")
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
+    parser.add_argument("--smoke", action="store_true", help="seconds: the first 30 questions only (CI)")
     args = parser.parse_args()
-    text = measure(args.list)
+    text = measure(args.list, 30 if args.smoke else None)
     print(text)
     if args.write:
         args.write.write_text(text)

@@ -1,6 +1,7 @@
 """Generator benchmark: dynamic batching and hot-reload latency, over real HTTP.
 
     .venv/bin/python bench/bench_generator.py [--threads 1] [--requests 400] [--swaps 10]
+    .venv/bin/python bench/bench_generator.py --smoke    # seconds: what CI runs
 
 Trains the tiny byte-level T5 used by the tests (a few seconds), puts 1 + ``--swaps`` copies of
 it in a fresh registry, starts a Tansu broker, and runs ``python -m services.generator`` as a
@@ -444,7 +445,11 @@ def main() -> int:
     parser.add_argument("--isa", default="", help="with --backends: e.g. AVX2,AVX512, one child each")
     parser.add_argument("--model-dir", type=Path, help="with --backends: a converted model to reuse")
     parser.add_argument("--json", action="store_true", help="with --backends: one JSON line per run")
+    parser.add_argument("--smoke", action="store_true", help="seconds: 5 steps, 16 requests, 1 swap (CI)")
     args = parser.parse_args()
+    if args.smoke:  # the results go to a temporary file, not the committed one
+        args.steps, args.requests, args.swaps, args.runs = 5, 16, 1, 1
+        args.out = Path(tempfile.mkdtemp(prefix="bench-generator-smoke-")) / "RESULTS_generator.md"
     torch.set_num_threads(args.threads)
     if args.backends:
         return run_backends(args)
