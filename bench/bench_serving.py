@@ -1,6 +1,7 @@
 """Serving benchmark: ``/ask`` with the model serving vs with the template, and the generator alone.
 
     .venv/bin/python bench/bench_serving.py [--runs 3] [--seconds 15] [--clients 8]
+    .venv/bin/python bench/bench_serving.py --smoke      # a minute or so: what CI runs
 
 Seeds a warehouse, starts an ask server answering with the template, and asks it
 ``--examples`` questions; their answers become an export, and the trainer (``run_job``) trains
@@ -179,7 +180,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--examples", type=int, default=300, help="answers in the training export")
     parser.add_argument("--epochs", type=float, default=20.0)
+    parser.add_argument("--smoke", action="store_true", help="seconds: 40 answers, 1 epoch, 1 run of 1 s (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.seconds, args.clients, args.examples, args.epochs = 1, 1.0, 2, 40, 1.0
 
     work = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     warehouse = work / "warehouse.duckdb"
