@@ -32,6 +32,8 @@ SHORTHAND_PERIODS = (
     (r"\bl(\d{1,3})d\b", r"last \1 days"),
     (r"\bl(\d{1,2})w\b", r"last \1 weeks"),
     (r"\bl(\d{1,2})m\b", r"last \1 months"),
+    (r"\b(last|past)\s+(\d{1,3})\s*d\b", r"\1 \2 days"),
+    (r"\b(last|past)\s+(\d{1,2})\s*w(?:ks?)?\b", r"\1 \2 weeks"),
     (r"\b(?:yday|yest|ystd|ydy)\b", "yesterday"),
     (r"\b(?:tdy|2day)\b", "today"),
     (r"(?<![\w/])w/e(?![\w/])|\bw/ending\b|\bwk\s+ending\b", "week ending"),
