@@ -1,0 +1,88 @@
+"""Score a question set of ``evaluation/questions`` (default: ``fresh``, the tuning set of issue 22)
+through the ask API, in-process, exactly as ``bench/bench_blind.py`` scores the frozen blind set
+(same warehouse: 3 shops, seed 7, 2,000 orders per shop; same app settings; same harness).
+
+    .venv/bin/python -m bench.bench_fresh                # the table for evaluation/questions/fresh.py
+    .venv/bin/python -m bench.bench_fresh --list         # and every wrong and refused question
+    .venv/bin/python -m bench.bench_fresh --set tuning   # another set (a module of evaluation.questions)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def measure(name: str, show: bool) -> str:
+    import duckdb
+    from fastapi.testclient import TestClient
+
+    from evaluation.questions.harness import api_ask, run
+    from services.ask.app import create_app
+    from services.ask.keys import KeySettings
+    from services.ask.seed import seed_warehouse
+    from services.ask.settings import Settings
+    from shared.settings import PathSettings
+
+    questions = importlib.import_module(f"evaluation.questions.{name}").QUESTIONS
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = Path(tmp) / "warehouse.duckdb"
+        seed_warehouse(warehouse, shops=3, seed=7, orders_per_shop=2000)
+        settings = Settings(
+            paths=PathSettings(data_dir=Path(tmp), warehouse_path=warehouse),
+            keys=KeySettings(require_api_keys=False, rate_limit_per_s=1e6, rate_limit_burst=10**6),
+            use_generator=False,
+            publish_events=False,
+        )
+        con = duckdb.connect(str(warehouse), read_only=True)
+        with TestClient(create_app(settings)) as client:
+            ask = api_ask(lambda payload: client.post("/api/mcp/ask", json=payload))
+            s = run(questions, ask, lambda q, p: con.cursor().execute(q, p).fetchall())
+        con.close()
+    wrong_answerable = [w for w in s.wrong if not w.startswith("[refuse]")]
+    wrong_refuse = [w for w in s.wrong if w.startswith("[refuse]")]
+    lines = [
+        f"`bench/bench_fresh.py --set {name}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code at {commit}",
+        "",
+        "| answerable | correct | refused | confidently wrong | coverage | must refuse | refused (must) |",
+        "|---|---|---|---|---|---|---|",
+        f"| {s.answerable} | {len(s.correct)} | {len(s.refused)} | {len(wrong_answerable)} | "
+        f"{s.coverage:.1%} | {s.must_refuse} | {len(s.refused_ok)} ({s.refusal_rate:.0%}) |",
+        "",
+        f"Confidently wrong: {len(s.wrong)} in all ({len(wrong_answerable)} answerable answered wrong, "
+        f"{len(wrong_refuse)} must-refuse answered).",
+    ]
+    if show:
+        lines += ["", f"## Wrong ({len(s.wrong)})", *(f"- {w}" for w in s.wrong)]
+        lines += ["", f"## Refused, answerable ({len(s.refused)})", *(f"- {r}" for r in s.refused)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--set", default="fresh", help="a module of evaluation.questions (default: fresh)")
+    parser.add_argument("--list", action="store_true", help="also list the wrong and the refused questions")
+    parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
+    args = parser.parse_args()
+    text = measure(args.set, args.list)
+    print(text)
+    if args.write:
+        args.write.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
