@@ -388,7 +388,10 @@ def main() -> int:
     parser.add_argument("--job-examples", type=int, default=300, help="records for the end-to-end job")
     parser.add_argument("--job-runs", type=int, default=2, help="end-to-end job runs (word-level)")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="--quick, word-level only, no job (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.quick, args.tokenizers = True, "word"
     logging.basicConfig(level=logging.WARNING)
     torch.set_num_threads(args.threads)
     n = 60 if args.quick else args.examples
@@ -433,7 +436,7 @@ def main() -> int:
                         limit_s=30 if args.quick else args.limit_s,
                     )
                 )
-        if args.only in (None, "job"):
+        if args.only in (None, "job") and not args.smoke:  # the job is tests/trainer's; the smoke run skips it
             for run in range(1, (1 if args.quick else args.job_runs) + 1):
                 results.append(bench_job(tmp, "word", 60 if args.quick else args.job_examples, run))
         print("SUMMARY " + json.dumps(results))
