@@ -20,7 +20,7 @@ from services.ask.semantic.catalog import (
     STATUSES,
     TIME_GRAINS,
 )
-from services.ask.semantic.compiler import MAX_GROUPS2, compile_query, statuses
+from services.ask.semantic.compiler import MAX_GROUPS, MAX_GROUPS2, compile_query, statuses
 from services.ask.warehouse import Warehouse
 from shared.errors import EcomInsightError
 from shared.interpretation import Interpretation, Window, day_text
@@ -135,6 +135,9 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
             scope=f"{values['scope']}; divided by {below.label.lower()} ({scope(bq, currency)})",
         )  # fmt: skip
         return ToolResult(tool="metric", params=params, values=values, money=[], currency=currency)
+
+    if q.share_of_total and q.group_by is not None:
+        return _group_shares(wh, q, shop_id, currency, values)
 
     if q.share_of_total:  # 100 x part / whole, the whole without the part's filters
         part = scalar(q.period)
@@ -268,3 +271,35 @@ def _table(
         values["more"] = f"{len(rows) - LISTED} more (every row is in the data)"
     return ToolResult(tool="metric_by", params=params, values=values, rows=rows,
                       money=["value"] if unit == "money" else [], currency=currency)  # fmt: skip
+
+
+def _group_shares(
+    wh: Warehouse, q: Interpretation, shop_id: str, currency: str, values: dict[str, Any]
+) -> ToolResult:
+    """Each group's share of the whole ("share of revenue by country"): 100 x group / total over
+    the same period. Only where the groups split the total (every group summed is the total);
+    groups that overlap (orders by category: one order holds several) have no single total."""
+    metric = METRICS[q.metric]
+    plain = q.model_copy(update={"share_of_total": False})
+    grouped = run(wh, plain, shop_id, currency)
+    lines = q.group_by in ("product", "category")
+    sql, args = compile_query(plain.model_copy(update={"group_by": None, "rank": None, "limit": None}),
+                              shop_id, q.period, items=lines)  # fmt: skip
+    whole = Decimal(str(wh.query(sql, args)[0][0] or 0))
+    sql, args = compile_query(plain.model_copy(update={"rank": None, "limit": None}), shop_id, q.period)
+    every = wh.query(sql, args)
+    summed = sum((Decimal(str(v or 0)) for _, _, v in every), Decimal(0))
+    if len(every) >= MAX_GROUPS or abs(summed - whole) > Decimal("0.01"):
+        raise EcomInsightError(
+            f"the groups of {metric.label.lower()} by {q.group_by} overlap, so they have no single total"
+        )
+    rows = [
+        {**row, "value": float(round(Decimal(str(row["value"])) * 100 / whole, 2)) if whole else 0.0}
+        for row in grouped.rows
+    ]
+    shares = {
+        **grouped.values, "metric": f"Share of {metric.label.lower()}", "unit": "percent",
+        "whole": _round(whole, metric.unit),
+        "scope": f"{grouped.values['scope']}; each group as a share of the total of every group",
+    }  # fmt: skip
+    return grouped.model_copy(update={"rows": rows, "money": [], "values": shares})

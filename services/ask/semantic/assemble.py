@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 from services.ask.semantic import vocabulary as v
-from services.ask.semantic.catalog import METRICS, Metric
+from services.ask.semantic.catalog import METRICS, TIME_GRAINS, Metric
 from services.ask.semantic.periods import Found, add_months, find_periods
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Interpretation, Window
@@ -108,12 +108,28 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
             )
         _check_filters(METRICS[r.per], r)
     if r.share:
-        if name not in v.SHAREABLE or r.group_by or r.compare or measures:
+        if name not in v.SHAREABLE or r.compare or measures or r.then_by:
             raise Refuse(
                 "unclear",
                 f"I can give a share of a total for {', '.join(sorted(v.SHAREABLE))}, one number at a time.",
             )
-        if not r.filters:
+        if r.group_by is not None:  # "share of revenue by country": each group's share of the total
+            if name not in ("revenue", "units_sold", "revenue_refunded") and r.group_by in (
+                "product",
+                "category",
+            ):
+                raise Refuse(  # one order holds several products: the groups overlap
+                    "unclear",
+                    f"{metric.label} by {r.group_by} overlap (one order holds several), so they "
+                    "have no single total to take a share of.",
+                )
+            if r.group_by in TIME_GRAINS or r.filters:
+                raise Refuse(
+                    "unclear",
+                    "I can give each group's share of the whole total (e.g. 'share of revenue by country'), "
+                    "but not by a calendar period or with a filter (a share of which total?).",
+                )
+        elif not r.filters:
             raise Refuse(
                 "unclear", "A share of what? Name the part, e.g. 'what share of revenue comes from Germany'."
             )

@@ -86,6 +86,14 @@ class ShopEntities:
         return alternation(list(self.products))
 
     @cached_property
+    def names_by_length(self) -> dict[int, list[str]]:
+        """Customers' and products' names (lower case) by their number of words, for typo fixes."""
+        out: dict[int, list[str]] = {}
+        for name in sorted({*self.customers, *self.products}):
+            out.setdefault(len(name.split(" ")), []).append(name)
+        return out
+
+    @cached_property
     def known_words(self) -> frozenset[str]:
         """Every word of a name of the shop or of a country: never "corrected" into another word."""
         return self.words | {w for names in COUNTRIES.values() for n in names for w in n.split()}

@@ -19,12 +19,15 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Literal
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic import words
 from services.ask.semantic.assemble import assemble
 from services.ask.semantic.assemble import previous as previous_window
-from services.ask.semantic.catalog import METRICS, PERCENTILES, WEEKDAYS
+from services.ask.semantic.catalog import METRICS, PERCENTILES, ROW_METRICS, WEEKDAYS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, EntityIndex, ShopEntities
 from services.ask.semantic.periods import MONTHS, Found, find_periods, to_number
 from services.ask.semantic.reading import Reading, Refuse, Understanding, normalise
@@ -139,6 +142,7 @@ class Parser:
     def _correct(self, r: Reading, shop: ShopEntities) -> None:
         known = shop.known_words
         countries = COUNTRY_WORDS
+        self._fix_names(r, shop)
         out: list[str] = []
         for word in r.text.split(" "):
             fixed = v.SHORTHAND.get(word)
@@ -154,6 +158,55 @@ class Parser:
                     r.corrections[word] = fixed
             out.append(word if fixed is None else fixed)
         r.text = " ".join(out)
+
+    def _unknown(self, word: str, shop: ShopEntities) -> bool:
+        return (
+            len(word) >= 3
+            and word.isalpha()
+            and word not in shop.known_words
+            and word not in v.KNOWN_WORDS
+            and word not in v.SHORTHAND
+            and not words.skippable(word)
+        )
+
+    def _fix_names(self, r: Reading, shop: ShopEntities) -> None:
+        """A typo inside a customer's or product's name ("Portable Chargr", "Fraces Shaw"): read as
+        that name when exactly one name of the shop is that close (one edit, two in a long name; no
+        other name within one more edit) and every other word of it is typed as in the name. Only
+        words outside every vocabulary are touched, so the work is done only for such questions."""
+        tokens = r.text.split(" ")
+        unknown = [i for i, w in enumerate(tokens) if self._unknown(w, shop)]
+        if not unknown:
+            return
+        fixes: dict[tuple[int, int], str] = {}
+        for i in unknown:
+            found: set[tuple[int, int, str]] = set()
+            for n, names in shop.names_by_length.items():
+                for start in range(max(0, i - n + 1), i + 1):
+                    window = tokens[start : start + n]
+                    if len(window) < n or not all(window):
+                        continue
+                    phrase = " ".join(window)
+                    hits = process.extract(phrase, names, scorer=Levenshtein.distance, limit=2)
+                    if not hits:
+                        continue
+                    name, d = hits[0][0], hits[0][1]
+                    if d == 0 or d > (1 if len(phrase) < 8 else 2):
+                        continue
+                    if len(hits) > 1 and hits[1][1] <= d + 1:
+                        continue  # two names about as close: never pick one
+                    if all(
+                        w == nw or self._unknown(w, shop)
+                        for w, nw in zip(window, name.split(" "), strict=True)
+                    ):
+                        found.add((start, start + n, name))
+            if len({name for _, _, name in found}) == 1:
+                start, end, name = max(found, key=lambda f: f[1] - f[0])
+                fixes[(start, end)] = name
+        for (start, end), name in sorted(fixes.items(), reverse=True):
+            r.corrections[" ".join(tokens[start:end])] = name
+            tokens[start:end] = [name]
+        r.text = " ".join(tokens)
 
     def _scope(self, r: Reading) -> None:
         if v.ACTION.search(r.text):
@@ -188,6 +241,10 @@ class Parser:
                 raise Refuse("unclear", why)
         r.take(v.ROW_EXTREME, lambda m: self._row(r, m))
         r.take(v.WHEN_EXTREME, lambda m: self._row(r, m))
+        if v.ANY_EXTREME.search(r.text) and v.ROW_PARTS.search(r.text) and not v.GROUPING_WORD.search(r.text):
+            r.take(v.ANY_EXTREME, lambda m: self._row(r, m))
+        if any(m in ROW_METRICS for m in r.metrics):  # "... and what date": a part the row holds
+            r.take(v.ROW_PARTS, lambda m: None)
         r.take(v.CUSTOMER_ORDER, lambda m: self._row(r, m))
         r.take(v.CUSTOMER_THRESHOLD, lambda m: self._threshold(r, m, "purchases"))
         r.take(v.ORDER_THRESHOLD, lambda m: self._threshold(r, m, "items"))
@@ -221,6 +278,14 @@ class Parser:
             r.take(v.TOP_N, lambda m: self._cut(r, m))
             r.take(v.TOP, lambda m: self._superlative(r, "top"))
             r.take(v.BOTTOM, lambda m: self._superlative(r, "bottom"))
+        if {"largest_order", "smallest_order"} & set(r.metrics) and re.search(
+            r"\b(?:who|whom|when|date)\b", r.text
+        ):
+            raise Refuse(  # "largest order by customer and when": the dates are not in that table
+                "unclear",
+                "I can show who placed the single largest or smallest order and when, but not "
+                "the date or customer of each group's extreme.",
+            )
         r.take(v.FILLER_PHRASES, lambda m: None)
         if r.group_by is None:  # "on average" over a breakdown would be a different question
             r.take(r"\bon\s+average\b", lambda m: None)

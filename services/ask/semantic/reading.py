@@ -103,7 +103,10 @@ class Reading:
 
 
 def normalise(question: str) -> str:
-    t = question.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    t = re.sub(  # "Morning! who ..." is a greeting; "morning orders" would be a time of day
+        r"^\s*(?:good\s+)?(morning|afternoon|evening)\s*[!,.]+", r"good \1 ", question, flags=re.I
+    )
+    t = t.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     for code, names in COUNTRIES.items():  # upper-case country codes, unless the whole question shouts
         if not question.isupper() and code not in WORD_CODES:
             t = re.sub(rf"(?<![\w.]){code}(?![\w.])", names[0], t)

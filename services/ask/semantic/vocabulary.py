@@ -172,6 +172,7 @@ GROUP_BY = re.compile(
 SHARE = re.compile(
     r"\b(?:what\s+|which\s+)?(?:share|percentage|percent|proportion|fraction|%)\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
     r"|(?<![\w%])%\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
+    r"|\b(?:share|percentage|percent)(?=\s+by\s)"  # "revenue share by category"
 )
 SHAREABLE = frozenset(("orders", "revenue", "units_sold", "refunds", "revenue_refunded", "active_customers",
                        "new_customers", "customers"))  # fmt: skip
@@ -230,6 +231,17 @@ WHEN_EXTREME = re.compile(  # "when was my biggest order": its date, so the row 
     r"\bwhen\s+(?:was|did\s+(?:i|we)\s+(?:get|receive))\s+(?:my|the)\s+"
     r"(?P<x>biggest|largest|highest|most\s+expensive|smallest|lowest|cheapest)\s+(?:single\s+)?(?:order|purchase)(?!s)\b"
 )
+# "the biggest order, who made it and when", "largest order L30D: who, how much, what date": the
+# parts of the row behind an extreme, asked for around it (the row holds customer, total and date).
+ANY_EXTREME = re.compile(
+    r"\b(?:(?:my|the)\s+)?(?:single\s+)?(?P<x>biggest|largest|highest|most\s+expensive|smallest|lowest|cheapest)"
+    r"\s+(?:single\s+)?(?:order|purchase)(?![\w-])(?:\s+ever)?"
+)
+ROW_PARTS = re.compile(
+    r"\b(?:who|whom|(?:which|what)\s+customer|customer(?:'s)?(?:\s+name)?|placed\s+by|made\s+it|placed\s+it"
+    r"|when|(?:what|which)\s+(?:date|day)|(?:the\s+)?date|how\s+much|amount|total)\b"
+)
+GROUPING_WORD = re.compile(r"\b(?:by|per|each|every)\b")
 # Questions this layer cannot answer in every part: refused before anything is read.
 UNANSWERABLE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:biggest|largest|highest|smallest|lowest|most\s+expensive|cheapest)\s+(?:orders|purchases)\b"),
