@@ -68,6 +68,14 @@ PHRASINGS = (
     "Top {n} products by revenue {period}",
     "Top {n} customers by spending {period}",
     "Orders above ${amount} {period}",
+    # grouped answers (a list by month, status, country ...): with only the four unfilled ones
+    # above, a test split of 89 held-out corrections took 2 of them and training kept 1
+    "Revenue by month {period}",
+    "Orders by month {period}",
+    "Orders by status {period}",
+    "Revenue by country {period}",
+    "Revenue by category {period}",
+    "New customers by month {period}",
     "What's the weather in Paris?",
     "Write me a poem about shoes",
 )
