@@ -193,7 +193,7 @@ def _two_measures(r: Reading, metrics: list[str]) -> bool:
         and r.rank is None
         and not r.compare
         and not r.not_bought
-        and bool(re.search(r"\b(?:and|plus)\b|&", r.original))
+        and bool(re.search(r"\b(?:and|plus|n)\b|&", r.original))  # "orders n rev"
     )
 
 

@@ -146,6 +146,8 @@ class Parser:
         out: list[str] = []
         for word in r.text.split(" "):
             fixed = v.SHORTHAND.get(word)
+            if fixed is None and word not in known:
+                fixed = v.SHORTHAND_UNLESS_NAMED.get(word)
             if (
                 fixed is None
                 and word
@@ -273,6 +275,8 @@ class Parser:
         r.take(r"^\s*who\b", lambda m: self._who(r))  # the question word, not "customers who ..."
         for pattern, name in v.SIMPLE_METRICS:
             r.take(rf"(?<![\w]){pattern}(?![\w])", partial(self._simple, r, name))
+        if r.group_by and r.rank and r.metrics:  # "top 3 countries by AOV": the metric read, its "by" left
+            r.take(r"\bby(?=\s*$)", lambda m: None)
         if r.group_by:  # "products by units, top 8": the cut after the breakdown
             r.take(v.BREAK_DOWN, lambda m: None)
             r.take(v.TOP_N, lambda m: self._cut(r, m))
@@ -286,6 +290,8 @@ class Parser:
                 "I can show who placed the single largest or smallest order and when, but not "
                 "the date or customer of each group's extreme.",
             )
+        if r.share:  # "share of units sold in Kitchen, %": the share said again as a unit
+            r.take(r"(?:\bin\s+)?(?:(?<![\w%])%(?![\w%])|\bpercent(?:age)?\b)(?:\s+terms)?", lambda m: None)
         r.take(v.FILLER_PHRASES, lambda m: None)
         if r.group_by is None:  # "on average" over a breakdown would be a different question
             r.take(r"\bon\s+average\b", lambda m: None)
@@ -343,10 +349,14 @@ class Parser:
 
     def _threshold(self, r: Reading, m: re.Match[str], field_name: str) -> None:
         g = m.groupdict()
-        n = to_number(g.get("n") or g.get("n2") or g.get("n3") or "")
+        n = to_number(g.get("n") or g.get("n2") or g.get("n3") or g.get("n4") or "")
         cmp = re.sub(r"\s+", " ", g.get("cmp") or "at least")
-        if g.get("cmp3"):
-            cmp = "at least" if g["cmp3"] in ("+", "or more") else "at most"
+        if g.get("cmp3") or g.get("cmp4"):
+            cmp = (
+                "at least"
+                if re.sub(r"\s+", " ", g.get("cmp3") or g["cmp4"]) in ("+", "or more")
+                else "at most"
+            )
         op = {"at least": "gte", "no fewer than": "gte", "no less than": "gte", "more than": "gt", "over": "gt",
               "greater than": "gt", "above": "gt", "fewer than": "lt", "less than": "lt", "under": "lt",
               "below": "lt", "at most": "lte", "no more than": "lte", "up to": "lte"}[cmp]  # fmt: skip
@@ -393,6 +403,9 @@ class Parser:
 
             r.take(v.THE_ONE_BEFORE, before)
         if q.metric in ("average_order_value", "median_order_value") or q.metric.endswith("_order_value"):
+            for p in PERCENTILES:  # "and the 90th percentile?"
+                r.take(rf"^\s*(?:the\s+)?(?:{p}(?:st|nd|rd|th)?\s+percentile|p{p})\s*$",
+                       partial(self._follow_metric, r, f"p{p}_order_value" if p != 50 else "median_order_value"))  # fmt: skip
             for pattern, name in ((r"^\s*(?:the\s+)?median\s*$", "median_order_value"),
                                   (r"^\s*(?:the\s+)?(?:mean|average)\s*$", "average_order_value")):  # fmt: skip
                 r.take(pattern, partial(self._follow_metric, r, name))
@@ -460,9 +473,7 @@ class Parser:
 
     def _statuses(self, r: Reading) -> None:
         negated = rf"\b(?:not|non|excluding|exclude|except|without|other\s+than|apart\s+from|but\s+not)[\s-]+(?:the\s+)?({v.STATUS}(?:\s*(?:,|and|or|&|/|nor)\s*{v.STATUS})*)(?:\s+ones)?"
-        listed = (
-            rf"\b({v.STATUS}(?:\s*(?:,|and|or|&|/)\s*(?:orders\s+)?{v.STATUS})*)(?:\s+(?:orders\s+)?only)?"
-        )
+        listed = rf"(?:\b(?:with|having|in)\s+(?:the\s+|a\s+)?(?:order\s+)?status(?:\s+(?:of|is|=))?\s+)?\b({v.STATUS}(?:\s*(?:,|and|or|&|/)\s*(?:orders\s+)?{v.STATUS})*)(?:\s+(?:orders\s+)?only)?"
 
         def add(m: re.Match[str], op: Literal["in", "not_in"]) -> None:
             found = sorted({v.STATUS_WORDS[w] for w in re.findall(v.STATUS, m.group(1))})
@@ -485,7 +496,7 @@ class Parser:
         if products is not None:
             alts = shop.products_alternation
             r.take(  # a basket: "orders that contain both X and Y", "X and Y together"
-                rf"\b(?:(?P<both>both)\s+)?(?:the\s+)?(?P<a>{alts})\s+(?:and|&)\s+(?:also\s+)?(?:the\s+)?(?P<b>{alts})"
+                rf"\b(?:(?P<both>both|(?P<bw>baskets?|carts?)\s+(?:with|containing|holding))\s+)?(?:the\s+)?(?P<a>{alts})\s+(?:and|&)\s+(?:also\s+)?(?:the\s+)?(?P<b>{alts})"
                 r"(?P<together>(?:\s+(?:bought|purchased|ordered|sold))?\s+(?:together|in\s+the\s+same\s+(?:order|basket)))?(?![\w-])",
                 lambda m: self._basket(r, shop, m),
             )

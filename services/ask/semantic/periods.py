@@ -297,7 +297,7 @@ RULES: list[Rule] = [
         ),
     ),
     (
-        r"\b(?:the\s+)?(first|second)\s+half(?:\s+of\s+(?:the\s+)?(\d{4}|this\s+year|last\s+year|year))?\b",
+        r"\b(?:the\s+)?(first|second)\s+half(?:\s+(?:of\s+)?(?:the\s+)?(\d{4}|this\s+year|last\s+year|year))?\b",
         _half,
     ),
     (r"\bh([12])(?:\s+(\d{4}|this\s+year|last\s+year))?\b", _half),

@@ -40,6 +40,19 @@ SHORTHAND_PERIODS = (
 )
 
 
+# Operators owners type as symbols or abbreviations: ">= 4 purchases", "w/ at least 3 items",
+# "95th pct order value" (an ordinal before "pct" is a percentile; "pct" alone is percent).
+SHORTHAND_OPERATORS = (
+    (r">=\s*(?=[\d$€£])", " at least "),
+    (r"<=\s*(?=[\d$€£])", " at most "),
+    (r"(?<![<>=-])>\s*(?=[\d$€£])", " more than "),
+    (r"(?<![<>=])<(?![<>=])\s*(?=[\d$€£])", " less than "),
+    (r"(?<![\w/])w/o(?![\w/])", " without "),
+    (r"(?<![\w/])w/(?=\s|[a-z])", " with "),
+    (r"\b(\d{1,2}(?:st|nd|rd|th))\s+pct\b", r"\1 percentile"),
+)
+
+
 @dataclass
 class Understanding:
     outcome: Outcome
@@ -128,6 +141,8 @@ def normalise(question: str) -> str:
     t = re.sub(r"(\w)'s\b", r"\1", t)
     t = re.sub(r"#\s*(?:of\s+)?", " number of ", t)
     for pattern, repl in SHORTHAND_PERIODS:
+        t = re.sub(pattern, repl, t)
+    for pattern, repl in SHORTHAND_OPERATORS:
         t = re.sub(pattern, repl, t)
     t = re.sub(r"[?!;:\"()\[\]{}*]+|\.{2,}|(?<=\w)\.(?=\s|$)|,(?=\s|$)", " ", t)
     return re.sub(r"\s+", " ", t).strip()

@@ -173,6 +173,7 @@ SHARE = re.compile(
     r"\b(?:what\s+|which\s+)?(?:share|percentage|percent|proportion|fraction|%)\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
     r"|(?<![\w%])%\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
     r"|\b(?:share|percentage|percent)(?=\s+by\s)"  # "revenue share by category"
+    r"|(?<=\w\s)share(?:\s+in\s+(?:percent|%))?(?=\s*$)"  # "from India the revenue share in percent"
 )
 SHAREABLE = frozenset(("orders", "revenue", "units_sold", "refunds", "revenue_refunded", "active_customers",
                        "new_customers", "customers"))  # fmt: skip
@@ -193,7 +194,7 @@ WEEKEND_SPLIT = re.compile(
 )
 DAY_NAMES = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 WEEKDAY_FILTER = re.compile(
-    rf"\b(?:(?:on|during|at|over)\s+(?:the\s+|a\s+)?(?P<d>(?:{DAY_NAMES})s?|weekends?|weekdays?|week\s*days)"
+    rf"\b(?:(?:on|during|at|over|from|in)\s+(?:the\s+|a\s+)?(?P<d>(?:{DAY_NAMES})s?|weekends?|weekdays?|week\s*days)"
     rf"|(?P<a>weekend|weekday|(?:{DAY_NAMES}))(?=\s+(?:orders?|revenue|sales|purchases|units))"
     rf")(?:\s+only)?\b"
 )
@@ -209,6 +210,8 @@ CUSTOMER_THRESHOLD = re.compile(
     + _THRESHOLD
     + r"(?:\s+(?:orders?|purchases?|times))?\b"
     r"|\b(?:customers?|clients?|buyers?)\s+with\s+(?P<n2>\d{1,4})\s+or\s+more\s+(?:orders|purchases)\b"
+    r"|\b(?:customers?|clients?|buyers?)\s+(?:who|that)\s+(?:ordered|bought|purchased)\s+(?P<n4>\d{1,4}|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\s+times\s+(?P<cmp4>or\s+more|or\s+fewer|or\s+less)\b"
 )
 ORDER_THRESHOLD = re.compile(
     r"\b(?:orders?|purchases|baskets?)\s+(?:(?:that|which)\s+)?(?:with|having|containing|(?:have|has|had|contain|contained)(?:\s+got)?)\s+"
@@ -353,6 +356,10 @@ SHORTHAND = {"hw": "how", "wat": "what", "wht": "what", "val": "value", "avg": "
              "cust": "customers", "custs": "customers", "rev": "revenue", "qty": "quantity", "mo": "month",
              "yr": "year", "wk": "week", "prods": "products", "cats": "categories", "ppl": "people",
              "frm": "from", "thru": "through", "ords": "orders", "qtys": "quantity", "units/qty": "units"}  # fmt: skip
+# Shorthand that is also short enough to be part of a shop's names: read only when no name of the
+# shop holds the word ("cat" is a category unless the shop sells a "Cat Tree").
+SHORTHAND_UNLESS_NAMED = {"w": "with", "n": "and", "hr": "hour", "hrs": "hours", "cat": "category",
+                          "lst": "last", "pct": "percent", "cnt": "count", "avg.": "average"}  # fmt: skip
 CONTENT_WORDS = sorted(
     set(
         [

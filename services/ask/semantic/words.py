@@ -43,7 +43,8 @@ POLITE = frozenset(
     quick quickly question hmm hm um uh er ok okay oh btw lol sorry pardon dear mate buddy friend
     assistant bot curious wondering wonder wondered check checking look looking doing
     tell remind fetch pull grab gimme lemme wanna gonna need want like love know let
-    help appreciate appreciated great awesome cool nice hey there folks team guys real comes come came""".split()  # noqa: SIM905
+    help appreciate appreciated great awesome cool nice hey there folks team guys real comes come came
+    brings bring brought generates generate generated""".split()  # noqa: SIM905
 )
 # Phrases of chit-chat that hold a word which elsewhere means something ("quick one", "good morning").
 POLITE_PHRASES = re.compile(

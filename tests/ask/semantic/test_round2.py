@@ -144,3 +144,50 @@ def test_a_part_the_row_does_not_hold_is_not_dropped(layer: SemanticLayer, quest
 def test_a_greeting_is_skipped_but_morning_as_a_time_is_not(layer: SemanticLayer) -> None:
     assert read(layer, "Morning! orders this week?") == read(layer, "orders this week")
     assert layer.understand("morning orders this week", "10", TODAY).interpretation is None
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("# customers with >= 4 purchases", "number of customers with at least 4 purchases"),
+        ("orders w/ at least 3 items last month", "orders with at least 3 items last month"),
+        ("cust w at least 3 orders", "customers with at least 3 orders"),
+        ("orders > $100", "orders over $100"),
+        ("qty by cat L30D", "units sold by category in the last 30 days"),
+        ("rev by hr of day", "revenue by hour of day"),
+        ("orders n rev last wk", "orders and revenue last week"),
+        ("rev by country n month", "revenue by country and month"),
+        ("cancelled orders lst month", "cancelled orders last month"),
+        ("95th pct order value YTD", "95th percentile order value this year"),
+        ("orders in november with status delivered how many", "delivered orders in november"),
+        ("which hour of the day brings the most revenue", "which hour of the day has the most revenue"),
+        ("top 3 countries by AOV", "top 3 countries by average order value"),
+        ("revenue first half 2026", "revenue in the first half of 2026"),
+        ("what % of revenue comes from weekends", "what share of revenue is on weekends"),
+        ("share of units sold in Kitchen, %", "share of units sold in Kitchen"),
+        ("baskets with Hammock and Hiking Poles", "how many orders contain both Hammock and Hiking Poles"),
+        ("customers who ordered 3 times or more, how many are there", "customers with at least 3 orders"),
+    ],
+)
+def test_owner_shorthand_reads_as_its_long_form(layer: SemanticLayer, short: str, long: str) -> None:
+    assert read(layer, short) == read(layer, long)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "orders w/ at least 3 cats",  # a threshold on something that is not counted
+        "top n customers",  # "n" is not a number
+        "revenue share",  # a share of what?
+    ],
+)
+def test_shorthand_does_not_invent_a_reading(layer: SemanticLayer, question: str) -> None:
+    assert layer.understand(question, "10", TODAY).interpretation is None, question
+
+
+def test_a_follow_up_asks_for_a_percentile(layer: SemanticLayer) -> None:
+    first = layer.understand("median order value last quarter", "10", TODAY).interpretation
+    assert first is not None
+    u = layer.understand("and the 90th percentile?", "10", TODAY, previous=first)
+    assert u.interpretation is not None and u.interpretation.metric == "p90_order_value"
+    assert u.interpretation.period == first.period
