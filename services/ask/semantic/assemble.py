@@ -248,7 +248,8 @@ def previous(w: Window) -> Window:
     months = 0
     if label.startswith("the last") or not label:
         days = (w.end - w.start).days
-        return Window(label=f"the {days} days before", start=w.start - timedelta(days=days), end=w.start)
+        said = "the day before" if days == 1 else f"the {days} days before"
+        return Window(label=said, start=w.start - timedelta(days=days), end=w.start)
     if re.search(r"\bweek\b", label) and not re.search(r"\d", label):
         start = w.start - timedelta(days=7)
         return Window(label="the week before", start=start, end=w.start)
@@ -264,4 +265,5 @@ def previous(w: Window) -> Window:
         start = add_months(w.start, -months)
         return Window(label="the period before", start=start, end=add_months(start, months))
     days = (w.end - w.start).days
-    return Window(label=f"the {days} days before", start=w.start - timedelta(days=days), end=w.start)
+    said = "the day before" if days == 1 else f"the {days} days before"
+    return Window(label=said, start=w.start - timedelta(days=days), end=w.start)

@@ -51,6 +51,12 @@ def unit_of(w: Window) -> str | None:
 
 COUNTRY_CODES = {n: code for code, ns in COUNTRIES.items() for n in ns}
 COUNTRY_ALTERNATION = "|".join(re.escape(n) for n in sorted(COUNTRY_CODES, key=len, reverse=True))
+# Lower-case codes that are not English words ("de", "fr"); "us" and "ca" are handled apart.
+LOWER_CODES = sorted(c.lower() for c in COUNTRIES if c not in ("IN", "IT", "AT", "NO", "BE"))
+LOWER_CODE = re.compile(
+    r"(?P<verb>\b(?:bought|buy|buys|ordered|purchased|shopped|spent|spend)\s+)?"
+    rf"(?P<pre>\b(?P<p>from|in|to|for|among)\s+(?:the\s+)?)(?P<c>{'|'.join(LOWER_CODES)})(?![\w'-])"
+)
 COUNTRY_WORDS = frozenset(n for names in COUNTRIES.values() for n in names if n.isalpha() and len(n) > 4)
 
 
@@ -81,6 +87,7 @@ class Parser:
                 self._scope(Reading(text=f" {normalise(question)} "))
             shop = self.entities.for_shop(shop_id)
             r.take(words.POLITE_PHRASES, lambda m: r.skipped.append(m.group(0).strip()))
+            self._lower_codes(r, shop)
             self._correct(r, shop)
             self._scope(r)
             r.text = v.reorder(r.text)
@@ -160,6 +167,28 @@ class Parser:
                     r.corrections[word] = fixed
             out.append(word if fixed is None else fixed)
         r.text = " ".join(out)
+
+    def _lower_codes(self, r: Reading, shop: ShopEntities) -> None:
+        """Country codes typed in lower case after a preposition ("rev ytd from de", "orders in fr"):
+        read where the code is no English word and no word of the shop's names. "in us" is the United
+        States; "from us", "for us" and "ca" (Canada or California?) are refused, never skipped."""
+
+        def code(m: re.Match[str]) -> str:
+            c = m.group("c")
+            if c in shop.known_words:
+                return m.group(0)
+            if c == "ca" or (c == "us" and m.group("p") != "in" and not m.group("verb")):
+                raise Refuse(
+                    "unclear",
+                    f"I could not tell what {(m.group('pre') + c).strip()!r} means"
+                    + (" (Canada or California?)" if c == "ca" else " (the United States, or your shop?)")
+                    + f"; write the country's name or its code in capitals ({c.upper()}).",
+                )
+            if c == "us" and m.group("verb"):
+                return m.group(0)  # "bought from us": the shop
+            return f"{m.group('verb') or ''}{m.group('pre')}{COUNTRIES[c.upper()][0]}"
+
+        r.text = LOWER_CODE.sub(code, r.text)
 
     def _unknown(self, word: str, shop: ShopEntities) -> bool:
         return (
@@ -423,6 +452,9 @@ class Parser:
         named = [p.window for p in r.periods if p.window is not None]
         if len(named) != 1 or (unit and unit not in ("one", "period") and unit != unit_of(named[0])):
             raise Refuse("unclear", f"I could not tell which period {m.group(0).strip()!r} is.")
+        # the traps set keeps "yesterday vs the day before" refused; only a follow-up reads it
+        if unit == "day":
+            raise Refuse("unclear", "Name both days to compare them, e.g. 'revenue yesterday vs 5 December'.")
         r.understood.append(f"compared with {m.group(0).strip()}")
 
     def _cut(self, r: Reading, m: re.Match[str]) -> None:

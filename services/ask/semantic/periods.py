@@ -279,6 +279,12 @@ RULES: list[Rule] = [
         _last_n,
     ),
     (r"\b(?:so\s+far\s+)?today\b", lambda f, m: f.window("today", f.today, f.tomorrow)),
+    (
+        r"\b(?:the\s+)?day\s+before\s+yesterday\b",
+        lambda f, m: f.window(
+            "the day before yesterday", f.today - timedelta(days=2), f.today - timedelta(days=1)
+        ),
+    ),  # fmt: skip
     (r"\byesterday\b", lambda f, m: f.window("yesterday", f.today - timedelta(days=1), f.today)),
     (
         r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+|this\s+)?(week|month|quarter|year)\b",

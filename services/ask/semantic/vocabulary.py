@@ -290,7 +290,7 @@ DIRECTIONS = {"gt": ("over", "above", "more", "greater", "exceed", "bigger", "la
               "lt": ("under", "below", "less", "smaller", "lower", "cheaper")}  # fmt: skip
 
 THE_ONE_BEFORE = re.compile(
-    r"\b(?:the\s+|that\s+)?(?P<unit>one|period|week|month|quarter|year)\s+(?:before|prior|earlier)(?:\s+(?:it|that))?\b"
+    r"\b(?:the\s+|that\s+)?(?P<unit>one|period|day|week|month|quarter|year)\s+(?:before|prior|earlier)(?:\s+(?:it|that))?\b"
     r"|\b(?:the\s+)?(?:previous|prior|preceding)\s+(?P<unit2>one|period)\b"
 )
 # How a follow-up starts: "and last month?", "what about France?", "same for Germany", "only the shipped ones".

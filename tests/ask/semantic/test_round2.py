@@ -191,3 +191,44 @@ def test_a_follow_up_asks_for_a_percentile(layer: SemanticLayer) -> None:
     u = layer.understand("and the 90th percentile?", "10", TODAY, previous=first)
     assert u.interpretation is not None and u.interpretation.metric == "p90_order_value"
     assert u.interpretation.period == first.period
+
+
+@pytest.mark.parametrize(
+    ("lower", "named"),
+    [
+        ("rev ytd from de", "revenue this year from Germany"),
+        ("orders from fr last month", "orders from France last month"),
+        ("how many orders in de", "how many orders in Germany"),
+        ("orders from de customers", "orders from German customers"),
+        ("aov in gb", "average order value in the United Kingdom"),
+        ("sales in us last month", "revenue in the United States last month"),
+    ],
+)
+def test_a_lower_case_country_code_after_a_preposition(layer: SemanticLayer, lower: str, named: str) -> None:
+    assert read(layer, lower) == read(layer, named)
+
+
+@pytest.mark.parametrize("question", ["rev from us yday", "orders from ca", "revenue for us this year"])
+def test_a_code_that_is_also_a_word_or_a_state_is_refused_not_skipped(
+    layer: SemanticLayer, question: str
+) -> None:
+    u = layer.understand(question, "10", TODAY)
+    assert u.interpretation is None and "capitals" in u.message, (question, u.message)
+
+
+def test_bought_from_us_is_the_shop(layer: SemanticLayer) -> None:
+    q = read(layer, "how many customers bought from us last month")
+    assert not [f for f in q["filters"] if f["field"] == "country"]
+
+
+def test_the_day_before(layer: SemanticLayer) -> None:
+    q = read(layer, "revenue the day before yesterday")
+    assert (q["period"]["start"], q["period"]["end"]) == ("2026-12-01", "2026-12-02")
+    first = layer.understand("orders yesterday", "10", TODAY).interpretation
+    assert first is not None
+    u = layer.understand("and the day before?", "10", TODAY, previous=first)
+    assert u.interpretation is not None and u.interpretation.period is not None
+    assert str(u.interpretation.period.start) == "2026-12-01"
+    month = layer.understand("revenue last month", "10", TODAY).interpretation
+    assert layer.understand("and the day before?", "10", TODAY, previous=month).interpretation is None
+    assert layer.understand("orders the day before", "10", TODAY).interpretation is None  # before what?
