@@ -113,6 +113,14 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
                 "unclear",
                 f"I can give a share of a total for {', '.join(sorted(v.SHAREABLE))}, one number at a time.",
             )
+        if r.rank and not re.search(
+            r"\bby\s+(?:the(?:ir)?\s+|its\s+)?(?:[a-z]+\s+)?(?:share|percentage|percent|%)", r.original
+        ):
+            raise Refuse(  # "share of revenue from my top 5 customers": theirs together, or each one's?
+                "unclear",
+                "A share of a ranking: each one's share, or theirs together? Ask 'top 5 customers by share of "
+                "revenue' for each one's.",
+            )
         if r.group_by is not None:  # "share of revenue by country": each group's share of the total
             if name not in ("revenue", "units_sold", "revenue_refunded") and r.group_by in (
                 "product",

@@ -172,7 +172,8 @@ GROUP_BY = re.compile(
 SHARE = re.compile(
     r"\b(?:what\s+|which\s+)?(?:share|percentage|percent|proportion|fraction|%)\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
     r"|(?<![\w%])%\s+of\s+(?:my\s+|the\s+|all\s+)?(?:total\s+)?"
-    r"|\b(?:share|percentage|percent)(?=\s+by\s)"  # "revenue share by category"
+    r"|\b(?:share|percentage|percent)(?=\s+(?:by|per)\s)"  # "revenue share by category"
+    r"|\b(?:in|as(?:\s+a)?)\s+(?:%|percent(?:age)?s?)(?=\s*$)"  # "orders by status in %"
     r"|(?<=\w\s)share(?:\s+in\s+(?:percent|%))?(?=\s*$)"  # "from India the revenue share in percent"
 )
 SHAREABLE = frozenset(("orders", "revenue", "units_sold", "refunds", "revenue_refunded", "active_customers",

@@ -113,6 +113,7 @@ def test_each_groups_share_of_the_total(
         "share of revenue by month",  # a share of which total?
         "share of revenue by country for German customers",  # the filter's total or the whole?
         "share of revenue by country and month",
+        "share of revenue from top 5 customers",  # each one's share, or theirs together?
     ],
 )
 def test_a_share_without_one_total_is_refused(client: TestClient, question: str) -> None:
@@ -232,3 +233,17 @@ def test_the_day_before(layer: SemanticLayer) -> None:
     month = layer.understand("revenue last month", "10", TODAY).interpretation
     assert layer.understand("and the day before?", "10", TODAY, previous=month).interpretation is None
     assert layer.understand("orders the day before", "10", TODAY).interpretation is None  # before what?
+
+
+@pytest.mark.parametrize(
+    ("question", "canonical"),
+    [
+        ("revenue share per category", "share of revenue by category"),
+        ("orders by status in %", "share of orders by status"),
+        ("revenue by country in percent", "share of revenue by country"),
+        ("top 3 categories by revenue share", "top 3 categories by share of revenue"),
+    ],
+)
+def test_ways_to_ask_for_each_groups_share(layer: SemanticLayer, question: str, canonical: str) -> None:
+    q = read(layer, question)
+    assert q == read(layer, canonical) and q["share_of_total"] is True
