@@ -220,8 +220,10 @@ CAPABILITIES: list[dict[str, object]] = [
      "examples": ["revenue by country and month", "monthly orders by status"]},
     {"name": "measures", "what": "several plain measures over the same filters and period (data.measures)",
      "examples": ["orders and revenue last week"]},
-    {"name": "share_of_total", "what": "100 x the filtered value / the same metric without the filters, in %",
-     "examples": ["what share of revenue comes from Germany", "% of orders from France last month"]},
+    {"name": "share_of_total", "what": "100 x the filtered value / the same metric without the filters, in %; "
+     "or each group's share of the total of every group (where the groups add up to it)",
+     "examples": ["what share of revenue comes from Germany", "% of orders from France last month",
+                  "share of revenue by country", "orders by status in %"]},
     {"name": "ratio", "what": "metric A / metric B over the same period and filters",
      "examples": ["refunds per order last month"]},
     {"name": "thresholds", "what": "customers by number of purchases; orders by number of items",
