@@ -122,6 +122,12 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
                 "revenue' for each one's.",
             )
         if r.group_by is not None:  # "share of revenue by country": each group's share of the total
+            if name in ("refunds", "revenue_refunded"):
+                raise Refuse(  # "refunds by country in %": how refunds split, or each country's refund rate?
+                    "unclear",
+                    "Refunds by a group in %: how the refunds split between them, or each one's refund rate? "
+                    "Ask 'refund rate by country' for the rate.",
+                )
             if name not in ("revenue", "units_sold", "revenue_refunded") and r.group_by in (
                 "product",
                 "category",

@@ -114,6 +114,7 @@ def test_each_groups_share_of_the_total(
         "share of revenue by country for German customers",  # the filter's total or the whole?
         "share of revenue by country and month",
         "share of revenue from top 5 customers",  # each one's share, or theirs together?
+        "refunds by country in %",  # how refunds split, or each country's refund rate?
     ],
 )
 def test_a_share_without_one_total_is_refused(client: TestClient, question: str) -> None:
