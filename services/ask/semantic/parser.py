@@ -265,6 +265,12 @@ class Parser:
             r.periods.append(found)
             r.understood.append(f"period {found.window.describe()}")
             r.text = r.text[: found.start] + " " * (found.end - found.start) + r.text[found.end :]
+        if not r.periods and re.search(r"\b(?:over|on|during|at|in|from)\s+the\s+weekend(?!s)\b", r.text):
+            raise Refuse(  # "revenue over the weekend": the last one, not every weekend ever
+                "unclear",
+                "Which weekend? Name a period ('revenue on weekends last month', 'revenue on 5 and 6 December'), "
+                "or ask 'revenue on weekends' for every weekend.",
+            )
         r.take(v.WEEKEND_SPLIT, lambda m: self._set_group(r, "weekend", m.group(0)))
         r.take(v.WEEKDAY_FILTER, lambda m: self._weekday(r, m))
         for unanswerable, why in v.UNANSWERABLE:

@@ -248,3 +248,11 @@ def test_the_day_before(layer: SemanticLayer) -> None:
 def test_ways_to_ask_for_each_groups_share(layer: SemanticLayer, question: str, canonical: str) -> None:
     q = read(layer, question)
     assert q == read(layer, canonical) and q["share_of_total"] is True
+
+
+def test_the_weekend_without_a_period_is_not_every_weekend(layer: SemanticLayer) -> None:
+    """ "over the weekend" means the last one; answering every weekend ever would be a wrong number."""
+    for question in ("hey there, how many orders came in over the weekend?", "revenue on the weekend"):
+        assert layer.understand(question, "10", TODAY).interpretation is None, question
+    assert read(layer, "revenue on the weekend last month") == read(layer, "revenue on weekends last month")
+    assert read(layer, "weekend orders")["filters"] == read(layer, "orders on weekends")["filters"]
