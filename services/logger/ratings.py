@@ -150,4 +150,5 @@ def refresh(cur: duckdb.DuckDBPyConnection, logged_queries: bool, since: datetim
 def rebuild(conn: duckdb.DuckDBPyConnection) -> None:
     """All ratings from all feedback (a database written before ``ratings`` or its columns existed)."""
     conn.execute("DELETE FROM ratings")
-    conn.execute(f"INSERT INTO ratings ({', '.join(COLUMNS)}) {_ALL}")
+    # in the order of the queries' times, as the sink appends them (``query_at`` zone maps)
+    conn.execute(f"INSERT INTO ratings ({', '.join(COLUMNS)}) SELECT * FROM ({_ALL}) ORDER BY 6")
