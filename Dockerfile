@@ -16,12 +16,13 @@ ARG TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu --extra-ind
 COPY deploy/wheels/ /tmp/wheels/
 RUN pip install --find-links /tmp/wheels ${TORCH_PIP_ARGS} "${TORCH_SPEC}" && rm -rf /tmp/wheels
 
-# 2. The dependencies, read from pyproject.toml alone, so a code edit does not reinstall them.
+# 2. The dependencies, read from pyproject.toml alone and pinned by requirements.lock (the same pins
+# as scripts/setup.sh and CI), so a code edit does not reinstall them.
 WORKDIR /app
-COPY pyproject.toml ./
+COPY pyproject.toml requirements.lock ./
 RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt && rm /tmp/requirements.txt
+    && pip install -c requirements.lock -r /tmp/requirements.txt && rm /tmp/requirements.txt
 
 # 3. The code, without touching the dependencies.
 COPY README.md ./

@@ -8,4 +8,5 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+# Every other package at the version in requirements.lock (scripts/lock.sh makes it; it says how to upgrade).
+.venv/bin/python -m pip install -q --disable-pip-version-check -c requirements.lock -e ".[dev]"
