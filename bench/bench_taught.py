@@ -9,6 +9,7 @@ filter, period, grouping or ranking with a taught word; never asked, never label
 wrong. The labelled questions never count. No training: this takes about a minute.
 
     .venv/bin/python bench/bench_taught.py [--data-dir DIR] [--questions N]
+    .venv/bin/python bench/bench_taught.py --smoke     # CI: it runs; the score does not decide the exit
 
 Prints a row per question, a table per shop and a summary line; exit 0 when at least 80% of the
 new questions are read right and none wrong.
@@ -103,7 +104,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="an empty folder (default: a new temporary one)")
     parser.add_argument("--questions", type=int, default=40, help="plain questions asked beside the jargon")
+    parser.add_argument("--smoke", action="store_true", help="5 plain questions; exit 0 whatever the score (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.questions = 5
     data_dir = (args.data_dir or Path(tempfile.mkdtemp(prefix="bench-taught-")) / "data").resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     shops = tuple(TAUGHT_NEW)
@@ -135,7 +139,7 @@ def main() -> int:
         f"{'met' if ok else 'NOT met'}: >= 80% correct, 0 wrong, >= 20 questions; "
         f"{time.monotonic() - started:.0f}s; data in {data_dir}"
     )
-    return 0 if ok else 1
+    return 0 if ok or args.smoke else 1
 
 
 if __name__ == "__main__":
