@@ -182,6 +182,10 @@ class Stack:
             env.setdefault("ECOMINSIGHT_TRAINER_EPOCHS", "40")
             env.setdefault("ECOMINSIGHT_TRAINER_LEARNING_RATE", "1e-3")
             env.setdefault("ECOMINSIGHT_TRAINER_EARLY_STOPPING_PATIENCE", "0")
+            # The tiny model's steps are too small for two threads to pay: beside the broker and
+            # three services on a 2-core machine they only contend (the demo took 268 s with torch's
+            # default of two threads, 121-146 s with one; issue 26).
+            env.setdefault("ECOMINSIGHT_TRAINER_TORCH_THREADS", "1")
         if s.require_api_keys:
             env["ECOMINSIGHT_ASK_REQUIRE_API_KEYS"] = "1"
         env.update(self.extra_env)
