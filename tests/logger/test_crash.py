@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -21,8 +22,10 @@ import httpx
 from services.logger import rotation
 from services.logger.settings import Settings
 from services.logger.sink import ALL_FILE, CRASH_ENV, FAILED_FILE, PROGRESS_ENV, SUCCESS_FILE
+from shared.broker import LocalBroker
+from shared.errors import BrokerError
 from shared.events import FeedbackEvent, QueryEvent
-from shared.kafka import EventProducer
+from shared.kafka import EventProducer, ensure_topics
 from shared.settings import KafkaSettings
 from tests.helpers import wait_for
 from tests.logger.conftest import ADMIN, make_settings, query_event
@@ -30,7 +33,9 @@ from tests.logger.conftest import ADMIN, make_settings, query_event
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def logger_env(settings: Settings, crash_at: str | None, progress: Path | None = None) -> dict[str, str]:
+def logger_env(
+    settings: Settings, crash_at: str | None, progress: Path | None = None, window_s: float = 2
+) -> dict[str, str]:
     k = settings.kafka
     env = {key: value for key, value in os.environ.items() if not key.startswith(("KAFKA_", "ECOMINSIGHT_"))}
     env.update(
@@ -51,7 +56,7 @@ def logger_env(settings: Settings, crash_at: str | None, progress: Path | None =
             # rotation and archival in play: every file rotates at each batch that finds lines in
             # it, and rows logged 2 s ago move to the Parquet history every second
             "ECOMINSIGHT_LOGGER_JSONL_ROTATE_BYTES": "1",
-            "ECOMINSIGHT_LOGGER_DEDUPE_WINDOW_S": "2",
+            "ECOMINSIGHT_LOGGER_DEDUPE_WINDOW_S": str(window_s),
             "ECOMINSIGHT_LOGGER_ARCHIVE_EVERY_S": "1",
         }
     )
@@ -63,13 +68,13 @@ def logger_env(settings: Settings, crash_at: str | None, progress: Path | None =
 
 
 def start_logger(
-    settings: Settings, crash_at: str | None, log: Path, progress: Path | None = None
+    settings: Settings, crash_at: str | None, log: Path, progress: Path | None = None, window_s: float = 2
 ) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "services.logger"],
             cwd=ROOT,
-            env=logger_env(settings, crash_at, progress),
+            env=logger_env(settings, crash_at, progress, window_s),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -255,3 +260,68 @@ def test_sigkill_from_outside_inside_batches_many_times_then_every_event_exactly
     assert landed["begin"] >= KILLS_PER_PHASE and landed["jsonl"] >= KILLS_PER_PHASE, dict(landed)
 
     catch_up_and_assert_exactly_once(settings, kafka, sent, log)
+
+
+def test_faults_the_logger_killed_twice_under_load_and_the_broker_paused_then_every_query_once(
+    tmp_path: Path,
+) -> None:
+    """The faults run: events published all along; the logger killed with SIGKILL twice while
+    writing; then, with a third logger running, the broker paused (SIGSTOP) for 15 s and resumed.
+    Rotation and archival are in play (``logger_env``). Every event ends up in the files and the
+    tables exactly once (producer retries while the broker was paused are the dedupe's)."""
+    with LocalBroker(log_file=tmp_path / "tansu.log") as broker:
+        base = KafkaSettings(bootstrap_servers=broker.bootstrap_servers, partitions=1,
+                             session_timeout_ms=2000, heartbeat_interval_ms=500)  # fmt: skip
+        topics = {f"topic_{t}": f"faults-{t}-{uuid.uuid4().hex[:8]}" for t in ("queries", "feedback", "exports", "dlq")}
+        kafka = base.model_copy(update=topics)
+        ensure_topics(kafka, list(topics.values()))
+        settings = make_settings(tmp_path / "data", kafka, batch_max_events=25)
+        log = tmp_path / "logger.log"
+        rng = random.Random(23)
+        sent: list = []
+        stop = threading.Event()
+
+        def load() -> None:
+            while not stop.is_set():
+                try:
+                    send_events(kafka, sent, rng, 10)  # a new producer each time: it bootstraps first
+                except BrokerError:  # the broker is paused: nothing of these was sent; try again
+                    time.sleep(0.5)
+                time.sleep(0.05)
+
+        publisher = threading.Thread(target=load, daemon=True)
+        publisher.start()
+        all_file = settings.paths.query_logs / ALL_FILE
+        for _ in range(2):
+            proc = start_logger(settings, None, log, window_s=120)
+            before = all_file.stat().st_size if all_file.exists() else 0
+            wait_for(lambda: all_file.exists() and all_file.stat().st_size != before, timeout=90,  # noqa: B023
+                     what="the logger to write")  # fmt: skip
+            time.sleep(rng.uniform(0.2, 1.0))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        proc = start_logger(settings, None, log, window_s=120)
+        try:
+            time.sleep(3)
+            assert broker._proc is not None
+            os.kill(broker._proc.pid, signal.SIGSTOP)
+            time.sleep(15)
+            os.kill(broker._proc.pid, signal.SIGCONT)
+            time.sleep(3)
+            stop.set()
+            publisher.join(timeout=120)
+            assert not publisher.is_alive()
+            queries = [e for e in sent if isinstance(e, QueryEvent)]
+            n_feedback = len(sent) - len(queries)
+            wait_for(lambda: counts(settings) == (len(queries), n_feedback), timeout=120, what="every event logged")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+        logs = settings.paths.query_logs
+        assert sorted(ids_in(logs / ALL_FILE)) == sorted(str(e.event_id) for e in queries)
+        assert sorted(ids_in(logs / SUCCESS_FILE)) == sorted(str(e.event_id) for e in queries if e.success)
+        assert sorted(ids_in(logs / FAILED_FILE)) == sorted(str(e.event_id) for e in queries if not e.success)
+        with duckdb.connect(str(settings.paths.logs_db), read_only=True) as conn:
+            q_ids = [r[0] for r in conn.execute("SELECT CAST(event_id AS VARCHAR) FROM queries").fetchall()]
+        assert sorted(q_ids) == sorted(str(e.event_id) for e in queries)
+        print(f"faults run: {len(queries)} queries and {n_feedback} feedback events, each logged once")
