@@ -5,6 +5,7 @@ through the ask API, in-process, exactly as ``bench/bench_blind.py`` scores the 
     .venv/bin/python -m bench.bench_fresh                # the table for evaluation/questions/fresh.py
     .venv/bin/python -m bench.bench_fresh --list         # and every wrong and refused question
     .venv/bin/python -m bench.bench_fresh --set tuning   # another set (a module of evaluation.questions)
+    .venv/bin/python -m bench.bench_fresh --smoke        # the first 30 questions: what CI runs
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def measure(name: str, show: bool) -> str:
+def measure(name: str, show: bool, limit: int | None = None) -> str:
     import duckdb
     from fastapi.testclient import TestClient
 
@@ -48,7 +49,7 @@ def measure(name: str, show: bool) -> str:
         con = duckdb.connect(str(warehouse), read_only=True)
         with TestClient(create_app(settings)) as client:
             ask = api_ask(lambda payload: client.post("/api/mcp/ask", json=payload))
-            s = run(questions, ask, lambda q, p: con.cursor().execute(q, p).fetchall())
+            s = run(questions[:limit], ask, lambda q, p: con.cursor().execute(q, p).fetchall())
         con.close()
     wrong_answerable = [w for w in s.wrong if not w.startswith("[refuse]")]
     wrong_refuse = [w for w in s.wrong if w.startswith("[refuse]")]
@@ -76,8 +77,9 @@ def main() -> int:
     parser.add_argument("--set", default="fresh", help="a module of evaluation.questions (default: fresh)")
     parser.add_argument("--list", action="store_true", help="also list the wrong and the refused questions")
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
+    parser.add_argument("--smoke", action="store_true", help="seconds: the first 30 questions only (CI)")
     args = parser.parse_args()
-    text = measure(args.set, args.list)
+    text = measure(args.set, args.list, 30 if args.smoke else None)
     print(text)
     if args.write:
         args.write.write_text(text)
