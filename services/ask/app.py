@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from services.ask.errors import http_status
@@ -139,6 +140,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # the logger's reviewers' page previews readings and shows learned words
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.rstrip("/") for o in settings.cors_origins],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        )
     app.add_exception_handler(RequestValidationError, validation_error)
     metrics = AskMetrics(instrument(app), lambda: getattr(app.state, "services", None))  # GET /metrics
 

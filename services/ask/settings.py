@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # Learning from reviewers' labels (``services.ask.learning``): how often the logger's
     # /review/labels is read (with the read token); 0 turns learning off.
     understanding_poll_s: float = Field(default=10.0, ge=0)
+    # Origins whose pages may call this API from a browser (CORS), e.g. the logger's reviewers'
+    # page (``ecominsight up`` sets the logger's); empty (the default): no CORS headers at all.
+    cors_origins: list[str] = Field(default_factory=list)
 
     def check_secrets(self) -> None:
         """Refuse a known placeholder as a logger token (``ConfigError``), in a local run too."""

@@ -30,6 +30,7 @@ from services.logger.dashboard import mount_dashboard
 from services.logger.errors import BadFilter, SqlRefused, SqlTimeout, TooFewExamples
 from services.logger.export import EXPORT_FILE
 from services.logger.metrics import logger_series
+from services.logger.review_page import mount_review_page
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
 from services.logger.sqlguard import MAX_SQL_CHARS
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, start_worker: bool = True) -
     instrument(app).add(lambda: logger_series(service))  # GET /metrics
     reader = [Depends(require_reader)]
     mount_dashboard(app, service, reader, query_filters)  # GET /dashboard, /dashboard/data
+    mount_review_page(app, settings)  # GET /dashboard/review (the reviewers' page)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

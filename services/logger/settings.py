@@ -58,6 +58,9 @@ class Settings(BaseSettings):
 
     admin_token: SecretStr | None = None
     read_token: SecretStr | None = None
+    # The ask service, as the reviewers' page (/dashboard/review) reaches it from the browser:
+    # it previews rephrasings (/api/mcp/understand) and shows learned words (/understanding).
+    ask_url: str = "http://127.0.0.1:8000"
     # Request bodies larger than this get a 413 before they are read into memory.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 

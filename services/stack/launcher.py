@@ -158,10 +158,12 @@ class Stack:
             "ECOMINSIGHT_ASK_PORT": str(s.ask_port),
             "ECOMINSIGHT_ASK_GENERATOR_URL": self.url("generator"),
             "ECOMINSIGHT_ASK_LOGGER_URL": self.url("logger"),  # for the MCP tools shop_stats and run_sql
+            "ECOMINSIGHT_ASK_CORS_ORIGINS": f'["{self.url("logger")}"]',  # the review page calls the ask API
             "ECOMINSIGHT_GENERATOR_HOST": s.host,
             "ECOMINSIGHT_GENERATOR_PORT": str(s.generator_port),
             "ECOMINSIGHT_LOGGER_HOST": s.host,
             "ECOMINSIGHT_LOGGER_PORT": str(s.logger_port),
+            "ECOMINSIGHT_LOGGER_ASK_URL": self.url("ask"),  # for the review page (/dashboard/review)
             # random per data folder (secrets.py): the logger's reads and admin routes are closed
             "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": tokens.logger_admin_token,
             "ECOMINSIGHT_LOGGER_READ_TOKEN": tokens.logger_read_token,
