@@ -92,6 +92,7 @@ class NaiveSink(Sink):
                     logged_at,
                     f.shop_id,
                     f.correction,
+                    f.key_id,
                 ],
             )
 

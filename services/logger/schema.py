@@ -49,11 +49,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     occurred_at TIMESTAMP NOT NULL,
     logged_at TIMESTAMP NOT NULL,
     shop_id VARCHAR,
-    correction VARCHAR
+    correction VARCHAR,
+    key_id VARCHAR  -- the API key that rated or corrected (none in a local run without keys)
 );
--- databases written before feedback carried its shop
+-- databases written before feedback carried its shop, its correction or its key
 ALTER TABLE feedback ADD COLUMN IF NOT EXISTS shop_id VARCHAR;
 ALTER TABLE feedback ADD COLUMN IF NOT EXISTS correction VARCHAR;
+ALTER TABLE feedback ADD COLUMN IF NOT EXISTS key_id VARCHAR;
 CREATE TABLE IF NOT EXISTS sink_offsets (
     topic VARCHAR NOT NULL,
     "partition" INTEGER NOT NULL,

@@ -68,7 +68,8 @@ CRASH_STEPS = (
 PROGRESS_ENV = "ECOMINSIGHT_LOGGER_PROGRESS_FILE"
 
 # fmt: off
-FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at", "shop_id", "correction")
+FEEDBACK_COLUMNS = ("event_id", "query_id", "rating", "comment", "occurred_at", "logged_at", "shop_id", "correction",
+                    "key_id")
 # fmt: on
 
 
@@ -130,6 +131,7 @@ def feedback_table(feedback: list[FeedbackEvent], logged_at: datetime, ids: dict
             "logged_at": pa.array([logged_at] * len(feedback), pa.timestamp("us")),
             "shop_id": pa.array([e.shop_id for e in feedback], pa.string()),
             "correction": pa.array([e.correction for e in feedback], pa.string()),
+            "key_id": pa.array([e.key_id for e in feedback], pa.string()),
         }
     )
 

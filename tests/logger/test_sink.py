@@ -37,7 +37,7 @@ def test_query_and_feedback_events_become_lines_and_rows(settings: Settings, ser
     queries = [query_event(i) for i in range(40)]
     early_feedback = FeedbackEvent(query_id="q-late", rating="negative", comment="wrong")  # before its query
     late_query = query_event(99, query_id="q-late")
-    feedback = [FeedbackEvent(query_id=queries[0].query_id, rating="positive"), early_feedback]
+    feedback = [FeedbackEvent(query_id=queries[0].query_id, rating="positive", key_id="k-owner"), early_feedback]
     publish(settings, [early_feedback, *queries, feedback[0], late_query, queries[3], queries[5]])  # 2 duplicates
     all_queries = [*queries, late_query]
 
@@ -78,7 +78,7 @@ def test_query_and_feedback_events_become_lines_and_rows(settings: Settings, ser
             " tool_params, confidence, success, error, response_time_ms, model_version, generator, prompt, result"
             " FROM queries"
         ).fetchall()
-        fb = cur.execute("SELECT query_id, rating, comment FROM feedback ORDER BY rating").fetchall()
+        fb = cur.execute("SELECT query_id, rating, comment, key_id FROM feedback ORDER BY rating").fetchall()
     assert len(rows) == len(all_queries)
     for row in rows:
         event = next(e for e in all_queries if str(e.event_id) == row[0])
@@ -89,7 +89,8 @@ def test_query_and_feedback_events_become_lines_and_rows(settings: Settings, ser
         )
         assert json.loads(row[8]) == event.tool_params
         assert (None if row[16] is None else json.loads(row[16])) == event.result
-    assert fb == [("q-late", "negative", "wrong"), (queries[0].query_id, "positive", None)]
+    # which key rated is kept (issue 24); feedback without a key (a local run) has none
+    assert fb == [("q-late", "negative", "wrong", None), (queries[0].query_id, "positive", None, "k-owner")]
     assert service.worker is not None and service.worker.sink.duplicates == 2
 
 
