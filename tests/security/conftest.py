@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -98,8 +99,8 @@ def ask_settings(warehouse_path: Path, tmp_path: Path) -> Callable[..., AskSetti
 class Tenants:
     """An ask app with keys of shops 10 and 11 and an admin key, and the logger it reads."""
 
-    client: TestClient
-    url: str  # the ask app over real HTTP (MCP)
+    client: httpx.Client  # the ask app over real HTTP, as every caller reaches it
+    url: str  # the same, for MCP
     logger_url: str
     keys: dict[str, str]  # "10", "11", "admin"
     settings: AskSettings
@@ -124,7 +125,10 @@ def tenants_running(tmp_path: Path, ask_settings: Callable[..., AskSettings], **
         store = KeyStore(settings.keys.path(settings.paths))
         keys = {"10": store.create("10"), "11": store.create("11"), "admin": store.create(None, admin=True)}
         app = create_ask_app(settings)
-        with serve_http(app) as url, TestClient(app) as client:
+        # One server, one lifespan: a TestClient beside it would start the app's lifespan a second
+        # time in another event loop, and MCP sessions opened over HTTP could then land in the other
+        # loop's task group (its shutdown waited for them forever, now and then, under load).
+        with serve_http(app) as url, httpx.Client(base_url=url, timeout=30) as client:
             yield Tenants(client, url, logger_url, keys, settings)
 
 
