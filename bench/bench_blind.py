@@ -1,4 +1,5 @@
-"""Score the frozen blind question set of issue 22 through the ask API (in-process).
+"""Score the frozen blind question set of issue 22 (or any set of ``evaluation/questions``, such as
+``fresh``, the tuning set written blind after it) through the ask API (in-process).
 
 Seeds the warehouse the ask tests use (3 shops, seed 7, 2,000 orders per shop), builds the ask app
 as the tests do (no API keys, no rate limit, no generator, no events) and runs
@@ -9,11 +10,13 @@ counts as refusing them.
     .venv/bin/python -m bench.bench_blind            # the table
     .venv/bin/python -m bench.bench_blind --list     # and every wrong and refused question
     .venv/bin/python -m bench.bench_blind --smoke    # the first 30 questions: what CI runs
+    .venv/bin/python -m bench.bench_blind --set fresh   # another set (a module of evaluation.questions)
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import subprocess
 import sys
 import tempfile
@@ -24,12 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def measure(show: bool, limit: int | None = None) -> str:
+def measure(show: bool, limit: int | None = None, name: str = "blind") -> str:
     import duckdb
     from fastapi.testclient import TestClient
 
     import services
-    from evaluation.questions import blind
     from evaluation.questions.harness import api_ask, run
     from services.ask.app import create_app
     from services.ask.keys import KeySettings
@@ -37,6 +39,7 @@ def measure(show: bool, limit: int | None = None) -> str:
     from services.ask.settings import Settings
     from shared.settings import PathSettings
 
+    questions = importlib.import_module(f"evaluation.questions.{name}").QUESTIONS
     code = Path(services.__file__).resolve().parents[1]
     commit = subprocess.run(
         ["git", "describe", "--always", "--dirty"], cwd=code, capture_output=True, text=True
@@ -53,12 +56,12 @@ def measure(show: bool, limit: int | None = None) -> str:
         con = duckdb.connect(str(warehouse), read_only=True)
         with TestClient(create_app(settings)) as client:
             ask = api_ask(lambda payload: client.post("/api/mcp/ask", json=payload))
-            s = run(blind.QUESTIONS[:limit], ask, lambda q, p: con.cursor().execute(q, p).fetchall())
+            s = run(questions[:limit], ask, lambda q, p: con.cursor().execute(q, p).fetchall())
         con.close()
     wrong_answerable = [w for w in s.wrong if not w.startswith("[refuse]")]
     wrong_refuse = [w for w in s.wrong if w.startswith("[refuse]")]
     lines = [
-        f"`bench/bench_blind.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code at {commit} ({code})",
+        f"`bench/bench_blind.py{'' if name == 'blind' else ' --set ' + name}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code at {commit} ({code})",
         "",
         "| answerable | correct | refused | confidently wrong | coverage | must refuse | refused (must) |",
         "|---|---|---|---|---|---|---|",
@@ -81,8 +84,9 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="also list the wrong and the refused questions")
     parser.add_argument("--write", type=Path, help="also write the results (markdown) to this file")
     parser.add_argument("--smoke", action="store_true", help="seconds: the first 30 questions only (CI)")
+    parser.add_argument("--set", default="blind", help="a module of evaluation.questions (default: blind)")
     args = parser.parse_args()
-    text = measure(args.list, 30 if args.smoke else None)
+    text = measure(args.list, 30 if args.smoke else None, args.set)
     print(text)
     if args.write:
         args.write.write_text(text)

@@ -11,7 +11,7 @@ actions, forecasts, fragments without a conversation, unknown content words, que
 be answered only in part. Truth is independent SQL in the vocabulary of ``truth.py``.
 
 Check the truths with ``python -m evaluation.questions.check_truth fresh``; score the set with
-``python -m bench.bench_fresh``.
+``python -m bench.bench_blind --set fresh``.
 """
 
 from __future__ import annotations
