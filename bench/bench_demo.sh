@@ -6,9 +6,11 @@
 # on held-out labelled questions: the vocabulary's -> the learned lexicon's; taught words on new
 # questions no label held: correct / refused / wrong; the demo's time) and a summary line.
 #   bash bench/bench_demo.sh [N]
+#   bash bench/bench_demo.sh --smoke     # one run: what CI runs (tests/bench/test_smoke.py)
 set -u
 cd "$(dirname "$0")/.."
 runs=${1:-5}
+[ "$runs" = "--smoke" ] && runs=1
 out=$(mktemp)
 echo "| run | exit | preference match (template -> model) | understanding accuracy (vocabulary -> learned) | held-out labels | taught words on new questions | time |"
 echo "|---|---|---|---|---|---|---|"
