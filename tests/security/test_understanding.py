@@ -13,9 +13,9 @@ import pytest
 
 from services.ask.learning.labels import Label
 from services.ask.learning.learner import propose
-from services.ask.learning.lexicon import Lexicon
 from services.ask.learning.store import LexiconStore
 from services.ask.semantic import SemanticLayer
+from services.ask.semantic.lexicon import Lexicon
 from services.ask.settings import Settings as AskSettings
 from services.ask.warehouse import Warehouse
 from shared.fs import atomic_write

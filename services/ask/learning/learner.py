@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.ask.learning.labels import Label, reading_key
-from services.ask.learning.lexicon import BASE, Learned, Lexicon
 from services.ask.semantic import SemanticLayer
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import METRICS
 from services.ask.semantic.entities import COUNTRIES
+from services.ask.semantic.lexicon import BASE, Learned, Lexicon
 from services.ask.semantic.reading import normalise
 from shared.interpretation import Interpretation
 

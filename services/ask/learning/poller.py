@@ -17,9 +17,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from services.ask.learning.labels import Label
 from services.ask.learning.learner import Proposal, propose
-from services.ask.learning.lexicon import Lexicon
 from services.ask.learning.store import LexiconStore
 from services.ask.semantic import SemanticLayer
+from services.ask.semantic.lexicon import Lexicon
 
 log = logging.getLogger(__name__)
 LABELS = TypeAdapter(list[Label])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from services.ask.learning.learner import Proposal
-from services.ask.learning.lexicon import Lexicon
+from services.ask.semantic.lexicon import Lexicon
 from shared.fs import atomic_write
 
 

@@ -22,13 +22,13 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from services.ask.learning.lexicon import Lexicon
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic import words
 from services.ask.semantic.assemble import assemble
 from services.ask.semantic.assemble import previous as previous_window
 from services.ask.semantic.catalog import METRICS, PERCENTILES, ROW_METRICS, WEEKDAYS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, EntityIndex, ShopEntities
+from services.ask.semantic.lexicon import Lexicon
 from services.ask.semantic.periods import MONTHS, Found, find_periods, to_number
 from services.ask.semantic.reading import Reading, Refuse, Understanding, normalise
 from shared.interpretation import Filter, Interpretation, Window

@@ -17,8 +17,8 @@ import pytest
 from evaluation.questions import heldout, tuning
 from services.ask.learning.labels import Label, reading_key
 from services.ask.learning.learner import learn_one, propose
-from services.ask.learning.lexicon import Learned, Lexicon
 from services.ask.semantic import SemanticLayer
+from services.ask.semantic.lexicon import Learned, Lexicon
 from services.ask.warehouse import Warehouse
 
 DAY = date(2026, 11, 18)
