@@ -25,11 +25,12 @@ from services.logger.export import count_examples
 from services.logger.settings import Settings
 from services.logger.sink import CrashPlan, Sink
 from shared.kafka import EventConsumer, Received
+from shared.worker import ConsumerWorker
 
 log = logging.getLogger(__name__)
 
 
-class SinkWorker:
+class SinkWorker(ConsumerWorker):
     """Consumes query and feedback events into the sink. ``run()`` until ``stop()``."""
 
     def __init__(self, settings: Settings, conn: duckdb.DuckDBPyConnection):
@@ -44,7 +45,7 @@ class SinkWorker:
             retention_days=settings.jsonl_retention_days,
         )
         self.sink.recover()
-        self.consumer = EventConsumer(
+        consumer = EventConsumer(
             settings.kafka,
             [settings.kafka.topic_queries, settings.kafka.topic_feedback],
             settings.group_id,
@@ -55,22 +56,14 @@ class SinkWorker:
             on_assign=self.sink.on_assign,
             commit=True,
         )
+        super().__init__(consumer)
 
     def _handle(self, batch: list[Received]) -> None:
         self.sink.write(batch)
 
-    @property
-    def ready(self) -> threading.Event:
-        return self.consumer.ready
-
-    def run(self) -> None:
-        try:
-            self.consumer.run()
-        finally:
-            self.sink.close()
-
-    def stop(self) -> None:
-        self.consumer.stop()
+    def close(self) -> None:
+        self.sink.close()
+        super().close()
 
 
 class ExportPolicy:

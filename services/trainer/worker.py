@@ -22,18 +22,20 @@ from services.trainer.settings import Settings
 from shared.events import ExportComplete, ModelReady, TrainingFailed
 from shared.kafka import EventConsumer, EventProducer, Received
 from shared.registry import ModelRegistry
+from shared.worker import ConsumerWorker
 
 log = logging.getLogger(__name__)
 
 
-class TrainerWorker:
+class TrainerWorker(ConsumerWorker):
     """``run()`` until ``stop()``. Owns its consumer and producer."""
+
+    producer: EventProducer  # it always publishes
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.registry = ModelRegistry(settings.paths.models)
-        self.producer = EventProducer(settings.kafka, client_id="ecominsight-trainer")
-        self.consumer = EventConsumer(
+        consumer = EventConsumer(
             settings.kafka,
             [settings.kafka.topic_exports],
             settings.group_id,
@@ -43,22 +45,10 @@ class TrainerWorker:
             # One training run may take hours on a big model: do not let the group drop us.
             max_poll_interval_ms=6 * 3600 * 1000,
         )
+        super().__init__(consumer, EventProducer(settings.kafka, client_id="ecominsight-trainer"))
         self.outcomes: list[JobOutcome] = []
         self.failures: list[TrainingFailed] = []
         self._lock = threading.Lock()
-
-    @property
-    def ready(self) -> threading.Event:
-        return self.consumer.ready
-
-    def run(self) -> None:
-        try:
-            self.consumer.run()
-        finally:
-            self.producer.close()
-
-    def stop(self) -> None:
-        self.consumer.stop()
 
     def handle(self, batch: list[Received]) -> None:
         for received in batch:
