@@ -247,22 +247,32 @@ class Demo:
         return dict(self.http.get(f"{self.ask_url}/understanding", headers=self.ask_admin).json())
 
     def wait_for_understanding(self, before: str, timeout_s: float = 90.0) -> dict[str, Any]:
-        """The ask service's next learned lexicon (it reads the labels every few seconds); the gate's
-        reasons if it refused the lexicon learned from every label."""
+        """The ask service's lexicon once it has proposed from every label (it reads the labels every
+        few seconds); the gate's reasons if it refused the lexicon learned from every label.
+
+        Waiting for a new version alone is not enough: a poll that lands while the reviewer is
+        still labelling proposes from the labels stored so far, and a lexicon adopted from 5 of 22
+        labels knows only the words those 5 teach (one demo read 13 of 22 new questions refused)."""
         resp = self.http.get(f"{self.logger_url}/review/labels", headers=self.admin)
         resp.raise_for_status()
         total = int(resp.json()["count"])
         deadline = time.monotonic() + timeout_s
+        last: dict[str, Any] = {}
         with self.console.status("the ask service is learning from the labels ..."):
             while time.monotonic() < deadline:
                 state = self.understanding()
-                if state["version"] != before:
-                    return state
                 last = state.get("last_proposal") or {}
-                if last.get("labels", 0) >= total and not last.get("adopted"):
-                    raise EcomInsightError(f"the understanding gate refused: {'; '.join(last['reasons'])}")
+                if last.get("labels", 0) >= total:  # the proposal from every label was decided
+                    if state["version"] != before:
+                        return state
+                    if not last.get("adopted"):
+                        reasons = "; ".join(last["reasons"])
+                        raise EcomInsightError(f"the understanding gate refused: {reasons}")
                 time.sleep(0.5)
-        raise EcomInsightError(f"the ask service learned nothing within {timeout_s:.0f}s")
+        raise EcomInsightError(
+            f"the ask service did not propose from all {total} labels within {timeout_s:.0f}s "
+            f"(its last proposal read {last.get('labels', 0)})"
+        )
 
     def taught_words(self) -> TaughtScore:
         """The learned words on new questions written apart from the labels (``taught.py``)."""
