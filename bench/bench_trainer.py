@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from evaluation.exports import write_export  # noqa: E402
 from services.trainer import job as job_mod  # noqa: E402
 from services.trainer.data import Example, load_export, split  # noqa: E402
-from services.trainer.metrics import evaluate_model  # noqa: E402
+from services.trainer.scores import evaluate_model  # noqa: E402
 from services.trainer.settings import Settings  # noqa: E402
 from services.trainer.tiny import build_tiny  # noqa: E402
 from shared.modeling import count_parameters  # noqa: E402

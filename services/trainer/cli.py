@@ -81,7 +81,7 @@ def _worker(args: argparse.Namespace) -> int:
     worker = TrainerWorker(settings)
     worker.consumer.install_signal_handlers()
     if settings.metrics_port is not None:
-        from services.trainer.exporter import serve_metrics
+        from services.trainer.telemetry import serve_metrics
 
         serve_metrics(worker, settings.metrics_host, settings.metrics_port)
         print(f"trainer: metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics")
@@ -164,7 +164,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not args.model or not args.data:
         raise TrainerError("evaluate needs --model (once or more) and --data FILE, or --api URL")
     from services.trainer.data import load_export, three_way
-    from services.trainer.metrics import evaluate_model, evaluate_template
+    from services.trainer.scores import evaluate_model, evaluate_template
     from shared.modeling import load_seq2seq
     from shared.registry import ModelRegistry
 

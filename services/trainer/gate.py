@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from services.trainer.metrics import Interval
+from services.trainer.scores import Interval
 from services.trainer.settings import Settings
 
 # Rounding noise: metrics are stored to 4 decimals.

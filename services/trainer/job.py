@@ -31,7 +31,7 @@ from transformers import (
 from services.trainer import data as data_mod
 from services.trainer.errors import TooFewExamples
 from services.trainer.gate import Decision, decide
-from services.trainer.metrics import Evaluation, evaluate_model, evaluate_template, preference_interval
+from services.trainer.scores import Evaluation, evaluate_model, evaluate_template, preference_interval
 from services.trainer.settings import Settings
 from services.trainer.tiny import build_tiny
 from shared import ct2

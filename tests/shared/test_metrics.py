@@ -19,8 +19,8 @@ from services.generator.app import create_app as create_generator_app
 from services.generator.reloader import ModelReloader
 from services.generator.service import GeneratorService
 from services.logger.app import create_app as create_logger_app
-from services.trainer.exporter import serve_metrics
 from services.trainer.settings import Settings as TrainerSettings
+from services.trainer.telemetry import serve_metrics
 from services.trainer.worker import TrainerWorker
 from shared.broker import free_port
 from shared.events import ExportComplete, ModelReady

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from services.trainer.gate import decide
-from services.trainer.metrics import Interval, paired_bootstrap
+from services.trainer.scores import Interval, paired_bootstrap
 from services.trainer.settings import Settings
 
 

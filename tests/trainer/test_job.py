@@ -12,7 +12,7 @@ from evaluation.exports import write_export
 from services.trainer.data import load_export, three_way
 from services.trainer.errors import ExportError, TooFewExamples
 from services.trainer.job import run_job
-from services.trainer.metrics import score
+from services.trainer.scores import score
 from services.trainer.settings import Settings
 from services.trainer.tiny import build_tiny
 from shared.modeling import generate, load_seq2seq

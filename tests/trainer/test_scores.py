@@ -6,7 +6,7 @@ from pathlib import Path
 
 from evaluation.exports import write_export
 from services.trainer.data import Example, load_export
-from services.trainer.metrics import evaluate_outputs, evaluate_template, has_repetition, rouge_l, score
+from services.trainer.scores import evaluate_outputs, evaluate_template, has_repetition, rouge_l, score
 from shared.phrasing import template_answer, template_text
 from shared.prompt import build_prompt
 from shared.results import ToolResult
