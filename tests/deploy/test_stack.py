@@ -1,9 +1,9 @@
-"""`docker compose up` for real: README.md's "docker compose" steps, run as written, in containers.
+"""`docker compose up` for real: docs/operations.md's "docker compose" steps, run as written, in containers.
 
 No Docker engine runs here and image registries are out of reach, so: podman (its Docker API
 serves Debian's ``docker-compose``), a Debian base image made by ``deploy/podman/base-image.sh``,
 torch from ``deploy/wheels/``, and ``deploy/podman/compose.tansu.yml`` in place of the Apache Kafka
-service (appended to the README's ``COMPOSE_FILE``). Without systemd podman runs no health checks
+service (appended to the documented ``COMPOSE_FILE``). Without systemd podman runs no health checks
 by itself: a thread runs them every second. Images stay in podman's store between runs (layers
 are reused; the test never relies on them being there).
 
@@ -62,8 +62,8 @@ def questions() -> list[str]:
 
 
 def readme_steps() -> list[str]:
-    """The bash blocks of README.md's "docker compose" section, dedented, in order."""
-    text = (ROOT / "README.md").read_text()
+    """The bash blocks of docs/operations.md's "docker compose" section, dedented, in order."""
+    text = (ROOT / "docs" / "operations.md").read_text()
     section = text.split("\n## docker compose\n", 1)[1].split("\n## ", 1)[0]
     return [textwrap.dedent(block) for block in re.findall(r"```bash\n(.*?)^\s*```", section, re.S | re.M)]
 

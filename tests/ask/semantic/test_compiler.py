@@ -1,4 +1,4 @@
-"""The compiler binds every value from a question; the catalogue is what the README lists."""
+"""The compiler binds every value from a question; the catalogue is what docs/questions.md lists."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from services.ask.warehouse import Warehouse
 from shared.interpretation import Filter, Interpretation
 
 CONSTANTS = {"refunded", "cancelled", "day", "week", "month", "quarter", "year"}
-README = Path(__file__).resolve().parents[3] / "README.md"
+README = Path(__file__).resolve().parents[3] / "docs" / "questions.md"
 
 
 def test_filter_values_are_parameters_never_sql_text() -> None:
