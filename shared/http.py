@@ -1,7 +1,13 @@
-"""HTTP pieces every service uses: a request-body cap and 422s that do not echo the input.
+"""HTTP pieces every service uses: a request-body cap, 422s that do not echo the input, and the
+one mapping from the project's errors to HTTP answers.
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)     # 413 above the cap
-    app.add_exception_handler(RequestValidationError, validation_error)  # 422 without the input
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 above the cap
+    install_error_handlers(app, {BadRequest: 422, ModelRefused: 503})  # 422s and EcomInsightErrors
+
+``install_error_handlers`` answers a body that does not fit the route's model with a 422 naming
+what is wrong and where (never the value itself), and every ``EcomInsightError`` that reaches a
+route with ``{"detail": message}`` and the status of its class (plus ``Retry-After`` when the
+error carries ``retry_after_s``).
 
 ``BodyLimit`` is plain ASGI: a ``Content-Length`` over the cap is answered 413 before the body is
 read; a body sent without one (chunked) is counted while the app reads it, and the app is told
@@ -10,12 +16,15 @@ the client went away as soon as it passes the cap (the 413 is sent instead of th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import EcomInsightError
 
 MAX_ERRORS = 5
 MAX_MESSAGE_CHARS = 300
@@ -104,3 +113,36 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     message, errors = validation_details(exc)
     return JSONResponse(status_code=422, content={"detail": message, "errors": errors})
+
+
+def status_for(exc: EcomInsightError, statuses: Mapping[type[EcomInsightError], int], default: int = 503) -> int:
+    """The status of the nearest class of ``exc`` (itself, then its parents) in ``statuses``;
+    ``default`` when none is there (another part of the system failed: worth a retry)."""
+    for cls in type(exc).__mro__:
+        if cls in statuses:
+            return statuses[cls]
+    return default
+
+
+def retry_after_header(seconds: float | None) -> dict[str, str] | None:
+    """``{"Retry-After": whole seconds, at least 1}``; None without a wait (None or 0)."""
+    return {"Retry-After": str(max(1, round(seconds)))} if seconds else None
+
+
+StatusOf = Mapping[type[EcomInsightError], int] | Callable[[EcomInsightError], int]
+
+
+def install_error_handlers(app: FastAPI, statuses: StatusOf, default: int = 503) -> None:
+    """422 without the input for an invalid body (``validation_error``), and ``{"detail": message}``
+    for every ``EcomInsightError`` a route lets out. ``statuses`` gives each error's status: a
+    mapping from error class (see ``status_for``) or, for errors that carry their own status, a
+    function. An error with a ``retry_after_s`` also gets a ``Retry-After`` header."""
+
+    async def error_answer(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, EcomInsightError)
+        status = statuses(exc) if callable(statuses) else status_for(exc, statuses, default)
+        headers = retry_after_header(getattr(exc, "retry_after_s", None))
+        return JSONResponse(status_code=status, content={"detail": str(exc)}, headers=headers)
+
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(EcomInsightError, error_answer)

@@ -15,14 +15,12 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 
 from services.ask.errors import http_status
 from services.ask.generator_client import GeneratorClient
-from services.ask.keys import AuthError, KeyStore, RateLimiter
+from services.ask.keys import KeyStore, RateLimiter
 from services.ask.learning.poller import LabelLearner
 from services.ask.learning.store import LexiconStore
 from services.ask.mcp_server import McpEndpoint
@@ -34,8 +32,7 @@ from services.ask.semantic import SemanticLayer
 from services.ask.settings import Settings
 from services.ask.state import Services
 from services.ask.warehouse import Warehouse
-from shared.errors import EcomInsightError
-from shared.http import BodyLimit, validation_error
+from shared.http import BodyLimit, install_error_handlers
 from shared.logs import quiet_libraries
 from shared.metrics import instrument
 
@@ -147,17 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
-    app.add_exception_handler(RequestValidationError, validation_error)
+    install_error_handlers(app, http_status)  # 422 without the input; errors by kind (errors.py)
     metrics = AskMetrics(instrument(app), lambda: getattr(app.state, "services", None))  # GET /metrics
-
-    @app.exception_handler(AuthError)
-    async def _auth_error(request: Request, exc: AuthError) -> JSONResponse:
-        headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.retry_after_s else None
-        return JSONResponse(status_code=exc.status, content={"detail": str(exc)}, headers=headers)
-
-    @app.exception_handler(EcomInsightError)
-    async def _ecominsight_error(request: Request, exc: EcomInsightError) -> JSONResponse:
-        return JSONResponse(status_code=http_status(exc), content={"detail": str(exc)})
 
     app.include_router(router)
     app.include_router(owner_router)  # GET /api/mcp/stats, /api/mcp/queries
