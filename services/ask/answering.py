@@ -16,7 +16,7 @@ import duckdb
 
 from services.ask.errors import Refused
 from services.ask.generator_client import GeneratorClient
-from services.ask.models import AskResponse, Clarification
+from services.ask.schemas import AskResponse, Clarification
 from services.ask.semantic import SemanticLayer, Understanding, intent_of, refusal_text
 from services.ask.state import Services
 from services.ask.warehouse import Warehouse

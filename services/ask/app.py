@@ -24,13 +24,13 @@ from services.ask.keys import KeyStore, RateLimiter
 from services.ask.learning.poller import LabelLearner
 from services.ask.learning.store import LexiconStore
 from services.ask.mcp_server import McpEndpoint
-from services.ask.metrics import AskMetrics
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
 from services.ask.owner import router as owner_router
 from services.ask.routes import router
 from services.ask.semantic import SemanticLayer
 from services.ask.settings import Settings
 from services.ask.state import Services
+from services.ask.telemetry import AskMetrics
 from services.ask.warehouse import Warehouse
 from shared.http import BodyLimit, install_error_handlers
 from shared.logs import quiet_libraries
@@ -53,6 +53,12 @@ def _publisher(settings: Settings, outbox: Outbox) -> Publisher | PublisherProce
         retry_s=settings.outbox_retry_s,
         outbox=outbox,
     ).start()
+
+
+def _running_publisher(app: FastAPI) -> Publisher | PublisherProcess | None:
+    """The outbox publisher of the app's services (for ``/metrics``); None before start-up."""
+    services: Services | None = getattr(app.state, "services", None)
+    return services.publisher if services is not None else None
 
 
 def _learner(settings: Settings, layer: SemanticLayer, store: LexiconStore) -> LabelLearner | None:
@@ -145,7 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
     install_error_handlers(app, http_status)  # 422 without the input; errors by kind (errors.py)
-    metrics = AskMetrics(instrument(app), lambda: getattr(app.state, "services", None))  # GET /metrics
+    metrics = AskMetrics(instrument(app), lambda: _running_publisher(app))  # GET /metrics
 
     app.include_router(router)
     app.include_router(owner_router)  # GET /api/mcp/stats, /api/mcp/queries

@@ -41,8 +41,8 @@ from services.ask import owner
 from services.ask.answering import Refused, answer_request
 from services.ask.keys import AuthError, Caller, presented_key, resolve_caller
 from services.ask.mcp_gate import McpGate
-from services.ask.models import AskResponse
 from services.ask.routes import shop_of
+from services.ask.schemas import AskResponse
 from services.ask.semantic.catalog import capabilities, catalogue
 from services.ask.settings import Settings
 from services.ask.state import Services

@@ -14,7 +14,7 @@ from services.ask.answering import Refused, answer_request, clarification_of, cl
 from services.ask.errors import AuthError
 from services.ask.keys import Caller, check_shop_id, presented_key, resolve_caller, resolve_shop
 from services.ask.learning.store import LexiconStore
-from services.ask.models import (
+from services.ask.schemas import (
     AskRequest,
     AskResponse,
     FeedbackRequest,

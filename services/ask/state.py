@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from services.ask.generator_client import GeneratorClient
 from services.ask.keys import KeyStore, RateLimiter
 from services.ask.learning.poller import LabelLearner
-from services.ask.metrics import AskMetrics
 from services.ask.outbox import Outbox, Publisher, PublisherProcess
 from services.ask.semantic import SemanticLayer
 from services.ask.settings import Settings
+from services.ask.telemetry import AskMetrics
 from services.ask.warehouse import Warehouse
 from shared.events import Event
 
