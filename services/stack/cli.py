@@ -10,7 +10,7 @@ from services.stack.settings import Settings
 
 
 def _up(args: argparse.Namespace) -> int:
-    from services.stack.launcher import run_until_stopped
+    from services.stack.up import run_until_stopped
 
     overrides = {k: v for k, v in {"data_dir": args.data_dir, "ask_port": args.port}.items() if v is not None}
     if args.api_keys:

@@ -9,95 +9,36 @@ events before the broker goes.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import logging
 import os
-import signal
 import subprocess
 import sys
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-import httpx
-
-from services.ask.keys import KEYS_FILE
-from services.stack.errors import StackError
-from services.stack.secrets import StackSecrets, load_or_create, secrets_path
+from services.ask.keys import KeySettings
+from services.stack.child import Child
+from services.stack.secrets import StackSecrets, load_or_create
 from services.stack.settings import Settings
 from shared.broker import LocalBroker
 from shared.kafka import ensure_topics
 from shared.model_names import TINY_BASE
-from shared.settings import KafkaSettings
-
-log = logging.getLogger(__name__)
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the child gets SIGTERM when ``up`` dies, even by kill -9, so nothing is orphaned."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-@dataclass
-class Child:
-    name: str
-    module: str
-    health_url: str | None
-    env: dict[str, str]
-    log_path: Path
-    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-    started_at: float = field(default=0.0, repr=False)  # time.monotonic() of the last start
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", self.module],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-                start_new_session=True,  # Ctrl-C reaches `up` only; it stops children in order
-                preexec_fn=_die_with_parent,
-            )
-        self.started_at = time.monotonic()
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def wait_healthy(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise StackError(f"{self.name} exited during start-up; see {self.log_path}")
-            if self.health_url is None:
-                return
-            try:
-                if httpx.get(self.health_url, timeout=2.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise StackError(f"{self.name} was not healthy within {timeout_s:.0f}s; see {self.log_path}")
-
-    def stop(self, timeout_s: float = 20.0) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            log.warning("%s did not stop within %.0fs; killing it", self.name, timeout_s)
-            self.proc.kill()
-            self.proc.wait()
+from shared.settings import KafkaSettings, PathSettings
 
 
 def _topic_overrides(env: dict[str, str]) -> dict[str, str]:
     """Topic names set in the children's environment (``KAFKA_TOPIC_*``), as settings fields."""
     return {k.removeprefix("KAFKA_").lower(): v for k, v in env.items() if k.startswith("KAFKA_TOPIC_")}
+
+
+def _ask_key_settings(extra_env: dict[str, str]) -> KeySettings:
+    """The ask service's key settings as its child reads them: this process's environment, with
+    the ``ECOMINSIGHT_ASK_*`` variables of the children's extra environment over it."""
+    prefix = str(KeySettings.model_config.get("env_prefix", ""))
+    overrides: dict[str, Any] = {
+        k.removeprefix(prefix).lower(): v for k, v in extra_env.items() if k.startswith(prefix)
+    }
+    return KeySettings(**overrides)
 
 
 class Stack:
@@ -114,8 +55,8 @@ class Stack:
 
     @property
     def keys_file(self) -> Path:
-        configured = {**os.environ, **self.extra_env}.get("ECOMINSIGHT_ASK_API_KEYS_FILE")
-        return Path(configured) if configured else self.data_dir / KEYS_FILE
+        """The ask service's key file (``KeySettings``: its API keys file, else in the data folder)."""
+        return _ask_key_settings(self.extra_env).path(PathSettings(data_dir=self.data_dir))
 
     @property
     def secrets(self) -> StackSecrets:
@@ -256,85 +197,3 @@ class Stack:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
-
-
-EXAMPLES = (
-    ("How many orders do I have?", "orders"),
-    ("Top 5 customers by spending", "customers"),
-    ("What was my revenue last month?", "revenue"),
-)
-
-
-def review_page(logger_url: str) -> bool:
-    """Whether the running logger serves the reviewers' page ``/dashboard/review``."""
-    try:
-        return httpx.get(f"{logger_url}/dashboard/review", timeout=5.0).status_code != 404
-    except httpx.HTTPError:
-        return False
-
-
-def banner(stack: Stack, review: bool | None = None) -> str:
-    """What ``up`` prints once everything is healthy: where each part is and the truth about keys."""
-    if review is None:
-        review = review_page(stack.url("logger"))
-    ask, logger = stack.url("ask"), stack.url("logger")
-    keys = stack.keys_required
-    lines = ["", "EcomInsight is up. Try:", ""]
-    auth = " -H 'Authorization: Bearer <shop key>'" if keys else ""
-    shop = "" if keys else '"shop_id": "10", '
-    for question, _ in EXAMPLES:
-        lines.append(
-            f"  curl -s -X POST {ask}/api/mcp/ask -H 'Content-Type: application/json'{auth} "
-            f"-d '{{{shop}\"question\": \"{question}\"}}'"
-        )
-    lines += [
-        "",
-        f"API docs: {ask}/docs   MCP endpoint: {ask}/mcp/   model: {stack.url('generator')}/model",
-        f"dashboard: {logger}/dashboard" + (f"   review page: {logger}/dashboard/review" if review else ""),
-    ]
-    if keys:
-        lines.append(
-            "API keys: required. Create one per shop: ecominsight keys create --shop 10 "
-            "(an owner reads /api/mcp/stats and /api/mcp/queries with it)."
-        )
-    else:
-        lines.append(
-            "API keys: not required in this local run (a request names its shop_id); "
-            "`ecominsight up --api-keys` requires them, as every deployment does."
-        )
-    where = secrets_path(stack.data_dir)
-    if stack.secrets_created:
-        t = stack.secrets
-        lines += [
-            f"Secrets of this data folder, shown once (kept in {where}, mode 0600):",
-            f"  logger admin token: {t.logger_admin_token}",
-            f"  logger read token:  {t.logger_read_token}   (the dashboard asks for it)",
-            f"  ask admin key:      {t.ask_admin_key}   (GET /understanding, MCP run_sql)",
-        ]
-    else:
-        lines.append(f"Tokens and the admin key of this data folder: {where} (mode 0600; printed when made).")
-    lines += ["Drive the learning loop: ecominsight demo    Stop: Ctrl-C", ""]
-    return "\n".join(lines)
-
-
-def print_banner(stack: Stack) -> None:
-    print(banner(stack), flush=True)
-
-
-def run_until_stopped(settings: Settings) -> int:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    from services.stack.supervisor import Supervisor
-
-    with Stack(settings) as stack:
-        print_banner(stack)
-        supervisor = Supervisor(stack.children)  # a service that dies is restarted (supervisor.py)
-        while not stop.wait(0.5):
-            if stack.broker is not None and not stack.broker.running:
-                print("the broker exited (its topics were in memory); stopping everything", file=sys.stderr)
-                return 1
-            supervisor.check()
-        print("stopping ...", flush=True)
-    print("stopped.")
-    return 0

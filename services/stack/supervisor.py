@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from services.stack.launcher import Child
+from services.stack.child import Child
 
 
 def _say(line: str) -> None:

@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from services.stack.questions import jargon_questions  # the fillings the demo's owners use
+
 # shop -> (a new question with a word its owner's labels teach, the reviewer's plain rephrasing)
 TAUGHT_NEW: dict[str, tuple[tuple[str, str], ...]] = {
     "11": (  # "Umsatz" and "Bestellungen" were labelled with periods only
@@ -54,8 +56,6 @@ TAUGHT_NEW: dict[str, tuple[tuple[str, str], ...]] = {
 
 def labelled_forms(shop_id: str) -> set[str]:
     """Every question the shop's owner asks in its own words (what the reviewer may label)."""
-    from services.stack.demo import jargon_questions  # the fillings the demo's owners use
-
     return {q.lower() for q in jargon_questions(shop_id)}
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.stack.demo import varied_questions
 from services.stack.launcher import Stack
 from services.stack.owners import correct
+from services.stack.questions import varied_questions
 from services.stack.settings import Settings
 from shared.broker import free_port
 from shared.registry import ModelRegistry

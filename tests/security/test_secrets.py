@@ -28,7 +28,8 @@ from services.ask.keys import KeyStore
 from services.ask.settings import Settings as AskSettings
 from services.logger.app import create_app
 from services.logger.settings import Settings as LoggerSettings
-from services.stack.launcher import Stack, banner
+from services.stack.banner import banner
+from services.stack.launcher import Stack
 from services.stack.secrets import SECRETS_FILE
 from services.stack.settings import Settings as StackSettings
 from shared.errors import ConfigError

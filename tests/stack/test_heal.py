@@ -17,7 +17,8 @@ import duckdb
 import httpx
 import pytest
 
-from services.stack.launcher import Child, Stack
+from services.stack.child import Child
+from services.stack.launcher import Stack
 from services.stack.settings import Settings
 from services.stack.supervisor import Backoff, Supervisor
 from shared.broker import free_port

@@ -15,8 +15,8 @@ from services.ask.app import create_app
 from services.ask.keys import KeySettings
 from services.ask.seed import seed_warehouse
 from services.ask.settings import Settings
-from services.stack.demo import NEW_JARGON, STYLES
 from services.stack.owners import REVIEWER_WORDS
+from services.stack.questions import NEW_JARGON, STYLES
 from services.stack.taught import TAUGHT_NEW, labelled_forms, measure
 from shared.broker import free_port
 from shared.settings import PathSettings
