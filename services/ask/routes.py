@@ -1,10 +1,13 @@
 """The ask API's routes: ``POST /api/mcp/ask``, ``POST /api/mcp/understand``, ``POST
-/api/mcp/feedback``, ``GET /catalog``, ``GET /understanding`` (and ``POST /understanding/promote``),
-``GET /health``; the owner's own statistics and history are in ``owner.py``. Each route is short:
-it resolves the shop from the caller's key, calls the domain function and publishes the event."""
+/api/mcp/feedback``, ``GET /catalog``, ``GET /understanding`` (and a reviewer's ``POST
+/understanding/promote`` and ``/revoke``), ``GET /health``; the owner's own statistics and history
+are in ``owner.py``. Each route is short: it resolves the shop from the caller's key, calls the
+domain function and publishes the event."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
@@ -13,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.ask.answering import Refused, answer_request, clarification_of, clean, readable
 from services.ask.errors import AuthError
 from services.ask.keys import Caller, check_shop_id, presented_key, resolve_caller, resolve_shop
+from services.ask.learning.decisions import Decisions
 from services.ask.learning.store import LexiconStore
 from services.ask.schemas import (
     AskRequest,
@@ -22,6 +26,7 @@ from services.ask.schemas import (
     UnderstandResponse,
 )
 from services.ask.semantic.catalog import capabilities, catalogue
+from services.ask.semantic.lexicon import EVERY_SHOP
 from services.ask.state import Services
 from services.ask.throttle import client_address, failures_watched
 from shared.events import FeedbackEvent
@@ -143,9 +148,10 @@ def understanding(
     x_api_key: ApiKeyHeader = None,
     shop_id: Annotated[str | None, Query(max_length=64, description="without keys: the shop to show")] = None,
 ) -> dict[str, Any]:
-    """With the admin key: the learned lexicon of every shop, the last proposal with both
-    accuracies and the lineage (questions and query ids of every shop). With a shop's key: the
-    words that shop reads with (its own and those promoted to every shop), nothing else."""
+    """With the admin key: the learned lexicon of every shop, the words reviewers revoked (who,
+    when, why), the last proposal with both accuracies and the lineage (questions and query ids of
+    every shop). With a shop's key: the words that shop reads with (its own and those promoted to
+    every shop) and its revoked words, nothing else."""
     client = client_address(request.scope)
     caller = caller_of(s, authorization, x_api_key, client)
     if caller is not None and caller.admin:
@@ -161,7 +167,8 @@ def understanding(
                 "ruled_out_of_scope": [e.model_dump() for e in serving.refusals],
             }
         )
-        return {**body, "history": store.history()[-20:]}
+        revoked = [r.model_dump(mode="json") for r in store.revocations()]  # who revoked what, when, why
+        return {**body, "revoked": revoked, "history": store.history()[-20:]}
     if caller is None and shop_id is None:
         raise AuthError("GET /understanding needs the admin key, or a shop's key for its own lexicon", 401)
     shop = shop_of(s, authorization, x_api_key, shop_id, client)
@@ -174,6 +181,11 @@ def understanding(
             for e in lexicon.phrases
         ],
         "ruled_out_of_scope": [{"question": r.phrase, "reason": r.means} for r in lexicon.refusals if r.shop_id == shop],
+        "revoked": [
+            {"phrase": r.phrase, "reason": r.reason}
+            for r in LexiconStore(s.settings.paths.understanding).revocations()
+            if r.shop_id == shop
+        ],
     }
 
 
@@ -182,6 +194,37 @@ class PromoteRequest(BaseModel):
 
     phrase: str = Field(min_length=1, max_length=200, examples=["umsatz"])
     reviewer: str | None = Field(default=None, max_length=200)
+
+
+class RevokeRequest(PromoteRequest):
+    shop_id: str = Field(min_length=1, max_length=64, examples=["11"], description="'*': the promotion")
+    reason: str | None = Field(default=None, max_length=500, examples=["we mean turnover with VAT"])
+
+
+@contextmanager
+def reviewer_decision(
+    s: Services, request: Request, authorization: str | None, x_api_key: str | None, what: str, missing: str
+) -> Iterator[Decisions]:
+    """A reviewer's decision on the serving lexicon (``learning/decisions.py``), admin key only:
+    under the learner's lock when it runs. An unknown word answers 404 with ``missing`` (its
+    ``{}`` is the word), a conflict 409."""
+    caller = caller_of(s, authorization, x_api_key, client_address(request.scope))
+    if caller is None or not caller.admin:
+        raise AuthError(f"{what} needs the admin key", 403 if caller else 401)
+    store = LexiconStore(s.settings.paths.understanding)
+    try:
+        yield s.learner.decisions if s.learner is not None else Decisions(s.layer, store)
+    except KeyError as exc:
+        raise HTTPException(404, missing.format(repr(exc.args[0]))) from exc
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+def words_of(phrase: str) -> str:
+    words = " ".join(clean(phrase).lower().split())
+    if not words:
+        raise HTTPException(422, "phrase: the learned word, not blank")
+    return words
 
 
 @router.post("/understanding/promote")
@@ -193,24 +236,31 @@ def promote(
     x_api_key: ApiKeyHeader = None,
 ) -> dict[str, Any]:
     """A reviewer's explicit choice (admin key): a phrase some shop learned serves every shop."""
-    caller = caller_of(s, authorization, x_api_key, client_address(request.scope))
-    if caller is None or not caller.admin:
-        raise AuthError("promoting a learned word to every shop needs the admin key", 403 if caller else 401)
-    phrase = " ".join(clean(body.phrase).lower().split())
-    try:
-        if s.learner is not None:
-            lexicon = s.learner.promote(phrase, body.reviewer)
-        else:
-            store = LexiconStore(s.settings.paths.understanding)
-            lexicon = s.layer.lexicon.promote(phrase, store.next_version())
-            store.record_promotion(lexicon, phrase, body.reviewer)
-            s.layer.lexicon = lexicon
-    except KeyError as exc:
-        raise HTTPException(404, f"no shop has learned {phrase!r}") from exc
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from exc
+    what, missing = "promoting a learned word", "no shop has learned {}"
+    with reviewer_decision(s, request, authorization, x_api_key, what, missing) as decide:
+        phrase = words_of(body.phrase)
+        lexicon = decide.promote(phrase, body.reviewer)
     entry = next(e for e in lexicon.promoted() if e.phrase == phrase)
     return {"version": lexicon.version, "phrase": entry.phrase, "means": entry.means, "for": "every shop"}
+
+
+@router.post("/understanding/revoke")
+def revoke(
+    body: RevokeRequest,
+    s: ServicesDep,
+    request: Request,
+    authorization: AuthorizationHeader = None,
+    x_api_key: ApiKeyHeader = None,
+) -> dict[str, Any]:
+    """A reviewer's explicit choice (admin key): a shop stops reading a learned word now, and the
+    labels given before stop teaching it (a label given later may teach it again: ``revocations.py``)."""
+    shop = clean(body.shop_id)
+    missing = "{} is not promoted to every shop" if shop == EVERY_SHOP else f"shop {shop} has not learned {{}}"
+    with reviewer_decision(s, request, authorization, x_api_key, "revoking a learned word", missing) as decide:
+        phrase = words_of(body.phrase)
+        shop = shop if shop == EVERY_SHOP else check_shop_id(shop)
+        revoked = decide.revoke(shop, phrase, body.reviewer, clean(body.reason) if body.reason else None)
+    return {"version": s.layer.lexicon.version, **revoked.model_dump(mode="json", exclude={"support"})}
 
 
 @router.post("/api/mcp/feedback", status_code=202)

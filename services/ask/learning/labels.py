@@ -20,6 +20,10 @@ class Label(BaseModel):
     out_of_scope: bool = False
     reason: str | None = None
     reviewer: str | None = None
+    labelled_at: datetime | None = Field(
+        default=None,
+        description="when the reviewer gave it: a label given after a word was revoked may teach it again",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Label:

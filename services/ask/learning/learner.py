@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.ask.learning.labels import Label, reading_key
+from services.ask.learning.revocations import Revocation, still_taught
 from services.ask.semantic import SemanticLayer
 from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import METRICS
@@ -108,7 +109,10 @@ def learn_one(layer: SemanticLayer, label: Label) -> Taught:
         return Taught(
             label,
             refusal=Learned(
-                phrase=normalise(label.question), means=reason, support=[label.query_id], shop_id=label.shop_id
+                phrase=normalise(label.question),
+                means=reason,
+                support=[label.query_id],
+                shop_id=label.shop_id,
             ),
         )
     assert label.interpretation is not None
@@ -195,8 +199,27 @@ class Proposal:
         }
 
 
-def propose(layer: SemanticLayer, labels: list[Label], serving: Lexicon, version: str) -> Proposal:
+def respect_revocations(taught: list[Taught], revoked: list[Revocation]) -> None:
+    """Drop from each lesson the words a reviewer revoked for its shop after the label was given
+    (``revocations.py``); a label left with nothing to teach says why."""
+    for t in taught:
+        kept = still_taught(revoked, t.label, t.phrases)
+        if t.phrases and not kept:
+            words = ", ".join(sorted({repr(e.phrase) for e in t.phrases}))
+            t.problem = f"{words} revoked for shop {t.label.shop_id} by a reviewer"
+        t.phrases = kept
+
+
+def propose(
+    layer: SemanticLayer,
+    labels: list[Label],
+    serving: Lexicon,
+    version: str,
+    revoked: list[Revocation] | None = None,
+) -> Proposal:
+    """Learn a candidate from every label (less the revoked words) and decide whether it serves."""
     taught = [learn_one(layer, label) for label in labels]
+    respect_revocations(taught, revoked or [])
     candidate, conflicts = combine(taught, version, serving.promoted())
     seen = set(serving.trained_on)
     new = [label for label in labels if label.query_id not in seen]

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from services.ask.learning.decisions import Decisions
 from services.ask.learning.labels import Label
 from services.ask.learning.learner import Proposal, propose
 from services.ask.learning.store import LexiconStore
 from services.ask.semantic import SemanticLayer
-from services.ask.semantic.lexicon import Lexicon
 
 log = logging.getLogger(__name__)
 LABELS = TypeAdapter(list[Label])
@@ -44,6 +44,7 @@ class LabelLearner:
         self._seen: str | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self.decisions = Decisions(layer, store, self._lock)  # a reviewer's promote and revoke
 
     def fetch(self) -> list[Label]:
         resp = httpx.get(self.url, headers=self.headers, timeout=self.timeout_s)
@@ -57,7 +58,8 @@ class LabelLearner:
             if digest == self._seen or not labels:
                 return None
             serving = self.layer.lexicon
-            proposal = propose(self.layer, labels, serving, self.store.next_version())
+            version = self.store.next_version()
+            proposal = propose(self.layer, labels, serving, version, self.store.revocations())
             self.store.record(proposal)
             if proposal.adopted:
                 self.layer.lexicon = proposal.candidate
@@ -72,15 +74,6 @@ class LabelLearner:
                 log.info("understanding candidate not adopted: %s", "; ".join(proposal.reasons))
             self._seen, self.last = digest, proposal
             return proposal
-
-    def promote(self, phrase: str, reviewer: str | None) -> Lexicon:
-        """Serve ``phrase`` to every shop (``Lexicon.promote``: ``KeyError``, ``ValueError``)."""
-        with self._lock:
-            lexicon = self.layer.lexicon.promote(phrase, self.store.next_version())
-            self.store.record_promotion(lexicon, phrase, reviewer)
-            self.layer.lexicon = lexicon
-            log.info("understanding %s serves: %r promoted to every shop", lexicon.version, phrase)
-            return lexicon
 
     def poll_once(self) -> Proposal | None:
         try:
