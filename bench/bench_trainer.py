@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evaluation.exports import write_export  # noqa: E402
 from services.trainer import job as job_mod  # noqa: E402
+from services.trainer import training  # noqa: E402
 from services.trainer.data import Example, load_export, split  # noqa: E402
 from services.trainer.scores import evaluate_model  # noqa: E402
 from services.trainer.settings import Settings  # noqa: E402
@@ -79,7 +80,7 @@ def _trainer(
     from shared.modeling import load_seq2seq
 
     tok, model = load_seq2seq(folder)
-    args = job_mod.training_arguments(
+    args = training.training_arguments(
         settings,
         folder.parent / "out",
         len(train),
