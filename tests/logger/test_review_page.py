@@ -4,7 +4,8 @@ loopback: a reviewer signs in with the tokens, filters the queue, types what thr
 questions meant (the page shows the ask service's live reading before it saves), rules one out of
 scope with a reason; the ask service learns the word from the labels on its own and then answers
 a new question that uses it in another way. The page shows the learned word, its meaning, its
-support and that it was adopted."""
+support and that it was adopted; the reviewer revokes it there, and the ask service refuses the
+new question again at once."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from services.ask.keys import KeySettings, KeyStore
 from services.ask.seed import seed_warehouse
 from services.ask.settings import Settings as AskSettings
 from services.logger.app import create_app
-from services.logger.sink import Sink
+from services.logger.sink.writer import Sink
 from shared.broker import free_port
 from shared.kafka import Received
 from shared.phrasing import UNSUPPORTED_ANSWER
@@ -157,6 +158,7 @@ def test_a_reviewer_teaches_a_word_in_the_browser_and_the_ask_service_answers_a_
             with serving(create_ask_app(learning), stack["ask_port"]):
                 _see_what_was_learned(page, stack, tmp_path)
                 after, plain = ask(ask_url, NEW_QUESTION), ask(ask_url, PLAIN)
+                _revoke_in_the_browser(page, stack)
             assert errors == []
         finally:
             browser.close()
@@ -268,3 +270,20 @@ def _see_what_was_learned(page: Any, stack: dict[str, Any], tmp_path: Path) -> N
     shot = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "review-page.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+def _revoke_in_the_browser(page: Any, stack: dict[str, Any]) -> None:
+    """The reviewer revokes shop 10's "umsatz" on the page: the next question with it is refused
+    as before it was taught, and the page shows who revoked it and why."""
+    page.select_option("#shop", "10")
+    page.wait_for_selector('body[data-loads="6"]', timeout=30_000)
+    row = page.locator('#learned tbody tr[data-word="umsatz"][data-shop="10"]')
+    row.locator(".revoke-reason").fill("here Umsatz means turnover with VAT")
+    row.locator(".revoke").click()
+    page.wait_for_selector('body[data-revoked="1"]', timeout=15_000)
+    assert "revoked 'umsatz' for shop 10" in page.locator("#status").inner_text()
+    refused = ask(stack["ask"], NEW_QUESTION)
+    assert refused["success"] is False and "umsatz" in refused["clarification"]["unused"]
+    cells = page.locator('#learned tbody tr[data-word="umsatz"]').locator("td").all_inner_texts()
+    assert cells[:4] == ["10", "umsatz", "revenue", "3"]
+    assert cells[4].startswith("revoked by review page") and cells[4].endswith("here Umsatz means turnover with VAT")

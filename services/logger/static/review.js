@@ -167,6 +167,32 @@ function statusOf(entry, state) {
   return entry.shop_id === "*" ? `promoted to every shop (${state.version})` : `adopted (serving ${state.version})`;
 }
 
+function revokeCell(entry) {
+  // A learned word's Revoke button: the shop stops reading it at once, and the labels given so far
+  // no longer teach it (POST /understanding/revoke on the ask service, its admin key).
+  const why = el("input", { type: "text", class: "revoke-reason", placeholder: "why (optional)" });
+  const button = el("button", { type: "button", class: "revoke" }, "Revoke");
+  button.addEventListener("click", async () => {
+    const body = { shop_id: entry.shop_id, phrase: entry.phrase, reviewer: "review page", reason: why.value.trim() || null };
+    button.disabled = true;
+    try {
+      const done = await ask("/understanding/revoke", { method: "POST", body: JSON.stringify(body) });
+      const whose = done.shop_id === "*" ? "every shop" : `shop ${done.shop_id}`;
+      status(`revoked '${done.phrase}' for ${whose} (lexicon ${done.version})`);
+      document.body.dataset.revoked = String(Number(document.body.dataset.revoked || 0) + 1);
+      await loadLearned();
+    } catch (err) {
+      button.disabled = false;
+      status(`not revoked: ${err.message}`, true);
+    }
+  });
+  return el("td", {}, why, " ", button);
+}
+
+function revokedStatus(r) {
+  return `revoked by ${r.by || "a reviewer"} ${r.at.slice(0, 16).replace("T", " ")}` + (r.reason ? `: ${r.reason}` : "");
+}
+
 async function loadLearned() {
   const body = $("#learned tbody");
   if (!sessionStorage.getItem(KEYS.ask)) {
@@ -183,23 +209,37 @@ async function loadLearned() {
   }
   const shop = $("#shop").value;
   const mine = (entry) => !shop || entry.shop_id === shop || entry.shop_id === "*";
-  const rows = state.learned.filter(mine).map((e) => [e.shop_id, e.phrase, e.means, e.support.length, statusOf(e, state)]);
+  const learned = state.learned.filter(mine);
+  const rows = learned.map((e) => [e.shop_id, e.phrase, e.means, e.support.length, statusOf(e, state)]);
   for (const r of state.ruled_out_of_scope || []) {
     if (mine(r)) rows.push([r.shop_id, r.phrase, "(out of scope)", r.support.length, `ruled out of scope: ${r.means}`]);
   }
-  // Words a refused proposal would have learned, with why it was refused.
+  // Words a reviewer revoked (unless a later label taught them again), newest first.
   const serving = new Set(state.learned.map((e) => `${e.shop_id}|${e.phrase}|${e.means}`));
+  const shown = new Set(state.learned.map((e) => `${e.shop_id}|${e.phrase}`));
+  const revoked = new Set();
+  for (const r of (state.revoked || []).slice().reverse()) {
+    const key = `${r.shop_id}|${r.phrase}`;
+    if (shown.has(key) || revoked.has(key) || !mine(r)) continue;
+    revoked.add(key);
+    rows.push([r.shop_id, r.phrase, r.means, r.support.length, revokedStatus(r)]);
+  }
+  // Words a refused proposal would have learned, with why it was refused.
   const refused = new Set();
   for (const h of (state.history || []).slice().reverse()) {
     if (h.adopted) continue;
     for (const e of h.learned || []) {
       const key = `${e.shop_id}|${e.phrase}|${e.means}`;
-      if (serving.has(key) || refused.has(key) || !mine(e)) continue;
+      if (serving.has(key) || refused.has(key) || revoked.has(`${e.shop_id}|${e.phrase}`) || !mine(e)) continue;
       refused.add(key);
       rows.push([e.shop_id, e.phrase, e.means, e.support.length, `refused in ${h.candidate}: ${(h.reasons || []).join("; ")}`]);
     }
   }
-  body.replaceChildren(...rows.map((r) => el("tr", { "data-word": r[1] }, ...r.map((v) => el("td", {}, String(v))))));
+  body.replaceChildren(...rows.map((r, i) => {
+    const row = el("tr", { "data-word": r[1], "data-shop": r[0] }, ...r.map((v) => el("td", {}, String(v))));
+    if (i < learned.length) row.append(revokeCell(learned[i]));  // only a serving word can be revoked
+    return row;
+  }));
   $("#learned-version").textContent = state.version;
   const p = state.last_proposal;
   $("#proposal").textContent = p
