@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import METRICS, TIME_GRAINS, Metric
+from services.ask.semantic.metric_phrases import SHAREABLE
 from services.ask.semantic.periods import Found, add_months, find_periods
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Interpretation, Window
@@ -108,10 +108,10 @@ def assemble(r: Reading, today: date, previous: Interpretation | None = None) ->
             )
         _check_filters(METRICS[r.per], r)
     if r.share:
-        if name not in v.SHAREABLE or r.compare or measures or r.then_by:
+        if name not in SHAREABLE or r.compare or measures or r.then_by:
             raise Refuse(
                 "unclear",
-                f"I can give a share of a total for {', '.join(sorted(v.SHAREABLE))}, one number at a time.",
+                f"I can give a share of a total for {', '.join(sorted(SHAREABLE))}, one number at a time.",
             )
         if r.rank and not re.search(
             r"\bby\s+(?:the(?:ir)?\s+|its\s+)?(?:[a-z]+\s+)?(?:share|percentage|percent|%)", r.original

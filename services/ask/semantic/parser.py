@@ -14,19 +14,21 @@ the parts it reads are in ``read_measures``, ``read_filters``, ``read_groups`` a
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic import words
 from services.ask.semantic.assemble import assemble
+from services.ask.semantic.dimension_phrases import TOP_N
 from services.ask.semantic.entities import EntityIndex, ShopEntities
+from services.ask.semantic.follow_up_phrases import FOLLOW_UP, FOLLOW_UP_NARROWING, FOLLOW_UP_WORDS
 from services.ask.semantic.lexicon import Lexicon
+from services.ask.semantic.out_of_scope import check_scope
 from services.ask.semantic.read_follow_ups import read_follow_up, read_relative_to
 from services.ask.semantic.read_groups import read_cut
 from services.ask.semantic.reader import leftover, read
 from services.ask.semantic.reading import Reading, Refuse, Understanding, normalise
 from services.ask.semantic.spelling import correct_spelling, read_lower_codes, vocabulary_of
+from services.ask.semantic.vocabulary import reorder
 from shared.interpretation import Interpretation
 
 
@@ -70,10 +72,10 @@ def _interpret(
     read_lower_codes(r, shop)
     correct_spelling(r, shop)
     check_scope(r)
-    r.text = v.reorder(r.text)
-    r.take(v.FOLLOW_UP, lambda m: read_follow_up(r, m))
+    r.text = reorder(r.text)
+    r.take(FOLLOW_UP, lambda m: read_follow_up(r, m))
     if previous is not None:
-        r.take(v.FOLLOW_UP_NARROWING, lambda m: read_follow_up(r, m))
+        r.take(FOLLOW_UP_NARROWING, lambda m: read_follow_up(r, m))
         read_relative_to(r, previous)
     read(r, shop, today)
     _settle_follow_up(r, previous)
@@ -87,8 +89,8 @@ def _settle_follow_up(r: Reading, previous: Interpretation | None) -> None:
     if previous is not None and (r.follow_up or not (r.metrics or r.not_bought or r.qualified)):
         r.follow_up = True
         if previous.group_by is not None and r.group_by is None:  # "top 3"
-            r.take(v.TOP_N, lambda m: read_cut(r, m))
-        r.take(v.FOLLOW_UP_WORDS, lambda m: None)
+            r.take(TOP_N, lambda m: read_cut(r, m))
+        r.take(FOLLOW_UP_WORDS, lambda m: None)
         if not [u for u in r.understood if not u.startswith("a follow-up")]:
             raise Refuse("unclear", "That adds nothing to the previous question; ask what should change.")
     elif r.follow_up:
@@ -127,16 +129,6 @@ def _refused(r: Reading, exc: Refuse) -> Understanding:
         exc.suggestions,
         list(dict.fromkeys(skipped)),
     )
-
-
-def check_scope(r: Reading) -> None:
-    if v.ACTION.search(r.text):
-        raise Refuse(
-            "out_of_scope", "I only read your shop's data; I can't change orders, customers or prices."
-        )
-    for pattern, topic in v.OUT_OF_SCOPE:
-        if re.search(pattern, r.text):
-            raise Refuse("out_of_scope", f"Your shop's data does not hold {topic}, so I can't answer that.")
 
 
 __all__ = ["Parser", "Understanding"]

@@ -8,9 +8,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import WEEKDAYS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, ShopEntities
+from services.ask.semantic.filter_phrases import DIRECTIONS, POPULATION_OF, STATUS, STATUS_WORDS
 from services.ask.semantic.periods import to_number
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Filter
@@ -31,11 +31,11 @@ def add_filter(r: Reading, field_name: str, values: list[str], labels: list[str]
 
 
 def read_statuses(r: Reading) -> None:
-    negated = rf"\b(?:not|non|excluding|exclude|except|without|other\s+than|apart\s+from|but\s+not)[\s-]+(?:the\s+)?({v.STATUS}(?:\s*(?:,|and|or|&|/|nor)\s*{v.STATUS})*)(?:\s+ones)?"
-    listed = rf"(?:\b(?:with|having|in)\s+(?:the\s+|a\s+)?(?:order\s+)?status(?:\s+(?:of|is|=))?\s+)?\b({v.STATUS}(?:\s*(?:,|and|or|&|/)\s*(?:orders\s+)?{v.STATUS})*)(?:\s+(?:orders\s+)?only)?"
+    negated = rf"\b(?:not|non|excluding|exclude|except|without|other\s+than|apart\s+from|but\s+not)[\s-]+(?:the\s+)?({STATUS}(?:\s*(?:,|and|or|&|/|nor)\s*{STATUS})*)(?:\s+ones)?"
+    listed = rf"(?:\b(?:with|having|in)\s+(?:the\s+|a\s+)?(?:order\s+)?status(?:\s+(?:of|is|=))?\s+)?\b({STATUS}(?:\s*(?:,|and|or|&|/)\s*(?:orders\s+)?{STATUS})*)(?:\s+(?:orders\s+)?only)?"
 
     def add(m: re.Match[str], op: Literal["in", "not_in"]) -> None:
-        found = sorted({v.STATUS_WORDS[w] for w in re.findall(v.STATUS, m.group(1))})
+        found = sorted({STATUS_WORDS[w] for w in re.findall(STATUS, m.group(1))})
         if any(f.field == "status" for f in r.filters):
             raise Refuse("unclear", "The question names statuses twice; name the statuses once.")
         r.filters.append(Filter(field="status", op=op, values=list(found)))
@@ -76,7 +76,7 @@ def read_entities(r: Reading, shop: ShopEntities) -> None:
     names, alternatives = COUNTRY_CODES, COUNTRY_ALTERNATION
     r.take(  # "orders from German customers": the customers only qualify the country
         rf"\b(?:from|by|of|among|for|to|with)\s+(?:the\s+|my\s+|all\s+)?(?P<c>{alternatives})\s+(?:customers?|clients?|buyers?|shoppers?)\b"
-        rf"|\b(?P<p>{alternatives})\s+(?:customers|clients|buyers|shoppers)(?:'|\s+(?={v.POPULATION_OF}))",
+        rf"|\b(?P<p>{alternatives})\s+(?:customers|clients|buyers|shoppers)(?:'|\s+(?={POPULATION_OF}))",
         lambda m: _country(r, names[m.group("c") or m.group("p")], m),
     )
     r.take(  # "units that went to buyers in Italy"
@@ -165,7 +165,7 @@ def read_amount(r: Reading, m: re.Match[str], between: bool = False) -> None:
         r.filters.append(Filter(field="amount", op="between", values=[low, high]))
     else:
         cmp = re.sub(r"\s+", " ", m.group("cmp"))
-        op = next(op for op, words in v.DIRECTIONS.items() if any(cmp.startswith(w) for w in words))
+        op = next(op for op, words in DIRECTIONS.items() if any(cmp.startswith(w) for w in words))
         r.filters.append(Filter(field="amount", op=op, values=[number("a")]))  # type: ignore[arg-type]
     r.understood.append(f"order total {m.group(0).strip()}")
 

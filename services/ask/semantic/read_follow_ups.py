@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic.assemble import previous as previous_window
 from services.ask.semantic.catalog import PERCENTILES
+from services.ask.semantic.follow_up_phrases import THE_ONE_BEFORE
 from services.ask.semantic.periods import MONTHS, Found
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Interpretation, Window
@@ -67,7 +67,7 @@ def read_relative_to(r: Reading, q: Interpretation) -> None:
             r.periods.append(Found(-1, -1, shifted, shifted.label))
             r.understood.append(f"period {shifted.describe()} ({m.group(0).strip()})")
 
-        r.take(v.THE_ONE_BEFORE, before)
+        r.take(THE_ONE_BEFORE, before)
     if q.metric in ("average_order_value", "median_order_value") or q.metric.endswith("_order_value"):
         for p in PERCENTILES:  # "and the 90th percentile?"
             r.take(rf"^\s*(?:the\s+)?(?:{p}(?:st|nd|rd|th)?\s+percentile|p{p})\s*$",

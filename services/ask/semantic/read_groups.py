@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import METRICS
+from services.ask.semantic.dimension_phrases import ADVERB_GRAIN, DIMENSION_WORDS, RANK_BOTTOM, RANK_HINTS
 from services.ask.semantic.periods import to_number
 from services.ask.semantic.reading import Reading, Refuse
 
 
 def dimension_of(m: re.Match[str]) -> tuple[str, bool]:
-    for name in v.DIMENSION_WORDS:
+    for name in DIMENSION_WORDS:
         word = m.group(name) if name in m.groupdict() else None
         if word:
             plural = bool(re.search(r"(?:s|ies)$", word)) and name != "status" or word.endswith("statuses")
@@ -36,7 +36,7 @@ def read_ranked(r: Reading, m: re.Match[str]) -> None:
     dim, plural = dimension_of(m)
     words = m.group(0)
     rank_word = m.group("rank") or m.group("rank2") or ""
-    r.rank = "bottom" if re.fullmatch(v.RANK_BOTTOM, rank_word) else "top"
+    r.rank = "bottom" if re.fullmatch(RANK_BOTTOM, rank_word) else "top"
     n = next(
         (
             to_number(g)
@@ -48,7 +48,7 @@ def read_ranked(r: Reading, m: re.Match[str]) -> None:
         None,
     )
     r.limit = n or (5 if plural else 1)
-    for word, metric in v.RANK_HINTS.items():
+    for word, metric in RANK_HINTS.items():
         if word in words:
             r.hint = metric
     if m.group("between"):
@@ -74,7 +74,7 @@ def read_who(r: Reading) -> bool | None:
 def read_group(r: Reading, m: re.Match[str]) -> None:
     g = m.groupdict()
     if g.get("adverb"):
-        dim = v.ADVERB_GRAIN[g["adverb"]]
+        dim = ADVERB_GRAIN[g["adverb"]]
     elif g.get("repeat"):
         dim = g["repeat"]
     elif g.get("noun"):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import METRICS, PERCENTILES
+from services.ask.semantic.metric_phrases import RATIOS
 from services.ask.semantic.read_groups import set_group
 from services.ask.semantic.reading import Reading, Refuse
 
@@ -50,7 +50,7 @@ def read_compound(r: Reading, name: str, m: re.Match[str]) -> None:
 
 
 def read_ratio(r: Reading, m: re.Match[str]) -> None:
-    pair = v.RATIOS.get((m.group("a2"), m.group("b2")))
+    pair = RATIOS.get((m.group("a2"), m.group("b2")))
     if pair is None or r.per is not None:
         raise Refuse("unclear", f"I could not read {m.group(0).strip()!r} as one ratio of two metrics.")
     r.metric(pair[0], m.group(0))

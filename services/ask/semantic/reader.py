@@ -12,10 +12,44 @@ import re
 from datetime import date
 from functools import partial
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic.catalog import ROW_METRICS
+from services.ask.semantic.dimension_phrases import (
+    AND_GROUP,
+    BOTTOM,
+    BREAK_DOWN,
+    GROUP_BY,
+    RANKED_DIMENSION,
+    TOP,
+    TOP_N,
+    WEEKEND_SPLIT,
+    WHICH_DIMENSION,
+)
 from services.ask.semantic.entities import ShopEntities
-from services.ask.semantic.periods import find_periods
+from services.ask.semantic.filter_phrases import (
+    AMOUNT,
+    AMOUNT_BETWEEN,
+    CUSTOMER_THRESHOLD,
+    ORDER_THRESHOLD,
+    WEEKDAY_FILTER,
+)
+from services.ask.semantic.follow_up_phrases import COMPARE, THE_ONE_BEFORE
+from services.ask.semantic.metric_phrases import (
+    ANY_EXTREME,
+    COMPOUND_METRICS,
+    CUSTOMER_ORDER,
+    GROUPING_WORD,
+    MEDIAN,
+    PERCENTILE,
+    RATIO,
+    ROW_EXTREME,
+    ROW_PARTS,
+    SHARE,
+    SIMPLE_METRICS,
+    SPECIAL_METRICS,
+    WHEN_EXTREME,
+)
+from services.ask.semantic.out_of_scope import UNANSWERABLE
+from services.ask.semantic.periods import NUM, find_periods
 from services.ask.semantic.read_filters import (
     read_amount,
     read_entities,
@@ -44,6 +78,7 @@ from services.ask.semantic.read_measures import (
     read_special,
 )
 from services.ask.semantic.reading import Reading, Refuse
+from services.ask.semantic.vocabulary import FILLER, FILLER_PHRASES, GROUPED_FILLER
 
 
 def read(r: Reading, shop: ShopEntities, today: date) -> None:
@@ -59,7 +94,7 @@ def read(r: Reading, shop: ShopEntities, today: date) -> None:
 def _read_periods(r: Reading, today: date) -> None:
     if re.search(r"\b(?:inactive|lapsed|dormant|not|never)\b", r.text):  # "inactive for 60 days"
         r.text = re.sub(
-            rf"\b(?:for|in|over)\s+(?:the\s+)?{v.NUM}\s+(days?|weeks?|months?)\b",
+            rf"\b(?:for|in|over)\s+(?:the\s+)?{NUM}\s+(days?|weeks?|months?)\b",
             r"in the last \1 \2",
             r.text,
         )
@@ -80,65 +115,65 @@ def _read_periods(r: Reading, today: date) -> None:
 
 
 def _read_days_rows_and_thresholds(r: Reading) -> None:
-    r.take(v.WEEKEND_SPLIT, lambda m: set_group(r, "weekend", m.group(0)))
-    r.take(v.WEEKDAY_FILTER, lambda m: read_weekday(r, m))
-    for unanswerable, why in v.UNANSWERABLE:
+    r.take(WEEKEND_SPLIT, lambda m: set_group(r, "weekend", m.group(0)))
+    r.take(WEEKDAY_FILTER, lambda m: read_weekday(r, m))
+    for unanswerable, why in UNANSWERABLE:
         if unanswerable.search(r.text):
             raise Refuse("unclear", why)
-    r.take(v.ROW_EXTREME, lambda m: read_row(r, m))
-    r.take(v.WHEN_EXTREME, lambda m: read_row(r, m))
-    if v.ANY_EXTREME.search(r.text) and v.ROW_PARTS.search(r.text) and not v.GROUPING_WORD.search(r.text):
-        r.take(v.ANY_EXTREME, lambda m: read_row(r, m))
+    r.take(ROW_EXTREME, lambda m: read_row(r, m))
+    r.take(WHEN_EXTREME, lambda m: read_row(r, m))
+    if ANY_EXTREME.search(r.text) and ROW_PARTS.search(r.text) and not GROUPING_WORD.search(r.text):
+        r.take(ANY_EXTREME, lambda m: read_row(r, m))
     if any(m in ROW_METRICS for m in r.metrics):  # "... and what date": a part the row holds
-        r.take(v.ROW_PARTS, lambda m: None)
-    r.take(v.CUSTOMER_ORDER, lambda m: read_row(r, m))
-    r.take(v.CUSTOMER_THRESHOLD, lambda m: read_threshold(r, m, "purchases"))
-    r.take(v.ORDER_THRESHOLD, lambda m: read_threshold(r, m, "items"))
-    r.take(v.MEDIAN, lambda m: r.metric("median_order_value", m.group(0)))
-    r.take(v.PERCENTILE, lambda m: read_percentile(r, m))
+        r.take(ROW_PARTS, lambda m: None)
+    r.take(CUSTOMER_ORDER, lambda m: read_row(r, m))
+    r.take(CUSTOMER_THRESHOLD, lambda m: read_threshold(r, m, "purchases"))
+    r.take(ORDER_THRESHOLD, lambda m: read_threshold(r, m, "items"))
+    r.take(MEDIAN, lambda m: r.metric("median_order_value", m.group(0)))
+    r.take(PERCENTILE, lambda m: read_percentile(r, m))
 
 
 def _read_comparison_and_amounts(r: Reading) -> None:
-    r.take(v.COMPARE, lambda m: read_compare(r, m))
+    r.take(COMPARE, lambda m: read_compare(r, m))
     if r.compare:  # "this week vs the one before": the period before the one named
-        r.take(v.THE_ONE_BEFORE, lambda m: read_one_before(r, m))
-    r.take(v.AMOUNT_BETWEEN, lambda m: read_amount(r, m, between=True))
-    r.take(v.AMOUNT, lambda m: read_amount(r, m))
+        r.take(THE_ONE_BEFORE, lambda m: read_one_before(r, m))
+    r.take(AMOUNT_BETWEEN, lambda m: read_amount(r, m, between=True))
+    r.take(AMOUNT, lambda m: read_amount(r, m))
 
 
 def _read_metrics_and_entities(r: Reading, shop: ShopEntities) -> None:
-    r.take(v.RATIO, lambda m: read_ratio(r, m))
-    for pattern, name in v.SPECIAL_METRICS:
+    r.take(RATIO, lambda m: read_ratio(r, m))
+    for pattern, name in SPECIAL_METRICS:
         r.take(rf"(?<![\w]){pattern}(?![\w])", partial(read_special, r, name))
     read_statuses(r)
     read_entities(r, shop)
-    for pattern, name in v.SPECIAL_METRICS:  # again: "customers from Germany who ordered"
+    for pattern, name in SPECIAL_METRICS:  # again: "customers from Germany who ordered"
         r.take(rf"(?<![\w]){pattern}(?![\w])", partial(read_special, r, name))
-    r.take(v.SHARE, lambda m: read_share(r, m))
-    for pattern, name in v.COMPOUND_METRICS:
+    r.take(SHARE, lambda m: read_share(r, m))
+    for pattern, name in COMPOUND_METRICS:
         r.take(rf"(?<![\w]){pattern}(?![\w])", partial(read_compound, r, name))
 
 
 def _read_dimensions(r: Reading) -> None:
-    r.take(v.RANKED_DIMENSION, lambda m: read_ranked(r, m))
-    r.take(v.WHICH_DIMENSION, lambda m: read_which(r, m))
-    r.take(v.GROUP_BY, lambda m: read_group(r, m))
+    r.take(RANKED_DIMENSION, lambda m: read_ranked(r, m))
+    r.take(WHICH_DIMENSION, lambda m: read_which(r, m))
+    r.take(GROUP_BY, lambda m: read_group(r, m))
     if r.group_by:  # "revenue by country and month"
-        r.take(v.AND_GROUP, lambda m: set_group(r, dimension_of(m)[0], m.group(0)))
+        r.take(AND_GROUP, lambda m: set_group(r, dimension_of(m)[0], m.group(0)))
     r.take(r"^\s*who\b", lambda m: read_who(r))  # the question word, not "customers who ..."
 
 
 def _read_the_rest(r: Reading) -> None:
     """Simple metrics, the cut and superlatives of a breakdown, and filler."""
-    for pattern, name in v.SIMPLE_METRICS:
+    for pattern, name in SIMPLE_METRICS:
         r.take(rf"(?<![\w]){pattern}(?![\w])", partial(read_simple, r, name))
     if r.group_by and r.rank and r.metrics:  # "top 3 countries by AOV": the metric read, its "by" left
         r.take(r"\bby(?=\s*$)", lambda m: None)
     if r.group_by:  # "products by units, top 8": the cut after the breakdown
-        r.take(v.BREAK_DOWN, lambda m: None)
-        r.take(v.TOP_N, lambda m: read_cut(r, m))
-        r.take(v.TOP, lambda m: read_superlative(r, "top"))
-        r.take(v.BOTTOM, lambda m: read_superlative(r, "bottom"))
+        r.take(BREAK_DOWN, lambda m: None)
+        r.take(TOP_N, lambda m: read_cut(r, m))
+        r.take(TOP, lambda m: read_superlative(r, "top"))
+        r.take(BOTTOM, lambda m: read_superlative(r, "bottom"))
     if {"largest_order", "smallest_order"} & set(r.metrics) and re.search(
         r"\b(?:who|whom|when|date)\b", r.text
     ):
@@ -149,7 +184,7 @@ def _read_the_rest(r: Reading) -> None:
         )
     if r.share:  # "share of units sold in Kitchen, %": the share said again as a unit
         r.take(r"(?:\bin\s+)?(?:(?<![\w%])%(?![\w%])|\bpercent(?:age)?\b)(?:\s+terms)?", lambda m: None)
-    r.take(v.FILLER_PHRASES, lambda m: None)
+    r.take(FILLER_PHRASES, lambda m: None)
     if r.group_by is None:  # "on average" over a breakdown would be a different question
         r.take(r"\bon\s+average\b", lambda m: None)
 
@@ -157,5 +192,5 @@ def _read_the_rest(r: Reading) -> None:
 def leftover(r: Reading) -> list[str]:
     """The words no step used, less filler."""
     words = re.findall(r"[\w$€£%.,'-]+", r.text)
-    filler = v.FILLER | v.GROUPED_FILLER if r.group_by else v.FILLER
+    filler = FILLER | GROUPED_FILLER if r.group_by else FILLER
     return [w for w in words if w.strip(".,'-") and w.strip(".,'-") not in filler]

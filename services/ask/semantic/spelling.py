@@ -9,10 +9,16 @@ import re
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from services.ask.semantic import vocabulary as v
 from services.ask.semantic import words
 from services.ask.semantic.entities import COUNTRIES, ShopEntities
 from services.ask.semantic.reading import Reading, Refuse
+from services.ask.semantic.vocabulary import (
+    CONTENT_WORDS,
+    KNOWN_WORDS,
+    SHORTHAND,
+    SHORTHAND_UNLESS_NAMED,
+    correct,
+)
 
 # Lower-case codes that are not English words ("de", "fr"); "us" and "ca" are handled apart.
 LOWER_CODES = sorted(c.lower() for c in COUNTRIES if c not in ("IN", "IT", "AT", "NO", "BE"))
@@ -24,7 +30,7 @@ COUNTRY_WORDS = frozenset(n for names in COUNTRIES.values() for n in names if n.
 
 
 def vocabulary_of(shop: ShopEntities) -> set[str]:
-    return set(v.CONTENT_WORDS) | shop.words | {n for ns in COUNTRIES.values() for n in ns if " " not in n}
+    return set(CONTENT_WORDS) | shop.words | {n for ns in COUNTRIES.values() for n in ns if " " not in n}
 
 
 def correct_spelling(r: Reading, shop: ShopEntities) -> None:
@@ -33,17 +39,17 @@ def correct_spelling(r: Reading, shop: ShopEntities) -> None:
     _fix_names(r, shop)
     out: list[str] = []
     for word in r.text.split(" "):
-        fixed = v.SHORTHAND.get(word)
+        fixed = SHORTHAND.get(word)
         if fixed is None and word not in known:
-            fixed = v.SHORTHAND_UNLESS_NAMED.get(word)
+            fixed = SHORTHAND_UNLESS_NAMED.get(word)
         if (
             fixed is None
             and word
             and word not in known
-            and word not in v.KNOWN_WORDS
+            and word not in KNOWN_WORDS
             and not words.skippable(word)
         ):
-            fixed = v.correct(word, set(shop.categories) | countries)
+            fixed = correct(word, set(shop.categories) | countries)
             if fixed:
                 r.corrections[word] = fixed
         out.append(word if fixed is None else fixed)
@@ -78,8 +84,8 @@ def _unknown(word: str, shop: ShopEntities) -> bool:
         len(word) >= 3
         and word.isalpha()
         and word not in shop.known_words
-        and word not in v.KNOWN_WORDS
-        and word not in v.SHORTHAND
+        and word not in KNOWN_WORDS
+        and word not in SHORTHAND
         and not words.skippable(word)
     )
 
