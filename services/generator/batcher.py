@@ -5,10 +5,10 @@ A worker thread takes the first waiting request, then keeps collecting until it 
 queued while the previous batch ran goes into the next batch without a second wait, and no
 request waits more than one ``wait_ms`` for company; no wait at all when requests come one at a
 time: the previous batch had one request and nothing else is queued), and runs them as one
-batch on the model that is serving at that moment (``ModelSlot.current``). Each request gets a ``Future[Answer]``. A batch
+batch on the model that is serving at that moment (``slots.ModelSlot.current``). Each request gets a ``Future[Answer]``. A batch
 never fails a request: if generation raises, every request in it gets the template answer.
 
-With a canary (``canary.CanarySlot``) each request is routed when it is submitted (so each
+With a canary (``slots.CanarySlot``) each request is routed when it is submitted (so each
 shop's split follows its order of arrival), and a batch runs one ``generate()`` per model: the
 canary's requests on the canary, the others on the serving model. A request routed to a canary
 that has gone by the time its batch runs is phrased by the serving model. Every answer carries
@@ -23,56 +23,13 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from services.generator.engine import TEMPLATE_VERSION, Answer, ServingModel, Stats, compose, template
+from services.generator.slots import CanarySlot, ModelSlot
 from shared.prompt import build_prompt
 from shared.results import ToolResult
 
-if TYPE_CHECKING:
-    from services.generator.canary import CanarySlot
-
 log = logging.getLogger(__name__)
-
-
-class ModelSlot:
-    """The serving model (or None: template phrasing). ``swap`` replaces it atomically."""
-
-    def __init__(self, serving: ServingModel | None = None):
-        self._serving = serving
-        self._lock = threading.Lock()
-
-    @property
-    def current(self) -> ServingModel | None:
-        return self._serving
-
-    @property
-    def version(self) -> str:
-        serving = self._serving
-        return serving.version if serving else TEMPLATE_VERSION
-
-    def acquire(self) -> ServingModel | None:
-        """The serving model, marked in use until ``release`` (so it is not unloaded mid-batch)."""
-        with self._lock:
-            serving = self._serving
-            if serving is not None:
-                serving.acquire()
-            return serving
-
-    def swap_if_empty(self, new: ServingModel) -> bool:
-        """Serve ``new`` only if nothing is served yet (a background start-up load)."""
-        with self._lock:
-            if self._serving is not None:
-                return False
-            self._serving = new
-            return True
-
-    def swap(self, new: ServingModel | None) -> ServingModel | None:
-        """Serve ``new`` (None: the template) from the next batch on; returns the previous model
-        (still loaded)."""
-        with self._lock:
-            old, self._serving = self._serving, new
-            return old
 
 
 @dataclass

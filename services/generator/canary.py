@@ -10,32 +10,23 @@ anyone promotes it.
   (the CLI's or the trainer's) makes it stale, and a stale ``canary.json`` is ignored. So a
   trainer that promotes the candidate ends its canary without knowing about canaries, and a
   canary never comes back against a version it was not compared with.
-* ``CanarySlot``: the canary model in a running generator and the split. Each shop's requests
-  are counted, and request ``n`` (from 0) of a shop goes to the canary when
-  ``floor((n + 1) * f) > floor(n * f)``: of every shop's first ``N`` requests exactly
-  ``floor(N * f)`` go to the canary, spread evenly, the same on every run (integer arithmetic in
-  parts per million, so no float rounding moves a request).
+* In a running generator the canary model and its split are ``slots.CanarySlot``.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.generator.batcher import ModelSlot
-from services.generator.engine import ServingModel
 from shared.fs import atomic_write
 from shared.registry import TEMPLATE, ModelRegistry, RegistryError
 
 log = logging.getLogger(__name__)
 
 CANARY_FILE = "canary.json"
-PPM = 1_000_000  # the split's resolution: a fraction is held as parts per million
-MAX_SHOPS = 100_000  # per-shop counters kept; beyond that they start again (bounded memory)
 
 
 class Canary(BaseModel):
@@ -106,54 +97,3 @@ def end_canary(registry: ModelRegistry) -> Canary | None:
         canary = None
     _path(registry).unlink(missing_ok=True)
     return canary
-
-
-class CanarySlot(ModelSlot):
-    """The canary model (None: no canary) and the fraction of each shop's requests it gets."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._ppm = 0
-        self._counts: dict[str, int] = {}
-        self._route_lock = threading.Lock()
-
-    @property
-    def fraction(self) -> float:
-        return self._ppm / PPM if self.current is not None else 0.0
-
-    def install(self, serving: ServingModel, fraction: float) -> ServingModel | None:
-        """Serve ``serving`` as the canary at ``fraction``; returns the previous canary model."""
-        with self._route_lock:
-            self._ppm = round(fraction * PPM)
-            self._counts.clear()
-            return self.swap(serving)
-
-    def set_fraction(self, fraction: float) -> None:
-        with self._route_lock:
-            self._ppm = round(fraction * PPM)
-            self._counts.clear()
-
-    def clear(self) -> ServingModel | None:
-        """No canary from the next request on; returns its model (still loaded)."""
-        with self._route_lock:
-            self._ppm = 0
-            self._counts.clear()
-            return self.swap(None)
-
-    def routes(self, shop_id: str | None) -> bool:
-        """Whether this request of ``shop_id`` goes to the canary (counts it)."""
-        if self.current is None:
-            return False
-        key = shop_id or ""
-        with self._route_lock:
-            if len(self._counts) >= MAX_SHOPS and key not in self._counts:
-                self._counts.clear()
-            n = self._counts.get(key, 0)
-            self._counts[key] = n + 1
-            return (n + 1) * self._ppm // PPM > n * self._ppm // PPM
-
-    def describe(self) -> dict[str, object] | None:
-        serving = self.current
-        if serving is None:
-            return None
-        return {**serving.describe(), "fraction": self.fraction}

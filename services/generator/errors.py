@@ -11,3 +11,7 @@ class GeneratorError(EcomInsightError):
 
 class ModelRefused(GeneratorError):
     """A model version failed to load or failed its check, so it was not swapped in."""
+
+
+class BadRequest(GeneratorError):
+    """A ``/generate`` request that cannot be phrased as it is (answered 422 with the reason)."""

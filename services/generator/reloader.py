@@ -16,7 +16,7 @@ unloads the model: the template phrasing answers from the next batch on.
 
 A ``ModelReady`` with ``canary_fraction`` (``model canary``) is about the canary only: a fraction
 above 0 loads and checks that version the same way and serves it as the canary
-(``canary.CanarySlot``), 0 ends the canary. A canary that fails to load or to check is refused
+(``slots.CanarySlot``), 0 ends the canary. A canary that fails to load or to check is refused
 like a promotion, and the serving version then phrases every request. A promotion ends the
 canary: promoting the canary's own version moves its loaded model into the serving slot.
 Of a batch of events, the newest promotion is applied, then the newest canary event after it.
@@ -32,11 +32,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.generator.batcher import ModelSlot
-from services.generator.canary import CanarySlot
 from services.generator.engine import ServingModel, Stats, load_version, smoke_check
 from services.generator.errors import ModelRefused
 from services.generator.settings import Settings
+from services.generator.slots import CanarySlot, ModelSlot
 from shared.errors import EcomInsightError
 from shared.events import ModelReady, TrainingFailed
 from shared.kafka import EventConsumer, EventProducer, Received, ensure_topics

@@ -22,12 +22,13 @@ from typing import Any
 
 import torch
 
-from services.generator.batcher import Batcher, ModelSlot
-from services.generator.canary import CanarySlot, read_canary
+from services.generator.batcher import Batcher
+from services.generator.canary import read_canary
 from services.generator.engine import Answer, ServingModel, Stats, load_base, load_version, smoke_check
 from services.generator.errors import ModelRefused
 from services.generator.reloader import ModelReloader
 from services.generator.settings import Settings
+from services.generator.slots import CanarySlot, ModelSlot
 from shared.registry import ModelRegistry, RegistryError
 from shared.results import ToolResult
 

@@ -14,10 +14,10 @@ from transformers import ByT5Tokenizer, T5Config, T5ForConditionalGeneration
 
 from evaluation.exports import make_result
 from evaluation.phrasers import add_version, make_settings
-from services.generator.batcher import ModelSlot
 from services.generator.engine import load_version, smoke_check
 from services.generator.reloader import ModelReloader
 from services.generator.settings import Runtime
+from services.generator.slots import ModelSlot
 from shared import ct2
 from shared.events import ModelReady
 from shared.modeling import generate, load_seq2seq

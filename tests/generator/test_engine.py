@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from evaluation.phrasers import add_version, make_settings
-from services.generator.batcher import ModelSlot
 from services.generator.engine import compose, load_version, smoke_check
 from services.generator.errors import ModelRefused
 from services.generator.reloader import ModelReloader
+from services.generator.slots import ModelSlot
 from shared.events import ModelReady
 from shared.registry import ModelRegistry
 from shared.results import ToolResult

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from evaluation.phrasers import make_settings
-from services.generator.batcher import ModelSlot
 from services.generator.reloader import ModelReloader
+from services.generator.slots import ModelSlot
 from shared.events import ModelReady
 from shared.registry import ModelMeta, ModelRegistry
 
