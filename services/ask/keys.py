@@ -45,19 +45,21 @@ HEADER_HELP = "send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
 class KeySettings(BaseSettings):
     """Key and rate-limit settings of the ask service (``ECOMINSIGHT_ASK_*``)."""
 
-    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_ASK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_ASK_", extra="ignore", use_attribute_docstrings=True)
 
-    # None: required unless ECOMINSIGHT_LOCAL_DEV=1 (``ecominsight up``).
     require_api_keys: bool | None = None
+    """Require a shop's API key on every request; unset: required unless ECOMINSIGHT_LOCAL_DEV=1 (``ecominsight up``)."""
     api_keys_file: Path | None = None
-    # Token bucket per shop: sustained requests per second and the burst above it.
+    """The API keys (hashed), written by ``ecominsight keys``; unset: ``api_keys.json`` in the data folder."""
     rate_limit_per_s: float = Field(default=10.0, gt=0)
+    """Token bucket per shop: sustained requests per second ..."""
     rate_limit_burst: int = Field(default=30, ge=1)
-    # Failed authentication (no key where one is required, an unknown or revoked key, another
-    # shop's id) per client address: this many at once, then one per ``1 / auth_fail_per_s``
-    # seconds; beyond that every request from the address gets a 429 with Retry-After.
+    """... and the burst above it."""
     auth_fail_per_s: float = Field(default=0.2, gt=0)
+    """Failed authentications (no key where one is required, an unknown or revoked key, another shop's id) per
+    client address: one per ``1 / auth_fail_per_s`` seconds after the burst; beyond that a 429 with Retry-After."""
     auth_fail_burst: int = Field(default=20, ge=1)
+    """Failed authentications per client address allowed at once before the rate above applies."""
 
     def required(self, security: SecuritySettings) -> bool:
         return self.require_api_keys if self.require_api_keys is not None else not security.local_dev

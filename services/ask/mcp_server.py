@@ -28,7 +28,6 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio
-import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
@@ -46,6 +45,7 @@ from services.ask.schemas import AskResponse
 from services.ask.semantic.catalog import capabilities, catalogue
 from services.ask.settings import Settings
 from services.ask.state import Services
+from shared.logger_client import LoggerApiError
 
 INSTRUCTIONS = (
     "Answers plain-English questions about one shop's orders, revenue, customers and products "
@@ -65,9 +65,10 @@ ShopArg = Annotated[
 class StdioSettings(BaseSettings):
     """``ecominsight mcp`` has no HTTP headers: the key its MCP client configures (``ECOMINSIGHT_MCP_API_KEY``)."""
 
-    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_MCP_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_MCP_", extra="ignore", use_attribute_docstrings=True)
 
     api_key: SecretStr | None = None
+    """The API key of ``ecominsight mcp`` (MCP over stdio): the shop its tools answer for."""
 
 
 class McpTools:
@@ -98,22 +99,6 @@ class McpTools:
             return shop_of(s, authorization, x_api_key, shop_id)
         except AuthError as exc:
             raise ToolError(str(exc)) from exc
-
-    # -- the logger ----------------------------------------------------------------------------
-    def _logger(self, s: Services, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
-        url = s.settings.logger_url.rstrip("/")
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            r = httpx.request(method, f"{url}{path}", headers=headers, timeout=s.settings.logger_timeout_s, **kwargs)
-        except httpx.HTTPError as exc:
-            raise ToolError(f"the logger at {url} did not answer: {exc}") from exc
-        if r.status_code >= 400:
-            try:
-                detail = r.json().get("detail", r.text)
-            except ValueError:
-                detail = r.text
-            raise ToolError(f"the logger refused ({r.status_code}): {detail}")
-        return r.json()
 
     # -- the tools -----------------------------------------------------------------------------
     def ask(
@@ -190,8 +175,10 @@ class McpTools:
         token = s.settings.logger_admin_token
         if token is None:
             raise ToolError("run_sql is not set up here: the ask service has no ECOMINSIGHT_ASK_LOGGER_ADMIN_TOKEN")
-        body = {"sql": sql, "max_rows": max_rows}
-        return dict(self._logger(s, "POST", "/sql", token.get_secret_value(), json=body))
+        try:
+            return owner.logger_client(s).sql(sql, max_rows)
+        except LoggerApiError as exc:
+            raise ToolError(str(exc)) from exc
 
 
 def build_server(services: Callable[[], Services], default_key: str | None = None) -> MCPServer:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import httpx
 from fastapi import APIRouter, Query, Request
 
 from services.ask.errors import AskError
 from services.ask.routes import shop_of
 from services.ask.state import Services
 from services.ask.throttle import client_address
+from shared.logger_client import LoggerApiError, LoggerClient
 
 Only = Literal["all", "failed", "low_confidence"]
 router = APIRouter()
@@ -28,35 +28,27 @@ class LoggerUnavailable(AskError):
     """The logger did not answer, or refused the service's own token (a 503: worth a retry)."""
 
 
-def from_logger(s: Services, path: str, params: dict[str, Any]) -> Any:
-    """GET ``path`` from the logger with the service's read token; ``LoggerUnavailable`` else."""
-    url = s.settings.logger_url.rstrip("/")
-    token = s.settings.logger_read_token
-    headers = {"Authorization": f"Bearer {token.get_secret_value()}"} if token is not None else {}
-    query = {k: v for k, v in params.items() if v is not None}
-    try:
-        r = httpx.get(f"{url}{path}", params=query, headers=headers, timeout=s.settings.logger_timeout_s)
-    except httpx.HTTPError as exc:
-        raise LoggerUnavailable(f"the logger at {url} did not answer: {exc}") from exc
-    if r.status_code >= 400:
-        try:
-            detail = r.json().get("detail", r.text)
-        except ValueError:
-            detail = r.text
-        raise LoggerUnavailable(f"the logger refused ({r.status_code}): {detail}")
-    return r.json()
+def logger_client(s: Services) -> LoggerClient:
+    """The logger, as the ask service calls it: its own read and admin tokens, its timeout."""
+    settings = s.settings
+    return settings.logger_client(settings.logger_timeout_s, admin_token=settings.logger_admin_token)
 
 
 def shop_stats(s: Services, shop: str, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
     """The logger's statistics of one shop."""
-    params = {"shop_id": shop, "since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
-    return dict(from_logger(s, "/stats", params))
+    try:
+        return logger_client(s).stats(shop_id=shop, since=since.isoformat() if since else None,
+                                      until=until.isoformat() if until else None)  # fmt: skip
+    except LoggerApiError as exc:
+        raise LoggerUnavailable(str(exc)) from exc
 
 
 def shop_queries(s: Services, shop: str, limit: int, offset: int, only: Only, threshold: float) -> dict[str, Any]:
     """A page of one shop's logged queries, newest first."""
-    params = {"shop_id": shop, "limit": limit, "offset": offset, "only": only, "threshold": threshold}
-    return dict(from_logger(s, "/queries", params))
+    try:
+        return logger_client(s).queries(shop_id=shop, limit=limit, offset=offset, only=only, threshold=threshold)
+    except LoggerApiError as exc:
+        raise LoggerUnavailable(str(exc)) from exc
 
 
 @router.get("/api/mcp/stats")

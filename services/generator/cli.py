@@ -20,8 +20,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-import httpx
-
 from services.generator.canary import Canary, end_canary, read_canary, start_canary
 from services.generator.errors import GeneratorError
 from services.generator.policy import decide
@@ -29,6 +27,7 @@ from services.generator.settings import Settings
 from shared.errors import BrokerError
 from shared.events import ModelReady
 from shared.kafka import EventProducer
+from shared.logger_client import LoggerApiError
 from shared.registry import TEMPLATE, ModelMeta, ModelRegistry, RegistryError
 
 
@@ -181,15 +180,12 @@ def _canary(args: argparse.Namespace) -> int:
 def logged_versions(settings: Settings, since: datetime) -> dict[str, Any]:
     """The logger's per-version statistics since ``since`` (``GET /stats``, over HTTP: services
     talk to each other through their APIs, never by importing each other)."""
-    token = settings.logger_read_token
-    headers = {"Authorization": f"Bearer {token.get_secret_value()}"} if token else {}
-    url = f"{settings.logger_url.rstrip('/')}/stats"
+    logger = settings.logger_client(timeout_s=30.0)
     try:
-        resp = httpx.get(url, params={"since": since.isoformat()}, headers=headers, timeout=30.0)
-        resp.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise GeneratorError(f"cannot read the logger's statistics at {url}: {exc}") from exc
-    versions: dict[str, Any] = resp.json()["versions"]
+        stats = logger.stats(since=since.isoformat())
+    except LoggerApiError as exc:
+        raise GeneratorError(f"cannot read the logger's statistics at {logger.base_url}/stats: {exc}") from exc
+    versions: dict[str, Any] = stats["versions"]
     return versions
 
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from shared.settings import KafkaSettings, PathSettings, service_url
+from shared.settings import (
+    COMMON_CONFIG,
+    KafkaSettings,
+    LoggerEndpoint,
+    PathSettings,
+    ReachableServer,
+    port_field,
+)
 
 
 @dataclass(frozen=True)
@@ -27,67 +34,67 @@ class Runtime:
     threads: int = 0
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_GENERATOR_", extra="ignore")
+class Settings(ReachableServer, LoggerEndpoint):
+    """The generator: its HTTP API, the model it serves, batching, hot reload and the canary policy.
+    It reads the logger (``logger_url``, ``logger_read_token``) for ``model canary --decide`` only."""
+
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_GENERATOR_", **COMMON_CONFIG)
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    """The broker (``KAFKA_*``)."""
     paths: PathSettings = Field(default_factory=PathSettings)
+    """Where state lives (``ECOMINSIGHT_*``)."""
 
-    host: str = "127.0.0.1"
-    port: int = 8001
-    # Where clients (the ask service, the bench) find a running generator.
-    url: str | None = None
-
-    # The logger, for ``model canary --decide`` only: it reads /stats (the read token, none needed in
-    # a local run). A running generator never reads the logs.
-    logger_url: str = "http://127.0.0.1:8002"
-    logger_read_token: SecretStr | None = None
+    port: int = port_field(8001)
 
     model: str = "google/flan-t5-base"
+    """Used when the registry has no promoted version: a Hugging Face id, a local folder, or ``tiny-t5``."""
     device: str = "cpu"
-    # torch intra-op threads; None leaves torch's default.
+    """Where the model runs: ``cpu``, ``cuda``, ``cuda:1``, ..."""
     torch_threads: int | None = Field(default=None, ge=1)
-    # "auto": a version's CTranslate2 copy when it has one, else PyTorch; "pytorch": always PyTorch.
+    """torch intra-op threads; unset: torch's default."""
     backend: Literal["auto", "pytorch"] = "auto"
-    # CTranslate2 compute type: "auto" (int8 on CPU, bfloat16/float16 on CUDA), "float32", "int8", ...
+    """"auto": a version's CTranslate2 copy when it has one, else PyTorch; "pytorch": always PyTorch."""
     ct2_compute_type: str = "auto"
-    # gc.freeze() after start-up (keeps full garbage collections short); off in tests that start many services.
+    """CTranslate2 compute type: "auto" (int8 on CPU, bfloat16/float16 on CUDA), "float32", "int8", ..."""
     gc_freeze: bool = True
+    """gc.freeze() after start-up (keeps full garbage collections short); off in tests that start many services."""
 
-    # Dynamic batching: one generate() for up to batch_max_size requests that arrive within batch_wait_ms.
     batch_max_size: int = Field(default=16, ge=1)
+    """Dynamic batching: one generate() for up to this many requests ..."""
     batch_wait_ms: float = Field(default=5.0, ge=0.0)
+    """... that arrive within this many milliseconds."""
     max_new_tokens: int = Field(default=128, ge=1)
+    """Longest generated answer, in tokens."""
     max_input_tokens: int = Field(default=512, ge=16)
+    """Longest prompt, in tokens (longer ones are cut)."""
     max_question_chars: int = Field(default=2000, ge=1)
-    # Request bodies larger than this get a 413 before they are read (shared.http.BodyLimit).
-    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Longest question accepted by POST /generate, in characters."""
 
-    # Hot reload: follow ModelReady events on kafka.topic_models (every replica gets every event).
     reload: bool = True
-    # Checking a new version before swapping it in: generate on a few sample prompts; with
-    # check_min_valid > 0 that share of them must also pass the placeholder check.
+    """Hot reload: follow ModelReady events on kafka.topic_models (every replica gets every event)."""
     check_max_new_tokens: int = Field(default=48, ge=1)
+    """Checking a new version before swapping it in: tokens generated per sample prompt."""
     check_min_valid: float = Field(default=0.0, ge=0.0, le=1.0)
-    # A hot-reload check runs its prompts one by one with this pause between (spreads its cost).
+    """Share of the sample prompts whose output must pass the placeholder check (0: not checked)."""
     check_pause_ms: float = Field(default=50.0, ge=0.0)
-    # Publish TrainingFailed on kafka.topic_training when a version is refused (a log line is always written).
+    """A hot-reload check runs its prompts one by one with this pause between (spreads its cost)."""
     report_refusals: bool = True
-    # Niceness of the thread that loads and checks new versions (0 = same as serving).
+    """Publish TrainingFailed on kafka.topic_training when a version is refused (a log line is always written)."""
     reload_nice: int = Field(default=10, ge=0, le=19)
+    """Niceness of the thread that loads and checks new versions (0 = same as serving)."""
 
-    # The canary policy (``model canary --decide``, policy.py): enough traffic on both versions
-    # since the canary started, then no worse on fallback rate, p95 latency and positive feedback.
     canary_min_answers: int = Field(default=200, ge=1)
+    """Canary policy (``model canary --decide``): answered queries each version needs since the canary started."""
     canary_min_ratings: int = Field(default=20, ge=1)
+    """Canary policy: ratings each version needs."""
     canary_max_fallback_increase: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Canary policy: how much higher the canary's template-fallback rate may be."""
     canary_max_p95_ratio: float = Field(default=1.25, gt=0.0)
+    """Canary policy: the canary's p95 latency over the serving version's, at most."""
     canary_min_positive_gain: float = Field(default=0.0, ge=-1.0, le=1.0)
+    """Canary policy: the gain in positive feedback share the canary needs (negative: a loss it may have)."""
 
     @property
     def runtime(self) -> Runtime:
         return Runtime(self.device, self.backend, self.ct2_compute_type, self.torch_threads or 0)
-
-    @property
-    def base_url(self) -> str:
-        return service_url(self.url, self.host, self.port)

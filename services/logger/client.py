@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import httpx
 
-from services.logger import stats
 from services.logger.errors import LoggerError, LogsUnavailable, SqlRefused, SqlTimeout, TooFewExamples
-from services.logger.export import export_for_finetuning as export_from_db
-from services.logger.sandbox import SqlSandbox
-from services.logger.schema import open_db
+from services.logger.exports.training_set import export_for_finetuning as export_from_db
+from services.logger.sandbox.runner import SqlSandbox
 from services.logger.settings import Settings
+from services.logger.sink.schema import open_db
+from services.logger.stats import summary as stats
 from shared.kafka import EventProducer
 from shared.local_secrets import local_secret
+from shared.logger_client import LoggerApiError, LoggerClient, LoggerRefused
 
 
 class LogClient:
@@ -39,17 +39,24 @@ class LogClient:
         self.settings = settings or Settings()
         self.timeout_s = timeout_s
         self._online: bool | None = None
+        self.api = self._api_client()
+
+    def _api_client(self) -> LoggerClient:
+        """The HTTP client: reads with the read token when one is set, else with the admin token
+        (which reads too); none in the environment: the one `ecominsight up` made for this data
+        folder, if any."""
+        s = self.settings
+        admin = s.admin_token.get_secret_value() if s.admin_token else local_secret(s.paths.data_dir,
+                                                                                     "logger_admin_token")
+        read = s.read_token.get_secret_value() if s.read_token else admin
+        return LoggerClient(s.base_url, read_token=read, admin_token=admin, timeout_s=self.timeout_s)
 
     # -- where to read from --------------------------------------------------------------------
     @property
     def online(self) -> bool:
         """Whether a logger answers on ``base_url`` (checked once per client)."""
         if self._online is None:
-            try:
-                r = httpx.get(f"{self.settings.base_url}/health", timeout=1.0)
-                self._online = r.status_code == 200 and r.json().get("service") == "logger"
-            except (httpx.HTTPError, ValueError):
-                self._online = False
+            self._online = self.api.answers(timeout_s=1.0)
         return self._online
 
     @property
@@ -74,32 +81,17 @@ class LogClient:
         finally:
             conn.close()
 
-    def _request(self, method: str, path: str, admin: bool = False, **kwargs: Any) -> Any:
-        """A call to the running logger: with the admin token, or for reads the read token when
-        one is set (else the admin token, which reads too)."""
-        token = self.settings.admin_token
-        if not admin and self.settings.read_token is not None:
-            token = self.settings.read_token
-        # none in the environment: the one `ecominsight up` made for this data folder, if any
-        plain = token.get_secret_value() if token is not None else local_secret(self.settings.paths.data_dir,
-                                                                                  "logger_admin_token")
-        headers = {"Authorization": f"Bearer {plain}"} if plain else {}
+    @contextmanager
+    def _calling(self) -> Iterator[None]:
+        """The logger's errors as the CLI's: a refused SQL statement, a timeout, too few examples
+        by their own class with the logger's message; anything else a ``LoggerError``."""
         try:
-            r = httpx.request(
-                method, f"{self.settings.base_url}{path}", headers=headers, timeout=self.timeout_s, **kwargs
-            )
-        except httpx.HTTPError as exc:
-            raise LoggerError(f"the logger at {self.settings.base_url} did not answer: {exc}") from exc
-        if r.status_code >= 400:
-            try:
-                detail = r.json().get("detail", r.text)
-            except ValueError:
-                detail = r.text
-            error = {400: SqlRefused, 408: SqlTimeout, 409: TooFewExamples}.get(r.status_code, LoggerError)
-            raise error(f"{detail}" if error is not LoggerError else f"HTTP {r.status_code}: {detail}")
-        if r.headers.get("content-type", "").startswith("application/json"):
-            return r.json()
-        return r.content
+            yield
+        except LoggerRefused as exc:
+            error = {400: SqlRefused, 408: SqlTimeout, 409: TooFewExamples}.get(exc.status)
+            raise (error(exc.detail) if error else LoggerError(f"HTTP {exc.status}: {exc.detail}")) from exc
+        except LoggerApiError as exc:
+            raise LoggerError(str(exc)) from exc
 
     # -- the API -------------------------------------------------------------------------------
     def get_statistics(
@@ -111,53 +103,56 @@ class LogClient:
     ) -> dict[str, Any]:
         f = stats.Filters(shop_id, since, until, model_version)
         if self.online:
-            params = {k: v for k, v in f.as_dict().items() if v is not None}
-            return dict(self._request("GET", "/stats", params=params))
+            with self._calling():
+                return self.api.stats(**f.as_dict())
         with self._db() as conn:
             return stats.get_statistics(conn, f)
 
     def get_failed_queries(self, limit: int = 10) -> list[dict[str, Any]]:
         if self.online:
-            return list(self._request("GET", "/queries/failed", params={"limit": limit}))
+            with self._calling():
+                return self.api.failed_queries(limit)
         with self._db() as conn:
             return stats.get_failed_queries(conn, limit)
 
     def get_low_confidence_queries(self, threshold: float = 0.7, limit: int = 10) -> list[dict[str, Any]]:
         if self.online:
-            return list(
-                self._request(
-                    "GET", "/queries/low-confidence", params={"threshold": threshold, "limit": limit}
-                )
-            )
+            with self._calling():
+                return self.api.low_confidence_queries(threshold, limit)
         with self._db() as conn:
             return stats.get_low_confidence_queries(conn, threshold, limit)
 
     def sql(self, query: str, max_rows: int | None = None) -> dict[str, Any]:
         if self.online:
-            return dict(self._request("POST", "/sql", admin=True, json={"sql": query, "max_rows": max_rows}))
+            with self._calling():
+                return self.api.sql(query, max_rows)
         with self._db() as conn, SqlSandbox(self.settings.sql_limits()) as box:
             return box.run(conn, query, max_rows).as_dict()
 
     # -- the review queue (the running logger only: labelling writes) ----------------------------
     def review_queue(self, shop_id: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"limit": limit, **({"shop_id": shop_id} if shop_id else {})}
-        return list(self._request("GET", "/review/queue", params=params)["items"])
+        with self._calling():
+            return self.api.review_queue(shop_id, limit)
 
     def query(self, query_id: str) -> dict[str, Any]:
-        return dict(self._request("GET", f"/queries/{query_id}"))
+        with self._calling():
+            return self.api.query(query_id)
 
     def label(self, query_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return dict(self._request("POST", f"/review/{query_id}", admin=True, json=body))
+        with self._calling():
+            return self.api.label(query_id, body)
 
     def export_for_finetuning(self, output_file: str | Path | None = None) -> dict[str, Any]:
         """Export the fine-tuning set; with ``output_file``, a copy is written there too."""
         out = Path(output_file) if output_file else None
         if self.online:
-            result = dict(self._request("POST", "/export", admin=True))
+            with self._calling():
+                result = self.api.export()
+                if out is not None:
+                    data = self.api.export_data(result["export_id"])
             if out is not None:
-                data = self._request("GET", f"/exports/{result['export_id']}/data", admin=True)
                 out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(data if isinstance(data, bytes) else str(data).encode())
+                out.write_bytes(data)
                 result["output_file"] = str(out.resolve())
             return result
         with (

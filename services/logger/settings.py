@@ -11,72 +11,80 @@ only a hand-started local logger without a read token has open reads (and no adm
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from services.logger.sandbox import SqlLimits
-from services.logger.sink import DEDUPE_WINDOW_S
+from services.logger.sandbox.runner import SqlLimits
+from services.logger.sink.writer import DEDUPE_WINDOW_S
 from shared.errors import ConfigError
 from shared.settings import (
+    COMMON_CONFIG,
     KafkaSettings,
     PathSettings,
+    ReachableServer,
     SecuritySettings,
+    port_field,
     refuse_placeholder_secrets,
-    service_url,
 )
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_LOGGER_", extra="ignore")
+class Settings(ReachableServer):
+    """The logger: its HTTP API and tokens, the sink's batches and files, exports, the SQL sandbox."""
+
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_LOGGER_", **COMMON_CONFIG)
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    """The broker (``KAFKA_*``)."""
     paths: PathSettings = Field(default_factory=PathSettings)
+    """Where state lives (``ECOMINSIGHT_*``)."""
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    """Local run or deployment (``ECOMINSIGHT_LOCAL_DEV``)."""
 
-    host: str = "127.0.0.1"
-    port: int = 8002
-    # Where the CLI and the Python API look for a running logger before falling back to the file.
-    url: str | None = None
+    port: int = port_field(8002)
     group_id: str = "ecominsight-logger"
+    """Kafka consumer group of the sink."""
 
-    # Micro-batches: a batch is what one poll returns, at most this many events, waiting at most this long.
     batch_max_events: int = Field(default=5000, ge=1)
+    """Micro-batches: a batch is what one poll returns, at most this many events ..."""
     batch_max_ms: int = Field(default=200, ge=1)
-    # A redelivered event (same event_id) is dropped when the first copy was logged at most this
-    # long ago; older rows are not looked at, so a batch costs the same at any table size.
-    # The default (7 days) covers the outbox's resend after a crash and Kafka's redelivery, which
-    # cannot go back past the broker's retention (7 days by default).
+    """... waiting at most this many milliseconds."""
     dedupe_window_s: float = Field(default=DEDUPE_WINDOW_S, gt=0)
-    # How often the sink moves closed days (logged before the dedupe window) from the hot table to
-    # Parquet files (history.py). 0 = never.
+    """A redelivered event (same event_id) is dropped when the first copy was logged at most this long ago (7
+    days: the outbox's resend after a crash and Kafka's redelivery, which cannot go back past its retention)."""
     archive_every_s: float = Field(default=3600.0, ge=0)
-    # The JSONL files rotate into dated .jsonl.gz files at the first batch of a new UTC day and when
-    # one reaches jsonl_rotate_bytes (0: never by size); rotated files are deleted after
-    # jsonl_retention_days (0: kept forever). See rotation.py.
+    """How often the sink moves closed days (older than the dedupe window) from the hot table to Parquet files; 0: never."""
     jsonl_rotate_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
+    """The JSONL log rotates into a dated .jsonl.gz file when it reaches this size (0: never by size)."""
     jsonl_rotate_daily: bool = True
+    """The JSONL log also rotates at the first batch of a new UTC day."""
     jsonl_retention_days: float = Field(default=90.0, ge=0)
+    """Rotated JSONL files are deleted after this many days (0: kept forever)."""
 
     admin_token: SecretStr | None = None
+    """Guards POST /sql, POST /export and labelling; required outside a local run."""
     read_token: SecretStr | None = None
-    # The ask service, as the reviewers' page (/dashboard/review) reaches it from the browser:
-    # it previews rephrasings (/api/mcp/understand) and shows learned words (/understanding).
+    """Guards the reads that show questions and answers (/stats, /queries/*); the admin token reads too."""
     ask_url: str = "http://127.0.0.1:8000"
-    # Request bodies larger than this get a 413 before they are read into memory.
-    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """The ask service as the reviewers' page reaches it from the browser (rephrasing previews, learned words)."""
 
-    # Export for fine-tuning.
     export_min_confidence: float = Field(default=0.7, ge=0.0, le=1.0)
+    """Export for fine-tuning: answers below this confidence are left out."""
     export_min_examples: int = Field(default=20, ge=1)
-    # Continuous learning: export every N new qualifying examples and/or every interval. 0 = off.
+    """Export for fine-tuning: fewer qualifying examples than this is refused (409)."""
     export_every_n: int = Field(default=0, ge=0)
+    """Continuous learning: export every N new qualifying examples (0: off)."""
     export_every_seconds: float = Field(default=0.0, ge=0.0)
+    """Continuous learning: export every this many seconds (0: off)."""
 
-    # POST /sql limits.
     sql_max_rows: int = Field(default=1000, ge=1)
+    """POST /sql: rows returned at most."""
     sql_timeout_s: float = Field(default=5.0, gt=0.0)
-    sql_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)  # of the result, as Arrow data
-    sql_memory_limit: str = "256MB"  # DuckDB memory_limit of the sandbox
+    """POST /sql: a statement running longer is interrupted (408)."""
+    sql_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    """POST /sql: largest result, as Arrow data."""
+    sql_memory_limit: str = "256MB"
+    """POST /sql: DuckDB memory_limit of the sandbox."""
     sql_threads: int = Field(default=1, ge=1)
+    """POST /sql: DuckDB threads of the sandbox."""
 
     @property
     def open_reads(self) -> bool:
@@ -100,7 +108,3 @@ class Settings(BaseSettings):
 
     def sql_limits(self) -> SqlLimits:
         return SqlLimits(self.sql_max_rows, self.sql_max_bytes, self.sql_timeout_s, self.sql_memory_limit, self.sql_threads)
-
-    @property
-    def base_url(self) -> str:
-        return service_url(self.url, self.host, self.port)

@@ -12,7 +12,6 @@ import logging
 import threading
 from typing import Any
 
-import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from services.ask.learning.decisions import Decisions
@@ -20,6 +19,7 @@ from services.ask.learning.labels import Label
 from services.ask.learning.learner import Proposal, propose
 from services.ask.learning.store import LexiconStore
 from services.ask.semantic import SemanticLayer
+from shared.logger_client import LoggerApiError, LoggerClient
 
 log = logging.getLogger(__name__)
 LABELS = TypeAdapter(list[Label])
@@ -36,8 +36,8 @@ class LabelLearner:
         timeout_s: float = 10.0,
     ):
         self.layer, self.store = layer, store
-        self.url = logger_url.rstrip("/") + "/review/labels"
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.logger = LoggerClient(logger_url, read_token=token, timeout_s=timeout_s)
+        self.url = self.logger.base_url + "/review/labels"
         self.interval_s, self.timeout_s = interval_s, timeout_s
         self.last: Proposal | None = None
         self.last_error: str | None = None
@@ -47,9 +47,7 @@ class LabelLearner:
         self.decisions = Decisions(layer, store, self._lock)  # a reviewer's promote and revoke
 
     def fetch(self) -> list[Label]:
-        resp = httpx.get(self.url, headers=self.headers, timeout=self.timeout_s)
-        resp.raise_for_status()
-        return LABELS.validate_python(resp.json()["labels"])
+        return LABELS.validate_python(self.logger.review_labels())
 
     def learn(self, labels: list[Label]) -> Proposal | None:
         """Propose from ``labels`` unless they are the ones already learned from; serve a gain."""
@@ -78,7 +76,7 @@ class LabelLearner:
     def poll_once(self) -> Proposal | None:
         try:
             labels = self.fetch()
-        except (httpx.HTTPError, ValidationError, KeyError, ValueError) as exc:
+        except (LoggerApiError, ValidationError, KeyError, ValueError) as exc:
             if self.last_error is None:
                 log.warning("cannot read the review labels from %s (learning waits): %s", self.url, exc)
             self.last_error = f"{type(exc).__name__}: {exc}"
