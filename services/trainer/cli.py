@@ -4,49 +4,15 @@ hand, with a progress bar) and ``evaluate`` (models side by side, or the running
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
-from services.trainer.errors import TrainerError
+from services.trainer.comparison import evaluate_command, scores_table
 from services.trainer.settings import Settings
 
-SEED_QUESTIONS = (
-    "How many orders do I have?",
-    "What is my total revenue?",
-    "Average order value?",
-    "Top 5 customers by spending",
-    "Orders above $1000",
-)
-SHOWN_METRICS = (
-    ("fact_accuracy", "fact accuracy"),
-    ("invented_number_rate", "invented-number rate"),
-    ("exact_match", "exact match"),
-    ("rouge_l", "ROUGE-L"),
-    ("repetition_rate", "repetition rate"),
-    ("mean_latency_ms", "mean latency (ms)"),
-    ("quality", "quality score"),
-    ("preference_match", "preference match"),
-    ("n", "examples"),
-)
-
-
-def _metrics_table(title: str, columns: dict[str, dict[str, Any]]) -> Table:
-    table = Table(title=title)
-    table.add_column("metric")
-    for name in columns:
-        table.add_column(name, justify="right")
-    for key, label in SHOWN_METRICS:
-        cells = []
-        for metrics in columns.values():
-            value = metrics.get(key)
-            cells.append("" if value is None else f"{value:,.0f}" if key == "n" else f"{value:.3f}")
-        table.add_row(label, *cells)
-    return table
-
+if TYPE_CHECKING:  # the job imports torch: loaded only when a command needs it
+    from services.trainer.job import JobOutcome
 
 def _settings(args: argparse.Namespace) -> Settings:
     flags = {
@@ -91,23 +57,72 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 # -- train ---------------------------------------------------------------------------------------
-def _train(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+class _ProgressBar:
+    """The training steps as a tqdm bar with the loss, opened at the first step (``run_job``'s
+    progress callback)."""
 
-    from services.trainer.job import run_job
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, step: int, total: int, loss: float | None, eta: float | None) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="training", unit="step")
+        self.bar.update(step - self.bar.n)
+        if loss is not None:
+            self.bar.set_postfix(loss=f"{loss:.4f}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _show_outcome(outcome: JobOutcome) -> None:
+    """The run in words: the splits, both models' scores on the test split, and the gate's decision."""
+    meta = outcome.meta
+    console = Console()
+    console.print(
+        f"{meta.version}: trained on {outcome.n_train} examples, checkpoint chosen on {outcome.n_val}, "
+        f"tested on {outcome.n_test} "
+        f"({sum(outcome.skipped.values())} skipped) in {meta.train_time_s:.1f}s "
+        f"({outcome.samples_per_s:.1f} samples/s)"
+    )
+    console.print(
+        scores_table(
+            "Test split (the gate's)",
+            {
+                f"candidate {meta.version}": outcome.candidate.metrics,
+                f"serving ({outcome.baseline_name})": outcome.baseline.metrics,
+            },
+        )
+    )
+    ci = outcome.decision.interval
+    gain = f"gain in preference match {outcome.decision.gain:+.3f}" + (
+        f", {ci.level:.0%} interval [{ci.low:+.3f}, {ci.high:+.3f}] on {ci.n} held-out corrections"
+        if ci
+        else ""
+    )
+    if outcome.promoted:
+        console.print(f"[green]promoted[/green] {meta.version} ({gain} over {outcome.baseline_name})")
+    else:
+        console.print(f"[red]rejected[/red] {meta.version}: " + "; ".join(meta.reasons))
+
+
+def _publish(settings: Settings, outcome: JobOutcome) -> None:
+    """Announce a promoted model with ``ModelReady``, as the worker does."""
     from services.trainer.worker import model_ready
+    from shared.kafka import EventProducer
+
+    with EventProducer(settings.kafka, client_id="ecominsight-train-cli") as producer:
+        producer.publish_sync(settings.kafka.topic_models, model_ready(outcome), key="model")
+
+
+def _train(args: argparse.Namespace) -> int:
+    from services.trainer.job import run_job
 
     settings = _settings(args)
-    bar: Any = None
-
-    def progress(step: int, total: int, loss: float | None, eta: float | None) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, desc="training", unit="step")
-        bar.update(step - bar.n)
-        if loss is not None:
-            bar.set_postfix(loss=f"{loss:.4f}")
-
+    bar = _ProgressBar()
     try:
         # the latest export by default; a relative path not found here is taken under the data folder
         data = (
@@ -115,133 +130,16 @@ def _train(args: argparse.Namespace) -> int:
             if args.data
             else settings.paths.query_logs / "finetuning_data.jsonl"
         )
-        outcome = run_job(settings, data, export_id=args.export_id, progress=progress)
+        outcome = run_job(settings, data, export_id=args.export_id, progress=bar)
     finally:
-        if bar is not None:
-            bar.close()
-    meta = outcome.meta
+        bar.close()
     if args.json:
-        print(meta.model_dump_json(indent=2))
+        print(outcome.meta.model_dump_json(indent=2))
     else:
-        console = Console()
-        console.print(
-            f"{meta.version}: trained on {outcome.n_train} examples, checkpoint chosen on {outcome.n_val}, "
-            f"tested on {outcome.n_test} "
-            f"({sum(outcome.skipped.values())} skipped) in {meta.train_time_s:.1f}s "
-            f"({outcome.samples_per_s:.1f} samples/s)"
-        )
-        console.print(
-            _metrics_table(
-                "Test split (the gate's)",
-                {
-                    f"candidate {meta.version}": outcome.candidate.metrics,
-                    f"serving ({outcome.baseline_name})": outcome.baseline.metrics,
-                },
-            )
-        )
-        ci = outcome.decision.interval
-        gain = f"gain in preference match {outcome.decision.gain:+.3f}" + (
-            f", {ci.level:.0%} interval [{ci.low:+.3f}, {ci.high:+.3f}] on {ci.n} held-out corrections"
-            if ci
-            else ""
-        )
-        if outcome.promoted:
-            console.print(f"[green]promoted[/green] {meta.version} ({gain} over {outcome.baseline_name})")
-        else:
-            console.print(f"[red]rejected[/red] {meta.version}: " + "; ".join(meta.reasons))
+        _show_outcome(outcome)
     if args.publish and outcome.promoted:
-        from shared.kafka import EventProducer
-
-        with EventProducer(settings.kafka, client_id="ecominsight-train-cli") as producer:
-            producer.publish_sync(settings.kafka.topic_models, model_ready(outcome), key="model")
+        _publish(settings, outcome)
     return 0 if outcome.promoted else 1
-
-
-# -- evaluate ------------------------------------------------------------------------------------
-def _evaluate(args: argparse.Namespace) -> int:
-    if args.api:
-        return _evaluate_api(args.api, args.shop_id)
-    if not args.model or not args.data:
-        raise TrainerError("evaluate needs --model (once or more) and --data FILE, or --api URL")
-    from services.trainer.data import load_export, three_way
-    from services.trainer.scores import evaluate_model, evaluate_template
-    from shared.modeling import load_seq2seq
-    from shared.registry import ModelRegistry
-
-    settings = Settings()
-    registry = ModelRegistry(settings.paths.models)
-    export = load_export(Path(args.data))
-    if not export.examples:
-        raise TrainerError(f"no usable examples in {args.data}")
-    examples = (
-        export.examples
-        if args.all
-        else three_way(
-            export.examples, settings.validation_fraction, settings.seed, settings.corrected_fraction
-        ).test
-    )
-    columns: dict[str, dict[str, Any]] = {}
-    samples: dict[str, list[str]] = {}
-    for spec in args.model:
-        if spec == "template":
-            evaluation = evaluate_template(examples)
-        else:
-            target: str | Path = spec
-            if spec == "current":
-                current = registry.current_version()
-                if current is None:
-                    raise TrainerError("no promoted model in the registry ('current')")
-                target = registry.path(current)
-            elif registry.is_version(spec) and registry.path(spec).is_dir():
-                target = registry.path(spec)
-            tokenizer, model = load_seq2seq(target)
-            evaluation = evaluate_model(
-                model,
-                tokenizer,
-                examples,
-                settings.eval_batch_size,
-                settings.max_input_length,
-                settings.max_new_tokens,
-            )
-        columns[spec] = evaluation.metrics
-        samples[spec] = [s.shown for s in evaluation.scored[: args.show]]
-    if args.json:
-        print(json.dumps(columns, indent=2))
-        return 0
-    console = Console()
-    which = "all" if args.all else "held-out"
-    console.print(_metrics_table(f"{len(examples)} {which} examples from {Path(args.data).name}", columns))
-    for i in range(min(args.show, len(examples))):
-        console.print(f"[bold]reference[/bold]: {examples[i].reference}")
-        for spec, shown in samples.items():
-            console.print(f"  {spec}: {shown[i]}")
-    return 0
-
-
-def _evaluate_api(url: str, shop_id: str) -> int:
-    import httpx
-
-    console = Console()
-    failures = 0
-    with httpx.Client(base_url=url.rstrip("/"), timeout=30.0) as client:
-        for question in SEED_QUESTIONS:
-            try:
-                response = client.post("/api/mcp/ask", json={"shop_id": shop_id, "question": question})
-            except httpx.HTTPError as exc:
-                raise TrainerError(f"cannot reach {url}: {exc}") from exc
-            if response.status_code != 200:
-                failures += 1
-                console.print(
-                    f"[bold]{question}[/bold]\n  HTTP {response.status_code}: {response.text[:200]}"
-                )
-                continue
-            body = response.json()
-            console.print(f"[bold]{question}[/bold]\n  {body.get('answer')}")
-            console.print(
-                f"  [dim]tool {body.get('tool')}, generator {body.get('generator')} ({body.get('model_version')}), "
-                f"{body.get('response_time_ms', 0):.0f} ms[/dim]"
-            )
-    return 1 if failures else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -290,4 +188,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--shop-id", default="10", help="shop to ask about with --api")
     evaluate.add_argument("--json", action="store_true")
-    evaluate.set_defaults(func=_evaluate)
+    evaluate.set_defaults(func=evaluate_command)

@@ -108,7 +108,7 @@ def test_evaluate_api_asks_the_running_ask_service_the_seed_questions(
     from services.ask.keys import KeySettings
     from services.ask.seed import seed_warehouse
     from services.ask.settings import Settings as AskSettings
-    from services.trainer.cli import SEED_QUESTIONS
+    from services.trainer.comparison import SEED_QUESTIONS
     from shared.broker import free_port, wait_for_port
     from shared.settings import PathSettings
 
