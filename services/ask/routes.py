@@ -201,19 +201,28 @@ class RevokeRequest(PromoteRequest):
     reason: str | None = Field(default=None, max_length=500, examples=["we mean turnover with VAT"])
 
 
-@contextmanager
-def reviewer_decision(
-    s: Services, request: Request, authorization: str | None, x_api_key: str | None, what: str, missing: str
-) -> Iterator[Decisions]:
-    """A reviewer's decision on the serving lexicon (``learning/decisions.py``), admin key only:
-    under the learner's lock when it runs. An unknown word answers 404 with ``missing`` (its
-    ``{}`` is the word), a conflict 409."""
+def reviewer_decisions(
+    s: ServicesDep, request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
+) -> Decisions:
+    """A reviewer's decisions on the serving lexicon (``learning/decisions.py``): the admin key
+    only; under the learner's lock when it runs."""
     caller = caller_of(s, authorization, x_api_key, client_address(request.scope))
     if caller is None or not caller.admin:
-        raise AuthError(f"{what} needs the admin key", 403 if caller else 401)
-    store = LexiconStore(s.settings.paths.understanding)
+        raise AuthError("promoting or revoking a learned word needs the admin key", 403 if caller else 401)
+    if s.learner is not None:
+        return s.learner.decisions
+    return Decisions(s.layer, LexiconStore(s.settings.paths.understanding))
+
+
+ReviewerDep = Annotated[Decisions, Depends(reviewer_decisions)]
+
+
+@contextmanager
+def answered_as_http(missing: str) -> Iterator[None]:
+    """An unknown word (``KeyError``) answers 404 with ``missing`` (its ``{}`` is the word); a
+    conflict (``ValueError``) 409."""
     try:
-        yield s.learner.decisions if s.learner is not None else Decisions(s.layer, store)
+        yield
     except KeyError as exc:
         raise HTTPException(404, missing.format(repr(exc.args[0]))) from exc
     except ValueError as exc:
@@ -228,39 +237,26 @@ def words_of(phrase: str) -> str:
 
 
 @router.post("/understanding/promote")
-def promote(
-    body: PromoteRequest,
-    s: ServicesDep,
-    request: Request,
-    authorization: AuthorizationHeader = None,
-    x_api_key: ApiKeyHeader = None,
-) -> dict[str, Any]:
+def promote(body: PromoteRequest, decide: ReviewerDep) -> dict[str, Any]:
     """A reviewer's explicit choice (admin key): a phrase some shop learned serves every shop."""
-    what, missing = "promoting a learned word", "no shop has learned {}"
-    with reviewer_decision(s, request, authorization, x_api_key, what, missing) as decide:
-        phrase = words_of(body.phrase)
+    phrase = words_of(body.phrase)
+    with answered_as_http("no shop has learned {}"):
         lexicon = decide.promote(phrase, body.reviewer)
     entry = next(e for e in lexicon.promoted() if e.phrase == phrase)
     return {"version": lexicon.version, "phrase": entry.phrase, "means": entry.means, "for": "every shop"}
 
 
 @router.post("/understanding/revoke")
-def revoke(
-    body: RevokeRequest,
-    s: ServicesDep,
-    request: Request,
-    authorization: AuthorizationHeader = None,
-    x_api_key: ApiKeyHeader = None,
-) -> dict[str, Any]:
+def revoke(body: RevokeRequest, decide: ReviewerDep) -> dict[str, Any]:
     """A reviewer's explicit choice (admin key): a shop stops reading a learned word now, and the
     labels given before stop teaching it (a label given later may teach it again: ``revocations.py``)."""
     shop = clean(body.shop_id)
+    shop = shop if shop == EVERY_SHOP else check_shop_id(shop)
+    phrase = words_of(body.phrase)
     missing = "{} is not promoted to every shop" if shop == EVERY_SHOP else f"shop {shop} has not learned {{}}"
-    with reviewer_decision(s, request, authorization, x_api_key, "revoking a learned word", missing) as decide:
-        phrase = words_of(body.phrase)
-        shop = shop if shop == EVERY_SHOP else check_shop_id(shop)
+    with answered_as_http(missing):
         revoked = decide.revoke(shop, phrase, body.reviewer, clean(body.reason) if body.reason else None)
-    return {"version": s.layer.lexicon.version, **revoked.model_dump(mode="json", exclude={"support"})}
+    return {"version": decide.layer.lexicon.version, **revoked.model_dump(mode="json", exclude={"support"})}
 
 
 @router.post("/api/mcp/feedback", status_code=202)
