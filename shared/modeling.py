@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ DEFAULT_MAX_NEW_TOKENS = 192
 
 @dataclass(frozen=True)
 class TinyT5Spec:
+    """The size of a tiny T5; every field but ``seed`` is the ``T5Config`` field of that name."""
+
     d_model: int = 128
     num_layers: int = 2
     num_decoder_layers: int = 2
@@ -53,14 +55,10 @@ def build_tiny_t5(folder: Path, spec: TinyT5Spec | None = None, tokenizer: Any =
     spec = spec or TinyT5Spec()
     torch.manual_seed(spec.seed)
     tokenizer = tokenizer if tokenizer is not None else ByT5Tokenizer()
+    sizes = {name: value for name, value in asdict(spec).items() if name != "seed"}
     config = T5Config(
         vocab_size=len(tokenizer),
-        d_model=spec.d_model,
-        d_kv=spec.d_kv,
-        d_ff=spec.d_ff,
-        num_layers=spec.num_layers,
-        num_decoder_layers=spec.num_decoder_layers,
-        num_heads=spec.num_heads,
+        **sizes,
         dropout_rate=0.0,
         feed_forward_proj="relu",
         pad_token_id=tokenizer.pad_token_id,
