@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_logger import fill  # noqa: E402
 
 from services.logger.errors import SqlTimeout  # noqa: E402
-from services.logger.sandbox import SqlLimits, SqlSandbox  # noqa: E402
-from services.logger.schema import open_db  # noqa: E402
+from services.logger.sandbox.runner import SqlLimits, SqlSandbox  # noqa: E402
+from services.logger.sink.schema import open_db  # noqa: E402
 
 STATEMENTS = {
     "count": "SELECT count(*) FROM queries",

@@ -25,15 +25,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from services.logger import listing, review, stats
-from services.logger.dashboard import mount_dashboard
 from services.logger.errors import BadFilter, SqlRefused, SqlTimeout, TooFewExamples
-from services.logger.export import EXPORT_FILE
-from services.logger.metrics import logger_series
+from services.logger.export.training_set import EXPORT_FILE
+from services.logger.review import queue as review
 from services.logger.review_page import mount_review_page
+from services.logger.routes.pages import mount_dashboard
+from services.logger.sandbox.guard import MAX_SQL_CHARS
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
-from services.logger.sqlguard import MAX_SQL_CHARS
+from services.logger.stats import listing
+from services.logger.stats import summary as stats
+from services.logger.telemetry import logger_series
 from shared.http import BodyLimit, validation_error
 from shared.metrics import instrument
 

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from services.logger.errors import LoggerError, LogsUnavailable, SqlRefused, SqlTimeout, TooFewExamples
-from services.logger.exports.training_set import export_for_finetuning as export_from_db
+from services.logger.export.training_set import export_for_finetuning as export_from_db
 from services.logger.sandbox.runner import SqlSandbox
 from services.logger.settings import Settings
 from services.logger.sink.schema import open_db

@@ -19,7 +19,7 @@ import html
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 
-from services.logger.dashboard import STATIC
+from services.logger.routes.pages import STATIC
 from services.logger.settings import Settings
 
 

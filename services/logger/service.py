@@ -14,10 +14,10 @@ from types import TracebackType
 import duckdb
 
 from services.logger.errors import LoggerError
-from services.logger.export import ExportResult, export_for_finetuning
-from services.logger.sandbox import SqlResult, SqlSandbox
-from services.logger.schema import open_db
+from services.logger.export.training_set import ExportResult, export_for_finetuning
+from services.logger.sandbox.runner import SqlResult, SqlSandbox
 from services.logger.settings import Settings
+from services.logger.sink.schema import open_db
 from services.logger.worker import ExportPolicy, SinkWorker
 from shared.kafka import EventProducer, ensure_topics
 

@@ -21,9 +21,9 @@ from datetime import datetime
 import duckdb
 
 from services.logger.errors import TooFewExamples
-from services.logger.export import count_examples
+from services.logger.export.training_set import count_examples
 from services.logger.settings import Settings
-from services.logger.sink import CrashPlan, Sink
+from services.logger.sink.writer import CrashPlan, Sink
 from shared.kafka import EventConsumer, Received
 from shared.worker import ConsumerWorker
 

@@ -19,9 +19,9 @@ from services.ask.app import create_app
 from services.ask.keys import KeyStore
 from services.ask.settings import Settings
 from services.logger.app import create_app as create_logger_app
-from services.logger.review_cli import label_query
+from services.logger.cli.review import label_query
 from services.logger.settings import Settings as LoggerSettings
-from services.logger.sink import Sink
+from services.logger.sink.writer import Sink
 from shared.kafka import Received
 from shared.settings import KafkaSettings
 from tests.logger.conftest import make_settings as logger_settings

@@ -23,7 +23,7 @@ from services.generator.reloader import ModelReloader
 from services.generator.service import GeneratorService
 from services.logger.app import create_app as create_logger_app
 from services.logger.settings import Settings as LoggerSettings
-from services.logger.sink import Sink
+from services.logger.sink.writer import Sink
 from shared.events import Event, FeedbackEvent, ModelReady, QueryEvent
 from shared.kafka import Received
 from shared.registry import ModelRegistry, RegistryError

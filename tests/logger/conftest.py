@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from services.logger.app import create_app
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
-from services.logger.sink import Sink
+from services.logger.sink.writer import Sink
 from shared.broker import free_port
 from shared.events import Event, QueryEvent
 from shared.kafka import Received

@@ -17,7 +17,7 @@ from services.logger.app import create_app
 from services.logger.client import LogClient
 from services.logger.errors import LogsUnavailable, SqlRefused
 from services.logger.settings import Settings
-from services.logger.sink import Sink
+from services.logger.sink.writer import Sink
 from shared.kafka import Received
 from tests.helpers import wait_for
 from tests.logger.conftest import query_event

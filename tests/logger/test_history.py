@@ -13,9 +13,9 @@ import duckdb
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from services.logger.export import count_examples
+from services.logger.export.training_set import count_examples
 from services.logger.settings import Settings
-from services.logger.sink import Sink
+from services.logger.sink.writer import Sink
 from shared.events import FeedbackEvent
 from tests.logger.conftest import ADMIN, BASE_TIME, filled_client, query_event
 

@@ -12,11 +12,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from services.logger import rollups
-from services.logger.schema import open_db
 from services.logger.settings import Settings
-from services.logger.sink import Sink
-from services.logger.stats import Filters, get_statistics
+from services.logger.sink.schema import open_db
+from services.logger.sink.writer import Sink
+from services.logger.stats import rollups
+from services.logger.stats.summary import Filters, get_statistics
 from shared.events import Event, FeedbackEvent, QueryEvent
 from shared.kafka import Received
 from tests.logger.conftest import READER, filled_client, query_event
@@ -230,7 +230,7 @@ def test_rating_one_shops_queries_leaves_another_shops_statistics_unchanged(sett
 def test_dashboard_data_from_rollups_equals_the_rows(tmp_path: Path) -> None:
     """``/dashboard/data``'s figures (per bucket, totals, intents, versions) from the rollups
     equal those computed from the rows; p50/p99 within the bound."""
-    from services.logger.timeline import get_timeline
+    from services.logger.stats.timeline import get_timeline
 
     rng = random.Random(77)
     events = random_events(rng, 400)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.logger.errors import SqlRefused
-from services.logger.sqlguard import MAX_SQL_CHARS, check_select
+from services.logger.sandbox.guard import MAX_SQL_CHARS, check_select
 
 
 def test_a_select_over_the_log_tables_passes_with_what_it_reads() -> None:

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from services.logger.rollups import ERROR_BOUND
 from services.logger.settings import Settings
+from services.logger.stats.rollups import ERROR_BOUND
 from shared.events import Event, FeedbackEvent, QueryEvent
 from shared.results import ToolResult
 from tests.logger.conftest import BASE_TIME, filled_client, query_event

@@ -21,7 +21,7 @@ from services.ask.keys import KeySettings, KeyStore
 from services.ask.settings import Settings as AskSettings
 from services.logger.app import create_app
 from services.logger.settings import Settings
-from services.logger.sink import Sink
+from services.logger.sink.writer import Sink
 from shared.broker import free_port
 from shared.kafka import Received
 from shared.settings import KafkaSettings, PathSettings

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.logger.app import create_app
-from services.logger.export import count_examples
-from services.logger.sink import Sink
+from services.logger.export.training_set import count_examples
+from services.logger.sink.writer import Sink
 from shared.errors import ConfigError
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from services.logger.sandbox_worker import run
+from services.logger.sandbox.child import run
 
 LIMITS = {"max_rows": 100, "max_bytes": 1 << 20, "timeout_s": 5.0, "memory_limit": "64MB", "threads": 1}
 
@@ -48,7 +48,7 @@ def test_only_the_given_tables_exist(tmp_path: Path) -> None:
 def test_the_configuration_cannot_be_changed_once_locked(tmp_path: Path) -> None:
     import duckdb
 
-    from services.logger.sandbox_worker import sandbox
+    from services.logger.sandbox.child import sandbox
 
     con = sandbox(LIMITS)
     con.execute("SET lock_configuration = true")

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from services.logger.export import export_for_finetuning
-from services.logger.schema import open_db
+from services.logger.export.training_set import export_for_finetuning
 from services.logger.settings import Settings
+from services.logger.sink.schema import open_db
 from services.trainer.data import load_export
 from services.trainer.errors import ExportError
 from shared.exports import ExportRecord

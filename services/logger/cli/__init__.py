@@ -12,8 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from services.logger.cli.review import register_review
 from services.logger.client import LogClient
-from services.logger.review_cli import register_review
 from services.logger.settings import Settings
 
 

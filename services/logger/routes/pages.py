@@ -16,9 +16,10 @@ from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.params import Depends as DependsParam
 from fastapi.responses import FileResponse, HTMLResponse
 
-from services.logger import stats, timeline
 from services.logger.errors import BadFilter
 from services.logger.service import LoggerService
+from services.logger.stats import summary as stats
+from services.logger.stats import timeline
 
 STATIC = resources.files("services.logger") / "static"
 ASSETS = {"dashboard.js": "text/javascript", "chart.umd.min.js": "text/javascript", "dashboard.css": "text/css",

@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from services.logger.errors import SqlRefused
-from services.logger.schema import READABLE_TABLES
+from services.logger.sink.schema import READABLE_TABLES
 
 # Node types that write, attach or otherwise do more than read.
 _FORBIDDEN: tuple[type[exp.Expression], ...] = tuple(

@@ -3,7 +3,7 @@
 1. ``sqlguard.check_select`` refuses anything but one SELECT over the log tables (first line);
 2. the tables it reads are copied, in one transaction of the logger's connection and only the
    columns it names, into Arrow tables;
-3. a worker process (``sandbox_worker.py``) runs the statement on a fresh in-memory DuckDB that
+3. a worker process (``child.py``) runs the statement on a fresh in-memory DuckDB that
    holds only those copies, with external access off and the configuration locked, a memory and
    a thread limit, and caps the rows and the bytes of the result;
 4. the time limit covers everything: the worker interrupts DuckDB at the deadline, and because
@@ -34,12 +34,12 @@ import duckdb
 import pyarrow as pa
 
 from services.logger.errors import SqlRefused, SqlTimeout, SqlTooLarge
-from services.logger.sandbox_worker import HEADER
-from services.logger.sqlguard import CheckedQuery, check_select
+from services.logger.sandbox.child import HEADER
+from services.logger.sandbox.guard import CheckedQuery, check_select
 
 log = logging.getLogger(__name__)
 
-WORKER = Path(__file__).with_name("sandbox_worker.py")
+WORKER = Path(__file__).with_name("child.py")
 START_TIMEOUT_S = 60.0  # starting Python and importing DuckDB on a busy machine
 KILL_GRACE_S = 0.3  # after the deadline: time for DuckDB's own interrupt before the kill
 

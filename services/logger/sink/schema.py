@@ -15,7 +15,9 @@ from pathlib import Path
 
 import duckdb
 
-from services.logger import history, ratings, review, rollups, rotation
+from services.logger.review import queue as review
+from services.logger.sink import history, rotation
+from services.logger.stats import ratings, rollups
 
 DDL = """
 CREATE TABLE IF NOT EXISTS queries_hot (

@@ -39,8 +39,9 @@ import pyarrow as pa
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-from services.logger import history, ratings, rollups, rotation
-from services.logger.history import QUERY_COLUMNS
+from services.logger.sink import history, rotation
+from services.logger.sink.history import QUERY_COLUMNS
+from services.logger.stats import ratings, rollups
 from services.logger.timefmt import to_json, utc_naive
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received

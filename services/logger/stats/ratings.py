@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from services.logger import rollups
+from services.logger.stats import rollups
 from services.logger.timefmt import utc_naive
 
 DDL = """

@@ -33,9 +33,9 @@ from typing import Any
 
 import duckdb
 
-from services.logger import rollups
-from services.logger.corrections import correction_counts
 from services.logger.errors import BadFilter
+from services.logger.review.corrections import correction_counts
+from services.logger.stats import rollups
 from services.logger.timefmt import utc_naive
 
 TEMPLATE = "template"  # the model_version of answers no model version phrased

@@ -21,9 +21,9 @@ from typing import Any
 
 import duckdb
 
-from services.logger import rollups
 from services.logger.errors import BadFilter
-from services.logger.stats import Filters
+from services.logger.stats import rollups
+from services.logger.stats.summary import Filters
 from services.logger.timefmt import utc_naive
 
 # Bucket widths the page picks from (seconds): the smallest that gives at most TARGET_BUCKETS.

@@ -23,8 +23,8 @@ from typing import Any
 
 import duckdb
 
-from services.logger.corrections import LATEST as LATEST_CORRECTIONS
 from services.logger.errors import TooFewExamples
+from services.logger.review.corrections import LATEST as LATEST_CORRECTIONS
 from services.logger.settings import Settings
 from services.logger.timefmt import utc_naive
 from shared.errors import BrokerError

@@ -1,0 +1,7 @@
+"""The statistics: what ``/stats``, the dashboard and the listings read.
+
+``summary.py`` (``/stats``, filters, the versions table, failed and low-confidence queries),
+``rollups.py`` (the per-period counters the sink keeps), ``windows.py`` (a time window read from
+the rollups), ``ratings.py`` (the rating that counts for each query), ``timeline.py`` (the
+dashboard's series), ``listing.py`` (one shop's queries, paged).
+"""
