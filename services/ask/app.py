@@ -24,7 +24,7 @@ from services.ask.keys import KeyStore, RateLimiter
 from services.ask.learning.poller import LabelLearner
 from services.ask.learning.store import LexiconStore
 from services.ask.mcp_server import McpEndpoint
-from services.ask.outbox import Outbox, Publisher, PublisherProcess
+from services.ask.outbox import Outbox, Pace, Publisher, PublisherProcess
 from services.ask.owner import router as owner_router
 from services.ask.routes import router
 from services.ask.semantic import SemanticLayer
@@ -38,21 +38,14 @@ from shared.metrics import instrument
 
 
 def _publisher(settings: Settings, outbox: Outbox) -> Publisher | PublisherProcess:
+    """The outbox publisher, started: in a child process, or in a thread woken by ``outbox``."""
+    pace = Pace(settings.outbox_batch, settings.outbox_retry_s, settings.outbox_poll_s)
     if settings.outbox_publisher == "process":
-        return PublisherProcess(
-            settings.paths.outbox,
-            settings.kafka,
-            batch=settings.outbox_batch,
-            retry_s=settings.outbox_retry_s,
-            poll_s=settings.outbox_poll_s,
-        ).start()
-    return Publisher(
-        settings.paths.outbox,
-        settings.kafka,
-        batch=settings.outbox_batch,
-        retry_s=settings.outbox_retry_s,
-        outbox=outbox,
-    ).start()
+        return PublisherProcess(settings.paths.outbox, settings.kafka, pace).start()
+    publisher = Publisher(  # woken by the outbox: it does not poll
+        settings.paths.outbox, settings.kafka, batch=pace.batch, retry_s=pace.retry_s, outbox=outbox
+    )
+    return publisher.start()
 
 
 def _running_publisher(app: FastAPI) -> Publisher | PublisherProcess | None:

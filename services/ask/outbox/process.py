@@ -16,10 +16,11 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from services.ask.outbox.publisher import Publisher
+from services.ask.outbox.publisher import Pace, Publisher
 from services.ask.outbox.segments import pending_records
 from shared.fs import atomic_write
 from shared.logs import setup_logging
@@ -31,8 +32,8 @@ STATS = "publisher.json"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The publisher process: ``python -m services.ask.outbox DIR KAFKA_JSON BATCH RETRY_S POLL_S PARENT_PID``."""
-    directory, kafka_json, batch, retry_s, poll_s, parent_pid = argv or sys.argv[1:]
+    """The publisher process: ``python -m services.ask.outbox DIR KAFKA_JSON PACE_JSON PARENT_PID``."""
+    directory, kafka_json, pace_json, parent_pid = argv or sys.argv[1:]
     # Requests come first: when the CPU is short, the publisher waits (its events wait in the outbox).
     with contextlib.suppress(OSError):
         os.nice(10)
@@ -58,14 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             write_stats(path, p)
             last.update(at=now, failures=p.failures)
 
-    publisher = Publisher(
-        path,
-        KafkaSettings.model_validate_json(kafka_json),
-        batch=int(batch),
-        retry_s=float(retry_s),
-        poll_s=float(poll_s),
-        report=report,
-    )
+    pace = Pace(**json.loads(pace_json))
+    publisher = Publisher(path, KafkaSettings.model_validate_json(kafka_json), **asdict(pace), report=report)
 
     def relay_stop() -> None:
         stop.wait()
@@ -86,17 +81,9 @@ class PublisherProcess:
     """Runs the ``Publisher`` in a child process (``python -m services.ask.outbox``), so request
     threads never compete with it for the GIL. It reports its counters in ``publisher.json``."""
 
-    def __init__(
-        self,
-        directory: Path,
-        kafka: KafkaSettings,
-        *,
-        batch: int = 200,
-        retry_s: float = 0.5,
-        poll_s: float = 0.1,
-    ):
+    def __init__(self, directory: Path, kafka: KafkaSettings, pace: Pace = Pace(poll_s=0.1)):
         self.directory = directory
-        self._args = [str(directory), kafka.model_dump_json(), str(batch), str(retry_s), str(poll_s)]
+        self._args = [str(directory), kafka.model_dump_json(), json.dumps(asdict(pace))]
         self._process: subprocess.Popen[bytes] | None = None
         (directory / STATS).unlink(missing_ok=True)
 

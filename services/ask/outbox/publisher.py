@@ -17,29 +17,31 @@ import contextlib
 import json
 import logging
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-from kafka import KafkaProducer
-from kafka.errors import KafkaError
 
 from services.ask.outbox.segments import Cursor, Outbox, Record, list_segments, pending_records, segment_name
+from services.ask.outbox.sending import outbox_producer, send_chunk
 from shared.errors import BrokerError
-from shared.events import TYPE_HEADER
-from shared.kafka import close_producer, ensure_topics, make_producer
+from shared.kafka import broker_reachable, ensure_topics
 from shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
-LINGER_MS = 1000
-REQUEST_TIMEOUT_MS = 3000
-DELIVERY_TIMEOUT_MS = LINGER_MS + REQUEST_TIMEOUT_MS + 500
-BOOTSTRAP_TIMEOUT_MS = 2000
+
+@dataclass(frozen=True)
+class Pace:
+    """How a publisher drains its folder: ``batch`` records per chunk, ``retry_s`` seconds between
+    tries while the broker fails, ``poll_s`` seconds between looks for new lines when no ``Outbox``
+    object wakes it (the child process of ``process.py``)."""
+
+    batch: int = 200
+    retry_s: float = 0.5
+    poll_s: float = 0.005
 
 
 class Publisher:
@@ -74,7 +76,7 @@ class Publisher:
         self.last_error: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._producer: KafkaProducer | None = None
+        self._producer = outbox_producer(kafka, client_id)  # connects on the first send
         self._sent: set[tuple[int, int]] = set()  # acknowledged records beyond the cursor
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -175,66 +177,15 @@ class Publisher:
         return records
 
     # -- sending ---------------------------------------------------------------------------------
-    def _client(self) -> KafkaProducer:
-        if self._producer is None:
-            self._producer = make_producer(
-                self.kafka,
-                self.client_id,
-                retries=0,  # this loop retries, from the cursor, in order
-                max_in_flight_requests_per_connection=1,
-                linger_ms=LINGER_MS,  # batches leave on flush(): one batch per partition per chunk
-                batch_size=4 * 1024 * 1024,
-                max_request_size=8 * 1024 * 1024,
-                request_timeout_ms=REQUEST_TIMEOUT_MS,
-                delivery_timeout_ms=DELIVERY_TIMEOUT_MS,  # a chunk fails within this when the broker is gone
-                reconnect_backoff_max_ms=1000,
-                bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,  # a down broker must not hold this loop for long
-            )
-        return self._producer
-
     def _close_producer(self) -> None:
         """Unacknowledged sends are dropped (they are still in the outbox, after the cursor)."""
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            close_producer(producer, timeout_s=1)
+        self._producer.disconnect(timeout_s=1)
 
     def _send(self, records: list[Record]) -> list[bool]:
         """Send a chunk and wait for the acknowledgements; True per record the broker has."""
-        producer = self._client()
-        futures: list[Any] = []
-        for rec in records:
-            if (rec.segment, rec.offset) in self._sent:
-                futures.append(None)
-                continue
-            try:
-                futures.append(
-                    producer.send(
-                        rec.topic,
-                        value=rec.value.encode(),
-                        key=rec.key.encode() if rec.key else None,
-                        headers=[(TYPE_HEADER, rec.type.encode())],
-                    )
-                )
-            except KafkaError as exc:  # no metadata for the topic (broker down, topic missing)
-                self.last_error = str(exc)
-                futures.append(False)
-                break
-        try:
-            producer.flush(timeout=DELIVERY_TIMEOUT_MS / 1000 + 2)
-        except KafkaError as exc:
-            self.last_error = f"flush: {exc}"
-        results = []
-        for future in futures:
-            if future is None:
-                results.append(True)
-            elif future is False or not future.is_done:
-                results.append(False)
-            elif future.failed():
-                self.last_error = str(future.exception)
-                results.append(False)
-            else:
-                results.append(True)
-        results += [False] * (len(records) - len(results))
+        results, error = send_chunk(self._producer, records, self._sent)
+        if error is not None:
+            self.last_error = error
         return results
 
     def _advance(self, records: list[Record], results: list[bool]) -> None:
@@ -306,17 +257,7 @@ class Publisher:
     def _ensure_topics(self, topics: set[str]) -> None:
         """After a broker restart (memory storage) the topics may be gone: create them again.
         Only tried when a broker accepts connections (the admin client would wait long otherwise)."""
-        if not self._broker_reachable():
+        if not broker_reachable(self.kafka):
             return
         with contextlib.suppress(BrokerError):
             ensure_topics(self.kafka, sorted(topics), timeout_s=2.0)
-
-    def _broker_reachable(self) -> bool:
-        for server in self.kafka.servers:
-            host, _, port = server.rpartition(":")
-            try:
-                with socket.create_connection((host or "127.0.0.1", int(port)), timeout=0.5):
-                    return True
-            except (OSError, ValueError):
-                continue
-        return False
