@@ -15,6 +15,7 @@ from typing import Any
 from services.ask.cli import register as register_ask
 from services.generator.cli import register as register_generator
 from services.logger.cli import register as register_logger
+from services.settings_doc import register as register_settings
 from services.stack.cli import register as register_stack
 from services.trainer.cli import register as register_trainer
 from shared.command import Register, run
@@ -47,7 +48,8 @@ def register_broker(sub: Any) -> None:
 
 
 REGISTER: tuple[Register, ...] = (
-    register_broker, register_ask, register_logger, register_generator, register_trainer, register_stack
+    register_broker, register_ask, register_logger, register_generator, register_trainer, register_stack,
+    register_settings,
 )
 
 

@@ -20,7 +20,7 @@ from shared.settings import (
 )
 
 
-class Settings(ServerSettings, LoggerEndpoint):
+class Settings(LoggerEndpoint, ServerSettings):
     """The ask service: its HTTP API, the generator it calls, the outbox, the logger it reads."""
 
     model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_ASK_", **COMMON_CONFIG)

@@ -34,7 +34,7 @@ class Runtime:
     threads: int = 0
 
 
-class Settings(ReachableServer, LoggerEndpoint):
+class Settings(LoggerEndpoint, ReachableServer):
     """The generator: its HTTP API, the model it serves, batching, hot reload and the canary policy.
     It reads the logger (``logger_url``, ``logger_read_token``) for ``model canary --decide`` only."""
 
