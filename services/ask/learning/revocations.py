@@ -39,7 +39,8 @@ class Revocation(BaseModel):
             return False
         if label.labelled_at is None:
             return True
-        return label.labelled_at.replace(microsecond=0) <= self.at.replace(microsecond=0)
+        given = label.labelled_at if label.labelled_at.tzinfo else label.labelled_at.replace(tzinfo=UTC)
+        return given.replace(microsecond=0) <= self.at.replace(microsecond=0)
 
 
 def revoke(lexicon: Lexicon, shop_id: str, phrase: str, version: str) -> tuple[Lexicon, Learned]:
