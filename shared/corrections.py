@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.phrasing import delexicalise, required_placeholders
-from shared.results import ToolResult, placeholders
+from shared.placeholders import placeholders
+from shared.results import ToolResult
 from shared.rows import collapse
 
 MAX_CHARS = 2000

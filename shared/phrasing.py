@@ -31,7 +31,8 @@ import re
 from collections.abc import Callable, Iterator
 
 from shared.errors import PlaceholderError
-from shared.results import ToolResult, placeholders, slot_name, slots
+from shared.placeholders import LOOKALIKE_RE, placeholders, slot_name, without_placeholders
+from shared.results import ToolResult, slots
 
 SUPPORTED_QUESTIONS = (
     "order counts (by status or period), total revenue, average order value, top customers by "
@@ -195,7 +196,7 @@ def fill(text: str, values: dict[str, str]) -> str:
     unknown = sorted({p for p in placeholders(text) if p not in values})
     if unknown:
         raise PlaceholderError(f"unknown placeholder(s): {', '.join(unknown)}")
-    return re.sub(r"\bV_[A-Z0-9_]+\b", lambda m: values[m.group(0)], text)
+    return LOOKALIKE_RE.sub(lambda m: values[m.group(0)], text)
 
 
 def template_answer(result: ToolResult) -> str:
@@ -217,8 +218,7 @@ def check_generated(text: str, result: ToolResult) -> str:
     missing = sorted(required_placeholders(result) - used)
     if missing:
         raise PlaceholderError(f"missing placeholder(s): {', '.join(missing)}")
-    stripped = re.sub(r"\bV_[A-Z0-9_]+\b", "", text)
-    if re.search(r"\d", stripped):
+    if re.search(r"\d", without_placeholders(text)):
         raise PlaceholderError(f"states a number outside placeholders: {text!r}")
     return fill(text, values)
 
@@ -249,6 +249,6 @@ def delexicalise(answer: str, result: ToolResult) -> str | None:
             return names[min(next(occurrence), len(names) - 1)]
 
         text = re.sub(pattern, pick, text)
-    if re.search(r"\d", re.sub(r"\bV_[A-Z0-9_]+\b", "", text)):
+    if re.search(r"\d", without_placeholders(text)):
         return None
     return text

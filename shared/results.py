@@ -1,7 +1,8 @@
 """What a tool returns, and the named slots its values fill in an answer.
 
 A ``ToolResult`` holds scalar ``values`` and an optional list of ``rows``. Each value becomes a
-slot named ``V_<KEY>`` and each row cell ``V_<COLUMN>_<i>`` (1-based), formatted for display:
+slot named ``V_<KEY>`` and each row cell ``V_<COLUMN>_<i>`` (1-based; the names are
+``shared.placeholders``), formatted for display:
 money with the shop's currency, two decimals and thousands separators; integers with
 separators; strings as they are. Answers are written with these placeholders and filled from
 the slots, so the text can only ever state the tool's numbers.
@@ -11,16 +12,16 @@ Identifiers (order ids) are strings, so they are shown as they are, never as ``1
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.placeholders import slot_name
+
 Scalar = str | int | float | None
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
-PLACEHOLDER_RE = re.compile(r"\bV_[A-Z][A-Z0-9_]*[A-Z0-9]\b|\bV_[A-Z]\b")
 
 
 class ToolResult(BaseModel):
@@ -59,11 +60,6 @@ def format_value(value: Scalar, is_money: bool, currency: str) -> str | None:
     return str(value)
 
 
-def slot_name(key: str, index: int | None = None) -> str:
-    name = "V_" + re.sub(r"[^A-Za-z0-9]+", "_", key).upper().strip("_")
-    return f"{name}_{index}" if index is not None else name
-
-
 def slots(result: ToolResult) -> dict[str, str]:
     """Placeholder name -> display text, for every non-empty value and row cell."""
     out: dict[str, str] = {}
@@ -78,7 +74,3 @@ def slots(result: ToolResult) -> dict[str, str]:
             if text is not None:
                 out[slot_name(key, i)] = text
     return out
-
-
-def placeholders(text: str) -> list[str]:
-    return PLACEHOLDER_RE.findall(text)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from shared.phrasing import template_text
+from shared.placeholders import key_name
 from shared.results import ToolResult
 
 ROWS = "V_ROWS"
@@ -35,7 +36,7 @@ def _row_placeholders(result: ToolResult) -> re.Pattern[str] | None:
     columns = sorted({key for row in result.rows for key in row}, key=len, reverse=True)
     if not columns:
         return None
-    names = "|".join(re.escape(re.sub(r"[^A-Za-z0-9]+", "_", c).upper().strip("_")) for c in columns)
+    names = "|".join(re.escape(key_name(c)) for c in columns)
     return re.compile(rf"\bV_(?:{names})_\d+\b")
 
 

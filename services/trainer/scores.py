@@ -37,10 +37,10 @@ from services.trainer.data import Example
 from shared.errors import PlaceholderError
 from shared.modeling import generate
 from shared.phrasing import check_generated, template_text
-from shared.results import placeholders, slots
+from shared.placeholders import LOOKALIKE_RE, placeholders, without_placeholders
+from shared.results import slots
 from shared.rows import expand
 
-_PLACEHOLDER = re.compile(r"\bV_[A-Z0-9_]+\b")
 _WORD = re.compile(r"\w+|[^\w\s]")
 METRIC_KEYS = (
     "fact_accuracy",
@@ -91,9 +91,9 @@ def has_repetition(text: str, n: int = 3) -> bool:
 
 def invents_numbers(text: str, example: Example) -> bool:
     known = slots(example.result)
-    if any(p not in known for p in _PLACEHOLDER.findall(text)):
+    if any(p not in known for p in LOOKALIKE_RE.findall(text)):
         return True
-    return bool(re.search(r"\d", _PLACEHOLDER.sub("", text)))
+    return bool(re.search(r"\d", without_placeholders(text)))
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def score(output: str, example: Example) -> Scored:
         filled = check_generated(output, example.result)
         valid = True
     except PlaceholderError:
-        filled = _PLACEHOLDER.sub(lambda m: values.get(m.group(0), m.group(0)), output)
+        filled = LOOKALIKE_RE.sub(lambda m: values.get(m.group(0), m.group(0)), output)
         valid = False
     stated = [values[p] for p in placeholders(expand(example.target, example.result)) if p in values]
     facts_ok = valid and all(v in filled for v in stated)

@@ -23,13 +23,14 @@ from transformers import PreTrainedTokenizerFast
 
 from shared.modeling import TinyT5Spec, build_tiny_t5
 from shared.phrasing import TEMPLATES, UNSUPPORTED_ANSWER, template_text
+from shared.placeholders import TOKEN_PATTERN
 from shared.prompt import build_prompt
 from shared.results import ToolResult
 from shared.rows import ROWS
 
 SPECIALS = ["<pad>", "</s>", "<unk>"]
 # A placeholder, a word, one digit, one other character, or a lone space; each may carry its space.
-_PIECE = r"▁?V_[A-Z0-9_]*[A-Z0-9]|▁?[A-Za-z]+|▁?\d|▁?[^▁A-Za-z\d]|▁"
+_PIECE = rf"▁?{TOKEN_PATTERN}|▁?[A-Za-z]+|▁?\d|▁?[^▁A-Za-z\d]|▁"
 
 
 MAX_ROWS = 25

@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from evaluation.phrasers import add_version, make_settings, serve_http
 from services.generator.app import create_app
 from shared.phrasing import template_answer
+from shared.placeholders import placeholders
 from shared.prompt import build_prompt
 from shared.registry import ModelRegistry
-from shared.results import ToolResult, placeholders
+from shared.results import ToolResult
 
 COUNT = ToolResult(tool="count_orders", values={"count": 1174})
 CUSTOMERS = ToolResult(tool="customer_count", values={"count": 20931})

@@ -6,8 +6,9 @@ import pytest
 
 from shared.errors import PlaceholderError
 from shared.phrasing import TEMPLATES, check_generated, delexicalise, template_answer, template_text
+from shared.placeholders import placeholders
 from shared.prompt import build_prompt
-from shared.results import ToolResult, format_money, placeholders, slots
+from shared.results import ToolResult, format_money, slots
 
 TOP = ToolResult(
     tool="top_customers", params={"n": 2}, values={"n": 2},

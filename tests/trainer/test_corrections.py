@@ -19,9 +19,10 @@ from services.trainer.job import run_job
 from services.trainer.settings import Settings
 from shared.modeling import generate, load_seq2seq
 from shared.phrasing import check_generated, template_answer, template_text
+from shared.placeholders import placeholders
 from shared.prompt import build_prompt
 from shared.registry import ModelRegistry
-from shared.results import ToolResult, placeholders, slots
+from shared.results import ToolResult, slots
 
 pytestmark = pytest.mark.slow
 
