@@ -194,73 +194,94 @@ ROW_ORDER = {
 
 
 def _special(metric: Metric, q: Interpretation, shop_id: str, period: Window | None) -> tuple[str, list[Any]]:
-    if metric.name in ROW_ORDER:  # the row behind an extreme: who, how much, when
-        sql = Sql()
-        sql.join(CUSTOMERS)
-        sql.add("o.shop_id = ?", shop_id)
-        _order_filters(sql, q, period)
-        return (
-            "SELECT c.name, c.customer_id, o.order_id, o.total_amount, CAST(o.created_at AS DATE) "
-            f"FROM orders o {sql.text()} ORDER BY {ROW_ORDER[metric.name]}, o.created_at, o.order_id LIMIT 1",
-            sql.params,
-        )
+    """The metrics that are not one aggregate over orders, items or customers."""
+    if metric.name in ROW_ORDER:
+        return _order_row(metric.name, q, shop_id, period)
     if metric.name == "customers_by_purchases":
-        sql = Sql()
-        sql.add("o.shop_id = ?", shop_id)
-        _order_filters(sql, q, period)
-        (f,) = [f for f in q.filters if f.field == "purchases"]
-        return (
-            f"SELECT count(*) FROM (SELECT o.customer_id, count(*) AS n FROM orders o {sql.text()} GROUP BY 1) "
-            f"WHERE n {OPERATORS[f.op]} ?",
-            [*sql.params, f.values[0]],
-        )
+        return _customers_by_purchases(q, shop_id, period)
     if metric.name in ("repeat_rate", "repeat_customers"):
-        sql = Sql()
-        sql.add("o.shop_id = ?", shop_id)
-        _order_filters(sql, q, period)
-        value = (
-            "100.0 * count(*) FILTER (WHERE n > 1) / nullif(count(*), 0)"
-            if metric.name == "repeat_rate"
-            else "count(*) FILTER (WHERE n > 1)"
-        )
-        return (
-            f"SELECT {value} FROM (SELECT o.customer_id, count(*) AS n FROM orders o {sql.text()} GROUP BY 1)",
-            sql.params,
-        )
+        return _repeat_customers(metric.name, q, shop_id, period)
     if metric.name == "products_no_sales":
-        inner = Sql()
-        inner.add("o.shop_id = ?", shop_id)
-        _order_filters(inner, q, period)
-        outer = Sql()
-        outer.add("p.shop_id = ?", shop_id)
-        for f in q.filters:
-            if f.field == "category":
-                outer.add(f"p.category IN ({_placeholders(f.values)})", *f.values)
-        text = (
-            f"SELECT p.product_id AS k, p.name AS label, NULL AS v FROM products p {outer.text()} "
-            f"AND p.product_id NOT IN (SELECT i.product_id FROM orders o "
-            f"JOIN order_items i ON i.order_id = o.order_id {inner.text()}) ORDER BY p.name, p.product_id"
-        )
-        return text, [*outer.params, *inner.params]
-    # customers_no_orders / inactive_customers
-    bought = Sql()
-    bought.add("o.shop_id = ?", shop_id)
-    window = q.inactive_days if metric.name == "inactive_customers" else period
+        return _products_no_sales(q, shop_id, period)
+    return _customers_without_orders(metric.name, q, shop_id, period)
+
+
+def _shop_orders(shop_id: str, q: Interpretation, period: Window | None) -> Sql:
+    """The shop's orders (``orders o``) that pass the question's order filters over ``period``."""
+    sql = Sql()
+    sql.add("o.shop_id = ?", shop_id)
+    _order_filters(sql, q, period)
+    return sql
+
+
+def _order_row(name: str, q: Interpretation, shop_id: str, period: Window | None) -> tuple[str, list[Any]]:
+    """The row behind an extreme: who, how much, when."""
+    sql = _shop_orders(shop_id, q, period)
+    sql.join(CUSTOMERS)
+    return (
+        "SELECT c.name, c.customer_id, o.order_id, o.total_amount, CAST(o.created_at AS DATE) "
+        f"FROM orders o {sql.text()} ORDER BY {ROW_ORDER[name]}, o.created_at, o.order_id LIMIT 1",
+        sql.params,
+    )
+
+
+def _customers_by_purchases(q: Interpretation, shop_id: str, period: Window | None) -> tuple[str, list[Any]]:
+    sql = _shop_orders(shop_id, q, period)
+    (f,) = [f for f in q.filters if f.field == "purchases"]
+    return (
+        f"SELECT count(*) FROM (SELECT o.customer_id, count(*) AS n FROM orders o {sql.text()} GROUP BY 1) "
+        f"WHERE n {OPERATORS[f.op]} ?",
+        [*sql.params, f.values[0]],
+    )
+
+
+def _repeat_customers(
+    name: str, q: Interpretation, shop_id: str, period: Window | None
+) -> tuple[str, list[Any]]:
+    sql = _shop_orders(shop_id, q, period)
+    value = (
+        "100.0 * count(*) FILTER (WHERE n > 1) / nullif(count(*), 0)"
+        if name == "repeat_rate"
+        else "count(*) FILTER (WHERE n > 1)"
+    )
+    return (
+        f"SELECT {value} FROM (SELECT o.customer_id, count(*) AS n FROM orders o {sql.text()} GROUP BY 1)",
+        sql.params,
+    )
+
+
+def _products_no_sales(q: Interpretation, shop_id: str, period: Window | None) -> tuple[str, list[Any]]:
+    inner = _shop_orders(shop_id, q, period)
+    outer = Sql()
+    outer.add("p.shop_id = ?", shop_id)
+    for f in q.filters:
+        if f.field == "category":
+            outer.add(f"p.category IN ({_placeholders(f.values)})", *f.values)
+    text = (
+        f"SELECT p.product_id AS k, p.name AS label, NULL AS v FROM products p {outer.text()} "
+        f"AND p.product_id NOT IN (SELECT i.product_id FROM orders o "
+        f"JOIN order_items i ON i.order_id = o.order_id {inner.text()}) ORDER BY p.name, p.product_id"
+    )
+    return text, [*outer.params, *inner.params]
+
+
+def _customers_without_orders(
+    name: str, q: Interpretation, shop_id: str, period: Window | None
+) -> tuple[str, list[Any]]:
+    """customers_no_orders (never bought) and inactive_customers (bought before, not lately)."""
+    window = q.inactive_days if name == "inactive_customers" else period
     country = [f for f in q.filters if f.field == "country"]
     quiet = Interpretation(metric=q.metric, filters=[f for f in q.filters if f.field == "status"])
-    _order_filters(bought, quiet, window)
-    if metric.name == "customers_no_orders":
+    bought = _shop_orders(shop_id, quiet, window)
+    if name == "customers_no_orders":
         outer = Sql()
         outer.add("c.shop_id = ?", shop_id)
         for f in country:
             outer.add(f"c.country IN ({_placeholders(f.values)})", *f.values)
         text = f"SELECT count(*) FROM customers c {outer.text()} AND c.customer_id NOT IN (SELECT o.customer_id FROM orders o {bought.text()})"
         return text, [*outer.params, *bought.params]
-    before = Sql()
-    before.add("o.shop_id = ?", shop_id)
-    _order_filters(
-        before, Interpretation(metric=q.metric, filters=[f for f in q.filters if f.field != "amount"]), None
-    )
+    earlier = Interpretation(metric=q.metric, filters=[f for f in q.filters if f.field != "amount"])
+    before = _shop_orders(shop_id, earlier, None)
     text = (
         f"SELECT count(DISTINCT o.customer_id) FROM orders o {before.text()} "
         f"AND o.customer_id NOT IN (SELECT o.customer_id FROM orders o {bought.text()})"
