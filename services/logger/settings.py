@@ -67,7 +67,7 @@ class Settings(ReachableServer):
     """The ask service as the reviewers' page reaches it from the browser (rephrasing previews, learned words)."""
 
     export_min_confidence: float = Field(default=0.7, ge=0.0, le=1.0)
-    """Export for fine-tuning: answers below this confidence are left out."""
+    """Export for fine-tuning: only successful answers with a confidence above this are exported."""
     export_min_examples: int = Field(default=20, ge=1)
     """Export for fine-tuning: fewer qualifying examples than this is refused (409)."""
     export_every_n: int = Field(default=0, ge=0)
