@@ -23,8 +23,8 @@ and over stdio (``serve_stdio``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 import anyio
@@ -37,10 +37,10 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.ask import owner
+from services.ask.access import shop_of
 from services.ask.answering import Refused, answer_request
 from services.ask.keys import AuthError, Caller, presented_key, resolve_caller
 from services.ask.mcp_gate import McpGate
-from services.ask.routes import shop_of
 from services.ask.schemas import AskResponse
 from services.ask.semantic.catalog import capabilities, catalogue
 from services.ask.settings import Settings
@@ -71,6 +71,15 @@ class StdioSettings(BaseSettings):
     """The API key of ``ecominsight mcp`` (MCP over stdio): the shop its tools answer for."""
 
 
+@contextmanager
+def tool_errors(*kinds: type[Exception]) -> Iterator[None]:
+    """Errors of ``kinds`` become a ``ToolError`` with their message: what the MCP client shows."""
+    try:
+        yield
+    except kinds as exc:
+        raise ToolError(str(exc)) from exc
+
+
 class McpTools:
     """The tools, over the ask service's ``Services`` (looked up per call: the app opens them in
     its lifespan). ``default_key`` is the key of a stdio client, which sends no headers."""
@@ -88,17 +97,13 @@ class McpTools:
 
     def _caller(self, s: Services, ctx: Context) -> Caller | None:
         authorization, x_api_key = self._credentials(ctx)
-        try:
+        with tool_errors(AuthError):
             return resolve_caller(s.keys, presented_key(authorization, x_api_key), s.keys_required)
-        except AuthError as exc:
-            raise ToolError(str(exc)) from exc
 
     def _shop(self, s: Services, ctx: Context, shop_id: str | None) -> str:
         authorization, x_api_key = self._credentials(ctx)
-        try:
+        with tool_errors(AuthError):
             return shop_of(s, authorization, x_api_key, shop_id)
-        except AuthError as exc:
-            raise ToolError(str(exc)) from exc
 
     # -- the tools -----------------------------------------------------------------------------
     def ask(
@@ -121,10 +126,8 @@ class McpTools:
         understood, `success` is false and `clarification` says what was understood and how to ask."""
         s = self.services()
         shop = self._shop(s, ctx, shop_id)
-        try:
+        with tool_errors(Refused):
             return answer_request(s, shop, question, source="mcp", conversation_id=conversation_id).response
-        except Refused as exc:
-            raise ToolError(str(exc)) from exc
 
     def metrics_catalog(self) -> dict[str, Any]:
         """What can be asked: every metric with its definition, the statuses it counts, the
@@ -136,10 +139,8 @@ class McpTools:
         intents, feedback and model versions."""
         s = self.services()
         shop = self._shop(s, ctx, shop_id)
-        try:
+        with tool_errors(owner.LoggerUnavailable):
             return owner.shop_stats(s, shop)
-        except owner.LoggerUnavailable as exc:
-            raise ToolError(str(exc)) from exc
 
     def shop_queries(
         self,
@@ -153,10 +154,8 @@ class McpTools:
         """The shop's own logged questions and answers, newest first, a page at a time."""
         s = self.services()
         shop = self._shop(s, ctx, shop_id)
-        try:
+        with tool_errors(owner.LoggerUnavailable):
             return owner.shop_queries(s, shop, limit, offset, only, 0.7)
-        except owner.LoggerUnavailable as exc:
-            raise ToolError(str(exc)) from exc
 
     def run_sql(
         self,
@@ -175,10 +174,8 @@ class McpTools:
         token = s.settings.logger_admin_token
         if token is None:
             raise ToolError("run_sql is not set up here: the ask service has no ECOMINSIGHT_ASK_LOGGER_ADMIN_TOKEN")
-        try:
+        with tool_errors(LoggerApiError):
             return owner.logger_client(s).sql(sql, max_rows)
-        except LoggerApiError as exc:
-            raise ToolError(str(exc)) from exc
 
 
 def build_server(services: Callable[[], Services], default_key: str | None = None) -> MCPServer:

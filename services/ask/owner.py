@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from services.ask.access import shop_of
 from services.ask.errors import AskError
-from services.ask.routes import shop_of
 from services.ask.state import Services
 from services.ask.throttle import client_address
 from shared.logger_client import LoggerApiError, LoggerClient

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.ask.access import CredentialsDep
 from services.ask.answering import Refused, answer_request, clarification_of, clean, readable
 from services.ask.errors import AuthError
-from services.ask.keys import Caller, check_shop_id, presented_key, resolve_caller, resolve_shop
+from services.ask.keys import check_shop_id
 from services.ask.learning.decisions import Decisions
 from services.ask.learning.store import LexiconStore
 from services.ask.schemas import (
@@ -28,7 +29,6 @@ from services.ask.schemas import (
 from services.ask.semantic.catalog import capabilities, catalogue
 from services.ask.semantic.lexicon import EVERY_SHOP
 from services.ask.state import Services
-from services.ask.throttle import client_address, failures_watched
 from shared.events import FeedbackEvent
 
 
@@ -38,35 +38,8 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-AuthorizationHeader = Annotated[str | None, Header(include_in_schema=False)]
-ApiKeyHeader = Annotated[str | None, Header(alias="X-API-Key", description="the shop's API key")]
 
 router = APIRouter()
-
-
-def shop_of(
-    s: Services,
-    authorization: str | None,
-    x_api_key: str | None,
-    body_shop_id: str | None,
-    client: str | None = None,
-) -> str:
-    """The caller's shop (the key decides), rate-limited per shop where keys are required (a
-    local ``up`` without keys is not limited: its demo asks hundreds of questions at once);
-    failed attempts are throttled per ``client`` address (``throttle.py``); raises ``AuthError``."""
-    key = presented_key(authorization, x_api_key)
-    with failures_watched(s, client):
-        shop_id = resolve_shop(s.keys, key, clean(body_shop_id) if body_shop_id else None, s.keys_required)
-    if s.keys_required:
-        s.limiter.check(shop_id)
-    return shop_id
-
-
-def caller_of(s: Services, authorization: str | None, x_api_key: str | None, client: str | None) -> Caller | None:
-    """Who sent the key (a shop or an admin), None without a key where none is required; throttled
-    like ``shop_of``."""
-    with failures_watched(s, client):
-        return resolve_caller(s.keys, presented_key(authorization, x_api_key), s.keys_required)
 
 
 @router.get("/health")
@@ -93,14 +66,8 @@ def metrics_catalog() -> dict[str, Any]:
 
 
 @router.post("/api/mcp/ask", response_model=AskResponse)
-def ask(
-    body: AskRequest,
-    s: ServicesDep,
-    request: Request,
-    authorization: AuthorizationHeader = None,
-    x_api_key: ApiKeyHeader = None,
-) -> AskResponse:
-    shop_id = shop_of(s, authorization, x_api_key, body.shop_id, client_address(request.scope))
+def ask(body: AskRequest, s: ServicesDep, who: CredentialsDep) -> AskResponse:
+    shop_id = who.shop(s, body.shop_id)
     try:
         answered = answer_request(s, shop_id, body.question, conversation_id=body.conversation_id)
     except Refused as exc:
@@ -109,23 +76,16 @@ def ask(
 
 
 @router.post("/api/mcp/understand", response_model=UnderstandResponse)
-def understand(
-    body: UnderstandRequest,
-    s: ServicesDep,
-    request: Request,
-    authorization: AuthorizationHeader = None,
-    x_api_key: ApiKeyHeader = None,
-) -> UnderstandResponse:
+def understand(body: UnderstandRequest, s: ServicesDep, who: CredentialsDep) -> UnderstandResponse:
     """How the question would be read, without computing or logging it: what a reviewer labels
     with (``ecominsight review label --as``) and an app can check before asking."""
-    client = client_address(request.scope)
-    caller = caller_of(s, authorization, x_api_key, client)
+    caller = who.caller(s)
     if caller is not None and caller.admin:  # a reviewer's dry run for any shop: it reads no data
         if body.shop_id is None:
             raise HTTPException(422, "shop_id is required with an admin key")
         shop_id = check_shop_id(clean(body.shop_id))
     else:
-        shop_id = shop_of(s, authorization, x_api_key, body.shop_id, client)
+        shop_id = who.shop(s, body.shop_id)
     question = clean(body.question)
     try:
         readable(s, shop_id, question)
@@ -143,17 +103,14 @@ def understand(
 @router.get("/understanding")
 def understanding(
     s: ServicesDep,
-    request: Request,
-    authorization: AuthorizationHeader = None,
-    x_api_key: ApiKeyHeader = None,
+    who: CredentialsDep,
     shop_id: Annotated[str | None, Query(max_length=64, description="without keys: the shop to show")] = None,
 ) -> dict[str, Any]:
     """With the admin key: the learned lexicon of every shop, the words reviewers revoked (who,
     when, why), the last proposal with both accuracies and the lineage (questions and query ids of
     every shop). With a shop's key: the words that shop reads with (its own and those promoted to
     every shop) and its revoked words, nothing else."""
-    client = client_address(request.scope)
-    caller = caller_of(s, authorization, x_api_key, client)
+    caller = who.caller(s)
     if caller is not None and caller.admin:
         store = LexiconStore(s.settings.paths.understanding)
         serving = s.layer.lexicon
@@ -171,7 +128,7 @@ def understanding(
         return {**body, "revoked": revoked, "history": store.history()[-20:]}
     if caller is None and shop_id is None:
         raise AuthError("GET /understanding needs the admin key, or a shop's key for its own lexicon", 401)
-    shop = shop_of(s, authorization, x_api_key, shop_id, client)
+    shop = who.shop(s, shop_id)
     lexicon = s.layer.lexicon.for_shop(shop)
     return {
         "shop_id": shop,
@@ -201,12 +158,10 @@ class RevokeRequest(PromoteRequest):
     reason: str | None = Field(default=None, max_length=500, examples=["we mean turnover with VAT"])
 
 
-def reviewer_decisions(
-    s: ServicesDep, request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
-) -> Decisions:
+def reviewer_decisions(s: ServicesDep, who: CredentialsDep) -> Decisions:
     """A reviewer's decisions on the serving lexicon (``learning/decisions.py``): the admin key
     only; under the learner's lock when it runs."""
-    caller = caller_of(s, authorization, x_api_key, client_address(request.scope))
+    caller = who.caller(s)
     if caller is None or not caller.admin:
         raise AuthError("promoting or revoking a learned word needs the admin key", 403 if caller else 401)
     if s.learner is not None:
@@ -260,24 +215,15 @@ def revoke(body: RevokeRequest, decide: ReviewerDep) -> dict[str, Any]:
 
 
 @router.post("/api/mcp/feedback", status_code=202)
-def feedback(
-    body: FeedbackRequest,
-    s: ServicesDep,
-    request: Request,
-    authorization: AuthorizationHeader = None,
-    x_api_key: ApiKeyHeader = None,
-) -> dict[str, Any]:
+def feedback(body: FeedbackRequest, s: ServicesDep, who: CredentialsDep) -> dict[str, Any]:
     """A rating of an answer, optionally with the answer as you want it worded (``correction``).
 
     Feedback counts only for a logged query of the same shop, and only the last rating of a query
     counts; the logger checks both when it stores the feedback. The event names the key that
     rated (``key_id``; none without a key in a local run)."""
-    key = presented_key(authorization, x_api_key)
-    client = client_address(request.scope)
-    shop_id = (
-        shop_of(s, authorization, x_api_key, body.shop_id, client) if key or body.shop_id or s.keys_required else None
-    )
-    caller = s.keys.identify(key) if key else None  # valid: shop_of checked it
+    key = who.key
+    shop_id = who.shop(s, body.shop_id) if key or body.shop_id or s.keys_required else None
+    caller = s.keys.identify(key) if key else None  # valid: who.shop checked it
     event = FeedbackEvent(
         key_id=caller.key_id if caller else None,
         query_id=body.query_id,
