@@ -8,10 +8,10 @@ from datetime import date
 
 from services.ask.conversations import Conversations
 from services.ask.semantic.answer import run
+from services.ask.semantic.calendar_words import today_utc
 from services.ask.semantic.entities import EntityIndex
 from services.ask.semantic.lexicon import Lexicon
 from services.ask.semantic.parser import Parser, Understanding
-from services.ask.semantic.periods import today_utc
 from services.ask.warehouse import Warehouse
 from shared.interpretation import Interpretation
 from shared.results import ToolResult

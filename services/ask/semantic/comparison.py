@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from services.ask.semantic.periods import add_months, find_periods
+from services.ask.semantic.calendar_words import add_months
+from services.ask.semantic.periods import find_periods
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Window
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from services.ask.semantic.periods import NUM
+from services.ask.semantic.calendar_words import NUM
 
 DIMENSION_WORDS: dict[str, str] = {
     "customer": r"customers?|clients?|buyers?|shoppers?|spenders?",

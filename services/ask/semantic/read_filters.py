@@ -8,10 +8,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from services.ask.semantic.calendar_words import to_number
 from services.ask.semantic.catalog import WEEKDAYS
 from services.ask.semantic.entities import COUNTRIES, COUNTRY_NAMES, ShopEntities
 from services.ask.semantic.filter_phrases import DIRECTIONS, POPULATION_OF, STATUS, STATUS_WORDS
-from services.ask.semantic.periods import to_number
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Filter
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from services.ask.semantic.calendar_words import MONTHS
 from services.ask.semantic.catalog import PERCENTILES
 from services.ask.semantic.comparison import previous as previous_window
 from services.ask.semantic.follow_up_phrases import THE_ONE_BEFORE
-from services.ask.semantic.periods import MONTHS, Found
+from services.ask.semantic.periods import Found
 from services.ask.semantic.reading import Reading, Refuse
 from shared.interpretation import Interpretation, Window
 

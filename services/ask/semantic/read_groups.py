@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from services.ask.semantic.calendar_words import to_number
 from services.ask.semantic.catalog import METRICS
 from services.ask.semantic.dimension_phrases import ADVERB_GRAIN, DIMENSION_WORDS, RANK_BOTTOM, RANK_HINTS
-from services.ask.semantic.periods import to_number
 from services.ask.semantic.reading import Reading, Refuse
 
 

@@ -12,6 +12,7 @@ import re
 from datetime import date
 from functools import partial
 
+from services.ask.semantic.calendar_words import NUM
 from services.ask.semantic.catalog import ROW_METRICS
 from services.ask.semantic.dimension_phrases import (
     AND_GROUP,
@@ -49,7 +50,7 @@ from services.ask.semantic.metric_phrases import (
     WHEN_EXTREME,
 )
 from services.ask.semantic.out_of_scope import UNANSWERABLE
-from services.ask.semantic.periods import NUM, find_periods
+from services.ask.semantic.periods import find_periods
 from services.ask.semantic.read_filters import (
     read_amount,
     read_entities,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from services.ask.semantic.calendar_words import MONTHS
 from services.ask.semantic.dimension_phrases import (
     BOTTOM,
     BREAK_DOWN,
@@ -43,7 +44,7 @@ from services.ask.semantic.metric_phrases import (
     WHEN_EXTREME,
 )
 from services.ask.semantic.out_of_scope import ACTION, OUT_OF_SCOPE  # learning.learner reads them here too
-from services.ask.semantic.periods import MONTHS, RULES
+from services.ask.semantic.period_rules import RULES
 from services.ask.semantic.words import skippable
 
 FILLER = frozenset(
