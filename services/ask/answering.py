@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -22,6 +22,7 @@ from services.ask.state import Services
 from services.ask.warehouse import Warehouse
 from shared.errors import EcomInsightError
 from shared.events import QueryEvent
+from shared.interpretation import Interpretation
 from shared.prompt import build_prompt
 from shared.results import ToolResult
 
@@ -49,6 +50,26 @@ def clarification_of(u: Understanding) -> Clarification:
     )
 
 
+@dataclass
+class Reply:
+    """What a question came to, before it is packed into the response and the event: the answer's
+    text, and for a computed question its results (``parts``, the main one first) and who
+    phrased it."""
+
+    text: str
+    success: bool
+    intent: str
+    clarification: Clarification | None = None
+    parts: list[ToolResult] = field(default_factory=list)
+    error: str | None = None
+    generator: str = "template"
+    version: str = "template"
+
+    @property
+    def result(self) -> ToolResult | None:
+        return self.parts[0] if self.parts else None
+
+
 def answer(
     layer: SemanticLayer,
     warehouse: Warehouse,
@@ -69,73 +90,87 @@ def answer(
         question, shop_id, lexicon=layer.lexicon.for_shop(shop_id), previous=previous
     )
     q = understanding.interpretation
-    result: ToolResult | None = None
-    error: str | None = None
-    clarification: Clarification | None = None
-    generator_name, version = "template", "template"
     if q is None:
-        text, success, intent = refusal_text(understanding), False, "unsupported"
-        clarification = clarification_of(understanding)
+        reply = Reply(refusal_text(understanding), False, "unsupported", clarification_of(understanding))
     else:
-        intent = intent_of(q)
-        parts: list[ToolResult] = []
-        try:
-            parts = layer.compute_all(q, shop_id, currency)
-            result = parts[0]
-        except (duckdb.Error, EcomInsightError, ArithmeticError) as exc:
-            log.exception("query %s failed for shop %s", intent, shop_id)
-            error = f"{type(exc).__name__}: {exc}"
-        if result is None:
-            text, success = "Sorry, I could not compute that right now. Please try again.", False
-        else:
-            phrased = generator.phrase(question, result, shop_id)
-            text, success = phrased.text, True
-            generator_name, version = phrased.generator, phrased.model_version
-            for more in parts[1:]:  # further measures: each stated with its own definition
-                text += " " + generator.phrase(question, more, shop_id).text
-            if result.values.get("ties"):  # a ranking cut inside a tie says so
-                text += f" Tie at the cut: {result.values['ties']}."
-            if understanding.skipped:
-                text += f" (skipped: {', '.join(understanding.skipped)})"
+        reply = computed(layer, generator, understanding, q, question, shop_id, currency)
+        if reply.success:
             layer.conversations.remember(conversation, shop_id, q)
-    confidence = (0.9 if q.corrections else 1.0) if q is not None and success else 0.0
-    elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    confidence = (0.9 if q.corrections else 1.0) if q is not None and reply.success else 0.0
     response = AskResponse(
         query_id=query_id,
-        answer=text,
-        intent=intent,
+        answer=reply.text,
+        intent=reply.intent,
         tool=TOOL if q is not None else None,
         confidence=confidence,
-        success=success,
+        success=reply.success,
         interpretation=q,
-        clarification=clarification,
-        data=data_of(parts) if result else None,
-        model_version=version,
-        generator="model" if generator_name == "model" else "template",
-        response_time_ms=elapsed_ms,
+        clarification=reply.clarification,
+        data=data_of(reply.parts) if reply.result else None,
+        model_version=reply.version,
+        generator="model" if reply.generator == "model" else "template",
+        response_time_ms=round((time.perf_counter() - started) * 1000, 3),
         conversation_id=conversation,
         skipped=understanding.skipped,
     )
-    event = QueryEvent(
-        query_id=query_id,
+    return Answered(response, query_event(response, reply, understanding, question, shop_id, source))
+
+
+def computed(
+    layer: SemanticLayer,
+    generator: GeneratorClient,
+    understanding: Understanding,
+    q: Interpretation,
+    question: str,
+    shop_id: str,
+    currency: str,
+) -> Reply:
+    """The reply to an understood question: computed over the warehouse and phrased (the
+    generator or its template); a failed computation says sorry and keeps the error."""
+    intent = intent_of(q)
+    try:
+        parts = layer.compute_all(q, shop_id, currency)
+        result = parts[0]
+    except (duckdb.Error, EcomInsightError, ArithmeticError) as exc:
+        log.exception("query %s failed for shop %s", intent, shop_id)
+        error = f"{type(exc).__name__}: {exc}"
+        return Reply("Sorry, I could not compute that right now. Please try again.", False, intent, error=error)
+    phrased = generator.phrase(question, result, shop_id)
+    text = phrased.text
+    for more in parts[1:]:  # further measures: each stated with its own definition
+        text += " " + generator.phrase(question, more, shop_id).text
+    if result.values.get("ties"):  # a ranking cut inside a tie says so
+        text += f" Tie at the cut: {result.values['ties']}."
+    if understanding.skipped:
+        text += f" (skipped: {', '.join(understanding.skipped)})"
+    return Reply(text, True, intent, parts=parts, generator=phrased.generator, version=phrased.model_version)
+
+
+def query_event(
+    response: AskResponse, reply: Reply, understanding: Understanding, question: str, shop_id: str, source: str
+) -> QueryEvent:
+    """The ``QueryEvent`` of an answered (or refused) question: the response, with what the
+    logger keeps besides (the prompt, the result, the error)."""
+    q, result = understanding.interpretation, reply.result
+    return QueryEvent(
+        query_id=response.query_id,
         shop_id=shop_id,
         question=question,
-        answer=text,
-        intent=intent,
+        answer=response.answer,
+        intent=response.intent,
         tool=response.tool,
         tool_params=q.model_dump(mode="json") if q is not None else {},
-        confidence=confidence,
-        success=success,
-        error=error or (understanding.message if q is None else None),
-        response_time_ms=elapsed_ms,
-        model_version=version,
+        confidence=response.confidence,
+        success=response.success,
+        error=reply.error or (understanding.message if q is None else None),
+        response_time_ms=response.response_time_ms,
+        model_version=response.model_version,
         generator=response.generator,
         prompt=build_prompt(question, result, shop_id) if result else None,
         result=result.model_dump() if result else None,
         interpretation=q.model_dump(mode="json") if q is not None else None,
         source=source,
     )
-    return Answered(response, event)
 
 
 def data_of(parts: list[ToolResult]) -> dict[str, object]:
