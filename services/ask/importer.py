@@ -161,58 +161,13 @@ def import_files(
         # column is converted, a naive value is taken as UTC, whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
         if replace:
-            shops = shops_in(con, found)
-            tables = [t for t in TABLES if t in found]
-            if announce is not None:
-                items = " (and the items of their orders)" if "orders" in tables else ""
-                announce(
-                    f"replacing shop(s) {', '.join(shops) or '(none)'} in {', '.join(tables)}{items}; "
-                    "other shops are kept"
-                )
+            shops, tables = _replaced(con, found, announce)
         con.execute("BEGIN")
         if replace:
             _delete_shops(con, tables, shops)
         for table in TABLES:  # parents before children
-            files = found.get(table, [])
-            for path in files:
-                rel = _read(con, path)
-                columns = [c.lower() for c in rel.columns]
-                missing = [
-                    c for c in TABLES[table] if c not in columns and c not in OPTIONAL.get(table, set())
-                ]
-                if missing:
-                    raise ImportDataError(
-                        f"{path}: missing column(s) {', '.join(missing)} (the {table} table needs "
-                        f"{', '.join(TABLES[table])})"
-                    )
-                wanted = [c for c in TABLES[table] if c in columns]
-                con.register("incoming", rel)
-                try:
-                    if table == "orders":
-                        bad = con.execute(
-                            "SELECT DISTINCT lower(status) FROM incoming WHERE lower(status) NOT IN "
-                            "(SELECT unnest(?::VARCHAR[]))",
-                            [list(STATUSES)],
-                        ).fetchall()
-                        if bad:
-                            raise ImportDataError(
-                                f"{path}: unknown status value(s) {', '.join(repr(b[0]) for b in bad)}; "
-                                f"allowed: {', '.join(STATUSES)}"
-                            )
-                    _check_values(con, table, path, columns)
-                    _check_parents(con, table, path)
-                    if "created_at" in TABLES[table] and "created_at" not in wanted:
-                        wanted.append("created_at")  # optional: the time of the import, UTC
-                    select = ", ".join(_column_sql(c, present=c in columns) for c in wanted)
-                    before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-                    con.execute(f"INSERT INTO {table} ({', '.join(wanted)}) SELECT {select} FROM incoming")
-                    after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-                except duckdb.Error as exc:
-                    raise ImportDataError(f"{path}: {str(exc).splitlines()[0]}") from exc
-                finally:
-                    with contextlib.suppress(duckdb.Error):  # fails inside an aborted transaction
-                        con.unregister("incoming")
-                counts[table] = counts.get(table, 0) + int(after) - int(before)
+            for path in found.get(table, []):
+                counts[table] = counts.get(table, 0) + _load(con, table, path)
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -221,3 +176,63 @@ def import_files(
     finally:
         con.close()
     return counts
+
+
+def _replaced(
+    con: duckdb.DuckDBPyConnection, found: dict[str, list[Path]], announce: Callable[[str], None] | None
+) -> tuple[list[str], list[str]]:
+    """The shops and tables a replacing import replaces, told to ``announce``."""
+    shops = shops_in(con, found)
+    tables = [t for t in TABLES if t in found]
+    if announce is not None:
+        items = " (and the items of their orders)" if "orders" in tables else ""
+        announce(
+            f"replacing shop(s) {', '.join(shops) or '(none)'} in {', '.join(tables)}{items}; "
+            "other shops are kept"
+        )
+    return shops, tables
+
+
+def _load(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    """Check one file and insert its rows into ``table`` (inside the import's transaction);
+    returns how many rows it added."""
+    rel = _read(con, path)
+    columns = [c.lower() for c in rel.columns]
+    missing = [c for c in TABLES[table] if c not in columns and c not in OPTIONAL.get(table, set())]
+    if missing:
+        raise ImportDataError(
+            f"{path}: missing column(s) {', '.join(missing)} (the {table} table needs "
+            f"{', '.join(TABLES[table])})"
+        )
+    wanted = [c for c in TABLES[table] if c in columns]
+    con.register("incoming", rel)
+    try:
+        if table == "orders":
+            _check_statuses(con, path)
+        _check_values(con, table, path, columns)
+        _check_parents(con, table, path)
+        if "created_at" in TABLES[table] and "created_at" not in wanted:
+            wanted.append("created_at")  # optional: the time of the import, UTC
+        select = ", ".join(_column_sql(c, present=c in columns) for c in wanted)
+        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        con.execute(f"INSERT INTO {table} ({', '.join(wanted)}) SELECT {select} FROM incoming")
+        after = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise ImportDataError(f"{path}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        with contextlib.suppress(duckdb.Error):  # fails inside an aborted transaction
+            con.unregister("incoming")
+    return int(after) - int(before)
+
+
+def _check_statuses(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse order statuses the warehouse does not know."""
+    bad = con.execute(
+        "SELECT DISTINCT lower(status) FROM incoming WHERE lower(status) NOT IN (SELECT unnest(?::VARCHAR[]))",
+        [list(STATUSES)],
+    ).fetchall()
+    if bad:
+        raise ImportDataError(
+            f"{path}: unknown status value(s) {', '.join(repr(b[0]) for b in bad)}; "
+            f"allowed: {', '.join(STATUSES)}"
+        )
