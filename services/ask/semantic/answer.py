@@ -15,7 +15,8 @@ from typing import Any
 from services.ask.semantic.answer_groups import grouped, table
 from services.ask.semantic.answer_text import period_text, round_value, scope
 from services.ask.semantic.catalog import METRICS, ROW_METRICS
-from services.ask.semantic.compiler import MAX_GROUPS, compile_query
+from services.ask.semantic.compiler import MAX_GROUPS
+from services.ask.semantic.result_draft import Draft
 from services.ask.warehouse import Warehouse
 from shared.errors import EcomInsightError
 from shared.interpretation import Interpretation, Window
@@ -33,155 +34,108 @@ def run(wh: Warehouse, q: Interpretation, shop_id: str, currency: str) -> ToolRe
         "scope": scope(q, currency),
         "unit": metric.unit,
     }
-    params: dict[str, Any] = {"metric": q.metric}
+    d = Draft(wh, q, shop_id, currency, values, {"metric": q.metric})
     if q.per is not None:  # a ratio: this metric / another, same period and filters
-        return _ratio(wh, q, q.per, shop_id, currency, values, params)
+        return _ratio(d, q.per)
     if q.share_of_total and q.group_by is not None:
-        return _group_shares(wh, q, shop_id, currency, values)
+        return _group_shares(d)
     if q.share_of_total:
-        return _share(wh, q, shop_id, currency, values, params)
+        return _share(d)
     if q.compare_to is not None:
-        return _compare(wh, q, q.compare_to, shop_id, currency, values, params)
+        return _compare(d, q.compare_to)
     if q.metric in ROW_METRICS:
-        return _order_rows(wh, q, shop_id, currency, values, params)
+        return _order_rows(d)
     if q.metric == "products_no_sales":
-        return _unsold_products(wh, q, shop_id, currency, values, params)
+        return _unsold_products(d)
     if q.group_by is None:
-        values["value"] = _scalar(wh, q, shop_id, q.period)
+        values["value"] = _scalar(d, q.period)
         money = ["value", "previous"] if metric.unit == "money" else []
-        return ToolResult(tool="metric", params=params, values=values, money=money, currency=currency)
+        return ToolResult(tool="metric", params=d.params, values=values, money=money, currency=currency)
     if q.then_by is not None:
-        return table(wh, q, shop_id, currency, values, params)
-    return grouped(wh, q, shop_id, currency, values, params)
+        return table(d)
+    return grouped(d)
 
 
-def _scalar(wh: Warehouse, q: Interpretation, shop_id: str, window: Window | None) -> float | int:
-    sql, args = compile_query(q, shop_id, window)
-    return round_value(wh.query(sql, args)[0][0], METRICS[q.metric].unit)
+def _scalar(d: Draft, window: Window | None) -> float | int:
+    return round_value(d.rows(d.q, window)[0][0], METRICS[d.q.metric].unit)
 
 
-def _ratio(
-    wh: Warehouse,
-    q: Interpretation,
-    per: str,
-    shop_id: str,
-    currency: str,
-    values: dict[str, Any],
-    params: dict[str, Any],
-) -> ToolResult:
-    metric = METRICS[q.metric]
-    numerator = _scalar(wh, q, shop_id, q.period)
+def _ratio(d: Draft, per: str) -> ToolResult:
+    metric, values = METRICS[d.q.metric], d.values
+    numerator = _scalar(d, d.q.period)
     below = METRICS[per]
-    bq = q.model_copy(update={"metric": per, "per": None})
-    sql, args = compile_query(bq, shop_id, q.period)
-    denominator = round_value(wh.query(sql, args)[0][0], below.unit)
+    bq = d.q.model_copy(update={"metric": per, "per": None})
+    denominator = round_value(d.rows(bq, d.q.period)[0][0], below.unit)
     ratio = float(round(Decimal(str(numerator)) / Decimal(str(denominator)), 2)) if denominator else 0.0
     values.update(
         metric=f"{metric.label} per {below.label.lower()}", value=ratio, unit="ratio",
         numerator=numerator, denominator=denominator,
-        scope=f"{values['scope']}; divided by {below.label.lower()} ({scope(bq, currency)})",
+        scope=f"{values['scope']}; divided by {below.label.lower()} ({scope(bq, d.currency)})",
     )  # fmt: skip
-    return ToolResult(tool="metric", params=params, values=values, money=[], currency=currency)
+    return ToolResult(tool="metric", params=d.params, values=values, money=[], currency=d.currency)
 
 
-def _share(
-    wh: Warehouse,
-    q: Interpretation,
-    shop_id: str,
-    currency: str,
-    values: dict[str, Any],
-    params: dict[str, Any],
-) -> ToolResult:
+def _share(d: Draft) -> ToolResult:
     """100 x part / whole, the whole without the part's filters."""
-    metric = METRICS[q.metric]
-    part = _scalar(wh, q, shop_id, q.period)
+    q, metric, values = d.q, METRICS[d.q.metric], d.values
+    part = _scalar(d, q.period)
     lines = any(f.field in ("product", "category") for f in q.filters)
     whole_q = q.model_copy(update={"filters": [], "share_of_total": False})
-    sql, args = compile_query(whole_q, shop_id, q.period, items=lines)
-    whole = round_value(wh.query(sql, args)[0][0], metric.unit)
+    whole = round_value(d.rows(whole_q, q.period, items=lines)[0][0], metric.unit)
     share = float(round(Decimal(str(part)) * 100 / Decimal(str(whole)), 2)) if whole else 0.0
     values.update(
         metric=f"Share of {metric.label.lower()}", value=share, unit="percent", part=part, whole=whole,
         scope=f"{values['scope']}; as a share of {metric.label.lower()} without those filters "
-        f"({scope(whole_q, currency)})",
+        f"({scope(whole_q, d.currency)})",
     )  # fmt: skip
-    return ToolResult(tool="metric", params=params, values=values, money=[], currency=currency)
+    return ToolResult(tool="metric", params=d.params, values=values, money=[], currency=d.currency)
 
 
-def _compare(
-    wh: Warehouse,
-    q: Interpretation,
-    compare_to: Window,
-    shop_id: str,
-    currency: str,
-    values: dict[str, Any],
-    params: dict[str, Any],
-) -> ToolResult:
-    now, before = _scalar(wh, q, shop_id, q.period), _scalar(wh, q, shop_id, compare_to)
+def _compare(d: Draft, compare_to: Window) -> ToolResult:
+    values = d.values
+    now, before = _scalar(d, d.q.period), _scalar(d, compare_to)
     values.update(value=now, previous=before, previous_period=compare_to.describe())
     if before:
         pct = float(round((Decimal(str(now)) - Decimal(str(before))) * 100 / Decimal(str(before)), 1))
         values["change"] = "no change" if pct == 0 else f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}%"
     else:
         values["change"] = "no change" if not now else "up from zero"
-    money = ["value", "previous"] if METRICS[q.metric].unit == "money" else []
-    return ToolResult(tool="metric_compare", params=params, values=values, money=money, currency=currency)
+    money = ["value", "previous"] if METRICS[d.q.metric].unit == "money" else []
+    return ToolResult(tool="metric_compare", params=d.params, values=values, money=money, currency=d.currency)
 
 
-def _order_rows(
-    wh: Warehouse,
-    q: Interpretation,
-    shop_id: str,
-    currency: str,
-    values: dict[str, Any],
-    params: dict[str, Any],
-) -> ToolResult:
+def _order_rows(d: Draft) -> ToolResult:
     """The single order behind an extreme, or a customer's first or last order."""
-    sql, args = compile_query(q, shop_id, q.period)
-    found = wh.query(sql, args)
     found_rows: list[dict[str, Any]] = [
         {"customer": str(name), "customer_id": str(cid), "order_id": str(oid),
          "total": round_value(total, "money"), "date": day.isoformat()}
-        for name, cid, oid, total, day in found
+        for name, cid, oid, total, day in d.rows(d.q, d.q.period)
     ]  # fmt: skip
     if found_rows:
-        values["value"] = found_rows[0]["total"]
-    return ToolResult(tool="metric_row", params=params, values=values, rows=found_rows,
-                      money=["value", "total"], currency=currency)  # fmt: skip
+        d.values["value"] = found_rows[0]["total"]
+    return ToolResult(tool="metric_row", params=d.params, values=d.values, rows=found_rows,
+                      money=["value", "total"], currency=d.currency)  # fmt: skip
 
 
-def _unsold_products(
-    wh: Warehouse,
-    q: Interpretation,
-    shop_id: str,
-    currency: str,
-    values: dict[str, Any],
-    params: dict[str, Any],
-) -> ToolResult:
-    sql, args = compile_query(q, shop_id, q.period)
-    found = wh.query(sql, args)
-    listed = [{"label": str(label), "id": str(key)} for key, label, _ in found]
-    values["value"] = len(listed)
+def _unsold_products(d: Draft) -> ToolResult:
+    listed = [{"label": str(label), "id": str(key)} for key, label, _ in d.rows(d.q, d.q.period)]
+    d.values["value"] = len(listed)
     if len(listed) > LISTED:
-        values["more"] = f"{len(listed) - LISTED} more"
-    return ToolResult(tool="metric_list", params=params, values=values, rows=listed, currency=currency)
+        d.values["more"] = f"{len(listed) - LISTED} more"
+    return ToolResult(tool="metric_list", params=d.params, values=d.values, rows=listed, currency=d.currency)
 
 
-def _group_shares(
-    wh: Warehouse, q: Interpretation, shop_id: str, currency: str, values: dict[str, Any]
-) -> ToolResult:
+def _group_shares(d: Draft) -> ToolResult:
     """Each group's share of the whole ("share of revenue by country"): 100 x group / total over
     the same period. Only where the groups split the total (every group summed is the total);
     groups that overlap (orders by category: one order holds several) have no single total."""
-    metric = METRICS[q.metric]
+    q, metric = d.q, METRICS[d.q.metric]
     plain = q.model_copy(update={"share_of_total": False})
-    by_group = run(wh, plain, shop_id, currency)
+    by_group = run(d.wh, plain, d.shop_id, d.currency)
     lines = q.group_by in ("product", "category")
-    sql, args = compile_query(plain.model_copy(update={"group_by": None, "rank": None, "limit": None}),
-                              shop_id, q.period, items=lines)  # fmt: skip
-    whole = Decimal(str(wh.query(sql, args)[0][0] or 0))
-    sql, args = compile_query(plain.model_copy(update={"rank": None, "limit": None}), shop_id, q.period)
-    every = wh.query(sql, args)
+    every_group = plain.model_copy(update={"group_by": None, "rank": None, "limit": None})
+    whole = Decimal(str(d.rows(every_group, q.period, items=lines)[0][0] or 0))
+    every = d.rows(plain.model_copy(update={"rank": None, "limit": None}), q.period)
     summed = sum((Decimal(str(v or 0)) for _, _, v in every), Decimal(0))
     if len(every) >= MAX_GROUPS or abs(summed - whole) > Decimal("0.01"):
         raise EcomInsightError(

@@ -7,26 +7,19 @@ from typing import Any
 
 from services.ask.semantic.answer_text import PLURALS, bucket_label, round_value
 from services.ask.semantic.catalog import DIMENSIONS, METRICS, TIME_GRAINS
-from services.ask.semantic.compiler import MAX_GROUPS2, compile_query
-from services.ask.warehouse import Warehouse
+from services.ask.semantic.compiler import MAX_GROUPS2
+from services.ask.semantic.result_draft import Draft
 from shared.errors import EcomInsightError
-from shared.interpretation import Interpretation
 from shared.phrasing import LISTED
 from shared.results import ToolResult, format_money
 
 
-def grouped(
-    wh: Warehouse,
-    q: Interpretation,
-    shop_id: str,
-    currency: str,
-    values: dict[str, Any],
-    params: dict[str, Any],
-) -> ToolResult:
+def grouped(d: Draft) -> ToolResult:
     """One group-by: one row per group, ranked and cut when the question ranks."""
+    q, values = d.q, d.values
     assert q.group_by is not None
     unit = METRICS[q.metric].unit
-    found = _ranked(wh, q, shop_id, currency, values)
+    found = _ranked(d)
     rows: list[dict[str, Any]] = []
     for key, label, value in found:
         row: dict[str, Any] = {}
@@ -47,40 +40,36 @@ def grouped(
         values["ranking"] = f"{q.rank} {len(rows)} {plural}" if len(rows) != 1 else f"{q.rank} {plural}"
     return ToolResult(
         tool="metric_top" if q.rank is not None else "metric_by",
-        params=params,
+        params=d.params,
         values=values,
         rows=rows,
         money=["value"] if unit == "money" else [],
-        currency=currency,
+        currency=d.currency,
     )
 
 
-def _ranked(
-    wh: Warehouse, q: Interpretation, shop_id: str, currency: str, values: dict[str, Any]
-) -> list[tuple[Any, ...]]:
+def _ranked(d: Draft) -> list[tuple[Any, ...]]:
     """The groups' rows, cut at the rank's limit; a tie across the cut is stated in ``values``.
 
     A ranking reads one group past the cut; when that one ties with the last listed, every group
     is read, so the tie is counted and stated."""
-    unit = METRICS[q.metric].unit
+    q, unit = d.q, METRICS[d.q.metric].unit
     ranked = q.rank is not None and q.limit is not None
-    sql, args = compile_query(
-        q.model_copy(update={"limit": q.limit + 1}) if ranked and q.limit is not None else q,
-        shop_id,
-        q.period,
+    found = d.rows(
+        q.model_copy(update={"limit": q.limit + 1}) if ranked and q.limit is not None else q, q.period
     )
-    found = wh.query(sql, args)
     if ranked and q.limit is not None and len(found) > q.limit and found[q.limit][2] == found[q.limit - 1][2]:
-        sql, args = compile_query(q.model_copy(update={"limit": None}), shop_id, q.period)
-        found = wh.query(sql, args)
+        found = d.rows(q.model_copy(update={"limit": None}), q.period)
     if ranked and q.limit is not None and len(found) > q.limit:
         cut = found[q.limit - 1][2]
         tied = sum(1 for _, _, v in found if v == cut)
         shown = sum(1 for _, _, v in found[: q.limit] if v == cut)
         if tied > shown:
-            cut_text = format_money(float(cut), currency) if unit == "money" else f"{round_value(cut, unit)}"
+            cut_text = (
+                format_money(float(cut), d.currency) if unit == "money" else f"{round_value(cut, unit)}"
+            )
             noun = PLURALS.get(q.group_by or "", (q.group_by or "") + "s")
-            values["ties"] = f"{shown} of {tied} {noun} tied at {cut_text} are listed"
+            d.values["ties"] = f"{shown} of {tied} {noun} tied at {cut_text} are listed"
         found = found[: q.limit]
     return found
 
@@ -91,18 +80,11 @@ def _key_text(grain: str, key: Any, label: Any) -> str:
     return str(label if label is not None else "unknown")
 
 
-def table(
-    wh: Warehouse,
-    q: Interpretation,
-    shop_id: str,
-    currency: str,
-    values: dict[str, Any],
-    params: dict[str, Any],
-) -> ToolResult:
+def table(d: Draft) -> ToolResult:
     """Two group-bys: one row per pair of keys (``keys`` in the order the question names them)."""
+    q, values = d.q, d.values
     unit = METRICS[q.metric].unit
-    sql, args = compile_query(q, shop_id, q.period)
-    found = wh.query(sql, args)
+    found = d.rows(q, q.period)
     if len(found) > MAX_GROUPS2:
         raise EcomInsightError(f"more than {MAX_GROUPS2} groups; narrow the period or the filters")
     one, two = q.group_by or "", q.then_by or ""
@@ -114,5 +96,5 @@ def table(
     values["group"] = f"{DIMENSIONS[one].label} and {DIMENSIONS[two].label}"
     if len(rows) > LISTED:
         values["more"] = f"{len(rows) - LISTED} more (every row is in the data)"
-    return ToolResult(tool="metric_by", params=params, values=values, rows=rows,
-                      money=["value"] if unit == "money" else [], currency=currency)  # fmt: skip
+    return ToolResult(tool="metric_by", params=d.params, values=values, rows=rows,
+                      money=["value"] if unit == "money" else [], currency=d.currency)  # fmt: skip
