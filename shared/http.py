@@ -115,7 +115,10 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": message, "errors": errors})
 
 
-def status_for(exc: EcomInsightError, statuses: Mapping[type[EcomInsightError], int], default: int = 503) -> int:
+ErrorStatuses = Mapping[type[EcomInsightError], int]  # an error class -> its HTTP status
+
+
+def status_for(exc: EcomInsightError, statuses: ErrorStatuses, default: int = 503) -> int:
     """The status of the nearest class of ``exc`` (itself, then its parents) in ``statuses``;
     ``default`` when none is there (another part of the system failed: worth a retry)."""
     for cls in type(exc).__mro__:
@@ -129,10 +132,9 @@ def retry_after_header(seconds: float | None) -> dict[str, str] | None:
     return {"Retry-After": str(max(1, round(seconds)))} if seconds else None
 
 
-StatusOf = Mapping[type[EcomInsightError], int] | Callable[[EcomInsightError], int]
-
-
-def install_error_handlers(app: FastAPI, statuses: StatusOf, default: int = 503) -> None:
+def install_error_handlers(
+    app: FastAPI, statuses: ErrorStatuses | Callable[[EcomInsightError], int], default: int = 503
+) -> None:
     """422 without the input for an invalid body (``validation_error``), and ``{"detail": message}``
     for every ``EcomInsightError`` a route lets out. ``statuses`` gives each error's status: a
     mapping from error class (see ``status_for``) or, for errors that carry their own status, a
