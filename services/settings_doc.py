@@ -16,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
@@ -90,11 +91,21 @@ def _meaning(info: FieldInfo) -> str:
     return text.replace("``", "`")
 
 
+def env_name(cls: type[BaseSettings], name: str, info: FieldInfo) -> str:
+    """The variable a field is read from: the class's prefix and the field's name, or the field's
+    own alias (the first of its choices; the meaning names the others)."""
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices):
+        alias = next((choice for choice in alias.choices if isinstance(choice, str)), None)
+    if isinstance(alias, str):
+        return alias.upper()
+    return (str(cls.model_config.get("env_prefix", "")) + name).upper()
+
+
 def variables(cls: type[BaseSettings]) -> list[Variable]:
     """The variables ``cls`` reads itself (not its nested groups), in declaration order."""
-    prefix = str(cls.model_config.get("env_prefix", ""))
     return [
-        Variable((prefix + name).upper(), show_default(info), _meaning(info), cls, name)
+        Variable(env_name(cls, name, info), show_default(info), _meaning(info), cls, name)
         for name, info in cls.model_fields.items()
         if _group(info) is None
     ]

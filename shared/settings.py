@@ -175,6 +175,11 @@ class SecuritySettings(BaseSettings):
     """A single-machine run on loopback: API keys optional, secrets may be unset. Never in a deployment."""
 
 
+def plain_secret(secret: SecretStr | None) -> str | None:
+    """The secret's value, None when it is not set."""
+    return secret.get_secret_value() if secret is not None else None
+
+
 def refuse_placeholder_secrets(secrets: dict[str, str | None], security: SecuritySettings) -> None:
     """Raise ``ConfigError`` naming every secret (setting name -> value) that is a known
     placeholder, in a local run too (a well-known string is no secret anywhere); ``None`` (not
@@ -234,9 +239,5 @@ class LoggerEndpoint(BaseSettings):
 
     def logger_client(self, timeout_s: float, admin_token: SecretStr | None = None) -> LoggerClient:
         """The logger's client with this service's tokens (the admin token only where it has one)."""
-        return LoggerClient(self.logger_url, read_token=_plain(self.logger_read_token),
-                            admin_token=_plain(admin_token), timeout_s=timeout_s)  # fmt: skip
-
-
-def _plain(secret: SecretStr | None) -> str | None:
-    return secret.get_secret_value() if secret is not None else None
+        return LoggerClient(self.logger_url, read_token=plain_secret(self.logger_read_token),
+                            admin_token=plain_secret(admin_token), timeout_s=timeout_s)  # fmt: skip

@@ -16,6 +16,7 @@ from shared.settings import (
     SecuritySettings,
     ServerSettings,
     body_cap_field,
+    plain_secret,
     refuse_placeholder_secrets,
 )
 
@@ -86,14 +87,10 @@ class Settings(LoggerEndpoint, ServerSettings):
 
     def check_secrets(self) -> None:
         """Refuse a known placeholder as a logger token (``ConfigError``), in a local run too."""
-
-        def plain(secret: SecretStr | None) -> str | None:
-            return secret.get_secret_value() if secret is not None else None
-
         refuse_placeholder_secrets(
             {
-                "ECOMINSIGHT_ASK_LOGGER_READ_TOKEN": plain(self.logger_read_token),
-                "ECOMINSIGHT_ASK_LOGGER_ADMIN_TOKEN": plain(self.logger_admin_token),
+                "ECOMINSIGHT_ASK_LOGGER_READ_TOKEN": plain_secret(self.logger_read_token),
+                "ECOMINSIGHT_ASK_LOGGER_ADMIN_TOKEN": plain_secret(self.logger_admin_token),
             },
             self.security,
         )

@@ -30,6 +30,7 @@ from services.logger.stats import summary as stats
 from shared.kafka import EventProducer
 from shared.local_secrets import local_secret
 from shared.logger_client import LoggerApiError, LoggerClient, LoggerRefused
+from shared.settings import plain_secret
 
 
 class LogClient:
@@ -46,9 +47,8 @@ class LogClient:
         (which reads too); none in the environment: the one `ecominsight up` made for this data
         folder, if any."""
         s = self.settings
-        admin = s.admin_token.get_secret_value() if s.admin_token else local_secret(s.paths.data_dir,
-                                                                                     "logger_admin_token")
-        read = s.read_token.get_secret_value() if s.read_token else admin
+        admin = plain_secret(s.admin_token) or local_secret(s.paths.data_dir, "logger_admin_token")
+        read = plain_secret(s.read_token) or admin
         return LoggerClient(s.base_url, read_token=read, admin_token=admin, timeout_s=self.timeout_s)
 
     # -- where to read from --------------------------------------------------------------------
