@@ -28,6 +28,10 @@ from shared.results import ToolResult
 
 log = logging.getLogger(__name__)
 TOOL = "semantic_query"
+# What a question's event repeats of its response, as they are.
+EVENT_FIELDS = {
+    "query_id", "answer", "intent", "tool", "confidence", "success", "response_time_ms", "model_version", "generator",
+}  # fmt: skip
 
 
 @dataclass
@@ -149,23 +153,15 @@ def computed(
 def query_event(
     response: AskResponse, reply: Reply, understanding: Understanding, question: str, shop_id: str, source: str
 ) -> QueryEvent:
-    """The ``QueryEvent`` of an answered (or refused) question: the response, with what the
-    logger keeps besides (the prompt, the result, the error)."""
+    """The ``QueryEvent`` of an answered (or refused) question: the response's fields
+    (``EVENT_FIELDS``), with what the logger keeps besides (the prompt, the result, the error)."""
     q, result = understanding.interpretation, reply.result
     return QueryEvent(
-        query_id=response.query_id,
+        **response.model_dump(include=EVENT_FIELDS),
         shop_id=shop_id,
         question=question,
-        answer=response.answer,
-        intent=response.intent,
-        tool=response.tool,
         tool_params=q.model_dump(mode="json") if q is not None else {},
-        confidence=response.confidence,
-        success=response.success,
         error=reply.error or (understanding.message if q is None else None),
-        response_time_ms=response.response_time_ms,
-        model_version=response.model_version,
-        generator=response.generator,
         prompt=build_prompt(question, result, shop_id) if result else None,
         result=result.model_dump() if result else None,
         interpretation=q.model_dump(mode="json") if q is not None else None,

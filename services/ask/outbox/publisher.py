@@ -64,10 +64,8 @@ class Publisher:
         self.directory = directory
         self.outbox = outbox
         self.kafka = kafka
-        self.batch = batch
-        self.retry_s = retry_s
+        self.pace = Pace(batch, retry_s, poll_s)
         self.client_id = client_id
-        self.poll_s = poll_s
         self.report = report
         self.cursor = Cursor(directory)
         self.published = 0
@@ -112,7 +110,7 @@ class Publisher:
             with self.outbox.appended:
                 self.outbox.appended.wait(0.5)
         else:
-            self._stop.wait(self.poll_s)
+            self._stop.wait(self.pace.poll_s)
 
     def _writer_segment(self) -> int:
         if self.outbox is not None:
@@ -215,7 +213,7 @@ class Publisher:
             if parent_pid is not None and os.getppid() != parent_pid:
                 log.warning("outbox publisher: the ask service is gone; stopping")
                 break
-            records = self._read(self.cursor.segment, self.cursor.offset, self.batch)
+            records = self._read(self.cursor.segment, self.cursor.offset, self.pace.batch)
             if not records:
                 # The writer has rolled over and the cursor's segment holds nothing more (read again
                 # now that it is known to be complete): move the cursor to the next segment.
@@ -235,21 +233,21 @@ class Publisher:
             self._advance(records, results)
             if all(results):
                 self.last_error = None
-                if len(records) < self.batch and self.outbox is None:
-                    self._stop.wait(self.poll_s)  # let the next chunk gather: fewer, larger requests
+                if len(records) < self.pace.batch and self.outbox is None:
+                    self._stop.wait(self.pace.poll_s)  # let the next chunk gather: fewer, larger requests
             else:
                 self.failures += 1
                 log.warning(
                     "outbox: %d event(s) not delivered yet (%s); retrying in %.1fs",
                     results.count(False),
                     self.last_error,
-                    self.retry_s,
+                    self.pace.retry_s,
                 )
                 self._close_producer()  # start clean against the broker that comes back
             if self.report is not None:
                 self.report(self)
             if not all(results):
-                if self._stop.wait(self.retry_s):
+                if self._stop.wait(self.pace.retry_s):
                     break
                 self._ensure_topics({r.topic for r in records})
         self._close_producer()
