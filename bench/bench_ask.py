@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import SHOPS, run_clients, seeded_ask_api  # noqa: E402
 from services.ask.outbox import Outbox  # noqa: E402
 from services.ask.seed import seed_warehouse  # noqa: E402
 from shared.broker import LocalBroker, free_port, wait_for_port  # noqa: E402
@@ -150,7 +150,7 @@ def sequential(url: str, qs: list[str]) -> list[float]:
     with httpx.Client(base_url=url, timeout=30) as client:
         for i, q in enumerate(qs):
             started = time.perf_counter()
-            shop = ("10", "11", "12")[i % 3]
+            shop = SHOPS[i % 3]
             r = client.post("/api/mcp/ask", json={"shop_id": shop, "question": q}, headers=AUTH.get(shop))
             out.append((time.perf_counter() - started) * 1000)
             assert r.status_code == 200, r.text
@@ -160,44 +160,31 @@ def sequential(url: str, qs: list[str]) -> list[float]:
 def throughput(url: str, qs: list[str], clients: int, seconds: float) -> float:
     """Requests per second with ``clients`` concurrent keep-alive clients for ``seconds``."""
     done = [0] * clients
-    stop = time.perf_counter() + seconds
 
-    def worker(k: int) -> None:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            i = k
-            while time.perf_counter() < stop:
-                shop = ("10", "11", "12")[i % 3]
-                r = client.post(
-                    "/api/mcp/ask", json={"shop_id": shop, "question": qs[i % len(qs)]}, headers=AUTH.get(shop)
-                )
-                assert r.status_code == 200
-                done[k] += 1
-                i += clients
+    def send(client: httpx.Client, k: int, i: int) -> None:
+        shop = SHOPS[i % 3]
+        r = client.post(
+            "/api/mcp/ask", json={"shop_id": shop, "question": qs[i % len(qs)]}, headers=AUTH.get(shop)
+        )
+        assert r.status_code == 200
+        done[k] += 1
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(done) / (time.perf_counter() - started)
+    took = run_clients(url, clients, seconds, send)
+    return sum(done) / took
+
+
+# A typical answered query, as the ask service logs it.
+SAMPLE_QUERY = {
+    "query_id": "q", "shop_id": "10", "question": "How many orders?", "answer": "You have 1,174 orders.",
+    "intent": "order_count", "tool": "count_orders", "confidence": 0.9, "success": True,
+    "response_time_ms": 3.0, "prompt": "Answer this e-commerce analytics question: ...",
+    "result": {"values": {"count": 1174}},
+}  # fmt: skip
 
 
 def outbox_append_us(directory: Path, n: int = 5000) -> tuple[float, float]:
     """What publishing adds to a request: one append to the outbox (p50, p99 in microseconds)."""
-    event = QueryEvent(
-        query_id="q",
-        shop_id="10",
-        question="How many orders?",
-        answer="You have 1,174 orders.",
-        intent="order_count",
-        tool="count_orders",
-        confidence=0.9,
-        success=True,
-        response_time_ms=3.0,
-        prompt="Answer this e-commerce analytics question: ...",
-        result={"values": {"count": 1174}},
-    )
+    event = QueryEvent.model_validate(SAMPLE_QUERY)
     outbox = Outbox(directory, fsync="interval")
     took = []
     try:
@@ -226,57 +213,39 @@ def server_env(warehouse: Path, data_dir: str) -> dict[str, str]:
 
 def run_questions() -> str:
     """Score the question sets through the real API (in-process) over a seeded warehouse."""
-    import duckdb
-    from fastapi.testclient import TestClient
-
     from evaluation.questions import earlier, heldout, tuning
     from evaluation.questions.harness import run
-    from services.ask.app import create_app
-    from services.ask.keys import KeySettings
-    from services.ask.settings import Settings
-    from shared.settings import PathSettings
 
-    with tempfile.TemporaryDirectory() as tmp:
-        warehouse = Path(tmp) / "warehouse.duckdb"
-        seed_warehouse(warehouse, shops=3, seed=7, orders_per_shop=2000)
-        settings = Settings(
-            paths=PathSettings(data_dir=Path(tmp), warehouse_path=warehouse),
-            keys=KeySettings(require_api_keys=False, rate_limit_per_s=1e6, rate_limit_burst=10**6),
-            use_generator=False,
-            publish_events=False,
-        )
-        con = duckdb.connect(str(warehouse), read_only=True)
-        lines = [
-            "| set | answerable | answered right | coverage | must refuse | refused | confidently wrong |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        with TestClient(create_app(settings)) as client:
+    lines = [
+        "| set | answerable | answered right | coverage | must refuse | refused | confidently wrong |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    with seeded_ask_api() as (client, truth):
 
-            def ask(question: str) -> dict:
-                return client.post("/api/mcp/ask", json={"shop_id": "10", "question": question}).json()
+        def ask(question: str) -> dict:
+            return client.post("/api/mcp/ask", json={"shop_id": "10", "question": question}).json()
 
-            for name, qs in (("tuning", tuning.QUESTIONS), ("held-out", heldout.QUESTIONS)):
-                s = run(qs, ask, lambda q, p: con.cursor().execute(q, p).fetchall())
-                lines.append(
-                    f"| {name} | {s.answerable} | {len(s.correct)} | {s.coverage:.1%} | {s.must_refuse} | "
-                    f"{len(s.refused_ok)} ({s.refusal_rate:.0%}) | {len(s.wrong)} |"
-                )
-            right = refused_ok = wrong = supported = unsupported = 0
-            for question, tool in earlier.HELDOUT + earlier.FRESH:
-                body = ask(question)
-                if tool is None:
-                    unsupported += 1
-                    refused_ok += not body["success"]
-                    wrong += bool(body["success"])
-                    continue
-                supported += 1
-                right += body["success"] and body["intent"] in earlier.INTENTS[tool]
-                wrong += body["success"] and body["intent"] not in earlier.INTENTS[tool]
+        for name, qs in (("tuning", tuning.QUESTIONS), ("held-out", heldout.QUESTIONS)):
+            s = run(qs, ask, truth)
             lines.append(
-                f"| earlier router sets (family only) | {supported} | {right} | {right / supported:.1%} | "
-                f"{unsupported} | {refused_ok} ({refused_ok / unsupported:.0%}) | {wrong} |"
+                f"| {name} | {s.answerable} | {len(s.correct)} | {s.coverage:.1%} | {s.must_refuse} | "
+                f"{len(s.refused_ok)} ({s.refusal_rate:.0%}) | {len(s.wrong)} |"
             )
-        con.close()
+        right = refused_ok = wrong = supported = unsupported = 0
+        for question, tool in earlier.HELDOUT + earlier.FRESH:
+            body = ask(question)
+            if tool is None:
+                unsupported += 1
+                refused_ok += not body["success"]
+                wrong += bool(body["success"])
+                continue
+            supported += 1
+            right += body["success"] and body["intent"] in earlier.INTENTS[tool]
+            wrong += body["success"] and body["intent"] not in earlier.INTENTS[tool]
+        lines.append(
+            f"| earlier router sets (family only) | {supported} | {right} | {right / supported:.1%} | "
+            f"{unsupported} | {refused_ok} ({refused_ok / unsupported:.0%}) | {wrong} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -308,7 +277,7 @@ def run_baseline(args: argparse.Namespace) -> str:
             from services.ask.keys import KeyStore
 
             store = KeyStore(Path(tmp) / "api_keys.json")
-            AUTH.update({shop: {"X-API-Key": store.create(shop)} for shop in ("10", "11", "12")})
+            AUTH.update({shop: {"X-API-Key": store.create(shop)} for shop in SHOPS})
             env = {**env, "ECOMINSIGHT_ASK_REQUIRE_API_KEYS": "true", "ECOMINSIGHT_ASK_API_KEYS_FILE": str(store.path)}
         servers = {
             "baseline": Server("baseline", False, {**env, "PYTHONPATH": str(old)}, Path(tmp) / "o1", cwd=old),

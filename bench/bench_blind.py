@@ -19,7 +19,6 @@ import argparse
 import importlib
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,36 +27,18 @@ sys.path.insert(0, str(ROOT))
 
 
 def measure(show: bool, limit: int | None = None, name: str = "blind") -> str:
-    import duckdb
-    from fastapi.testclient import TestClient
-
     import services
+    from bench.common import seeded_ask_api
     from evaluation.questions.harness import api_ask, run
-    from services.ask.app import create_app
-    from services.ask.keys import KeySettings
-    from services.ask.seed import seed_warehouse
-    from services.ask.settings import Settings
-    from shared.settings import PathSettings
 
     questions = importlib.import_module(f"evaluation.questions.{name}").QUESTIONS
     code = Path(services.__file__).resolve().parents[1]
     commit = subprocess.run(
         ["git", "describe", "--always", "--dirty"], cwd=code, capture_output=True, text=True
     ).stdout.strip()
-    with tempfile.TemporaryDirectory() as tmp:
-        warehouse = Path(tmp) / "warehouse.duckdb"
-        seed_warehouse(warehouse, shops=3, seed=7, orders_per_shop=2000)
-        settings = Settings(
-            paths=PathSettings(data_dir=Path(tmp), warehouse_path=warehouse),
-            keys=KeySettings(require_api_keys=False, rate_limit_per_s=1e6, rate_limit_burst=10**6),
-            use_generator=False,
-            publish_events=False,
-        )
-        con = duckdb.connect(str(warehouse), read_only=True)
-        with TestClient(create_app(settings)) as client:
-            ask = api_ask(lambda payload: client.post("/api/mcp/ask", json=payload))
-            s = run(questions[:limit], ask, lambda q, p: con.cursor().execute(q, p).fetchall())
-        con.close()
+    with seeded_ask_api() as (client, truth):
+        ask = api_ask(lambda payload: client.post("/api/mcp/ask", json=payload))
+        s = run(questions[:limit], ask, truth)
     wrong_answerable = [w for w in s.wrong if not w.startswith("[refuse]")]
     wrong_refuse = [w for w in s.wrong if w.startswith("[refuse]")]
     lines = [

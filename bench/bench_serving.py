@@ -26,7 +26,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from bench.bench_ask import Server as AskServer  # noqa: E402
 from bench.bench_ask import percentile, questions  # noqa: E402
 from bench.bench_generator import Server as GeneratorServer  # noqa: E402
 from bench.bench_generator import backends_table, compare_backends  # noqa: E402
+from bench.common import SHOPS, run_clients  # noqa: E402
 from services.ask.seed import seed_warehouse  # noqa: E402
 from services.trainer.job import run_job  # noqa: E402
 from services.trainer.settings import Settings as TrainerSettings  # noqa: E402
@@ -89,7 +89,6 @@ def train(work: Path, ask_url: str, n: int, epochs: float) -> tuple[Path, str, l
         torch_threads=1,
         min_fact_accuracy=0.0,
         max_invented_rate=1.0,
-        min_rouge_l=0.0,
     )
     outcome = run_job(settings, export)
     print(
@@ -103,29 +102,17 @@ def concurrent(url: str, qs: list[str], clients: int, seconds: float) -> tuple[f
     """(req/s, latencies in ms, share of answers phrased by the model) with ``clients`` keep-alive clients."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     by_model = [0] * clients
-    stop = time.perf_counter() + seconds
 
-    def worker(k: int) -> None:
-        with httpx.Client(base_url=url, timeout=60) as client:
-            i = k
-            while time.perf_counter() < stop:
-                started = time.perf_counter()
-                r = client.post(
-                    "/api/mcp/ask", json={"shop_id": ("10", "11", "12")[i % 3], "question": qs[i % len(qs)]}
-                )
-                latencies[k].append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, r.text
-                by_model[k] += r.json()["generator"] == "model"
-                i += clients
+    def send(client: httpx.Client, k: int, i: int) -> None:
+        started = time.perf_counter()
+        r = client.post("/api/mcp/ask", json={"shop_id": SHOPS[i % 3], "question": qs[i % len(qs)]})
+        latencies[k].append((time.perf_counter() - started) * 1000)
+        assert r.status_code == 200, r.text
+        by_model[k] += r.json()["generator"] == "model"
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    took = run_clients(url, clients, seconds, send, timeout=60)
     flat = [x for row in latencies for x in row]
-    return len(flat) / (time.perf_counter() - started), flat, sum(by_model) / len(flat)
+    return len(flat) / took, flat, sum(by_model) / len(flat)
 
 
 def serve_arm(
