@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.ask.access import CredentialsDep
 from services.ask.answering import Refused, answer_request, clarification_of, clean, readable
@@ -23,6 +22,8 @@ from services.ask.schemas import (
     AskRequest,
     AskResponse,
     FeedbackRequest,
+    PromoteRequest,
+    RevokeRequest,
     UnderstandRequest,
     UnderstandResponse,
 )
@@ -144,18 +145,6 @@ def understanding(
             if r.shop_id == shop
         ],
     }
-
-
-class PromoteRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    phrase: str = Field(min_length=1, max_length=200, examples=["umsatz"])
-    reviewer: str | None = Field(default=None, max_length=200)
-
-
-class RevokeRequest(PromoteRequest):
-    shop_id: str = Field(min_length=1, max_length=64, examples=["11"], description="'*': the promotion")
-    reason: str | None = Field(default=None, max_length=500, examples=["we mean turnover with VAT"])
 
 
 def reviewer_decisions(s: ServicesDep, who: CredentialsDep) -> Decisions:

@@ -83,3 +83,16 @@ class FeedbackRequest(BaseModel):
         description="the answer as you want it worded (it may only state the numbers of the answer)",
     )  # fmt: skip
     shop_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+# A reviewer's choice on a learned word (admin key): POST /understanding/promote and /revoke.
+class PromoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phrase: str = Field(min_length=1, max_length=200, examples=["umsatz"])
+    reviewer: str | None = Field(default=None, max_length=200)
+
+
+class RevokeRequest(PromoteRequest):
+    shop_id: str = Field(min_length=1, max_length=64, examples=["11"], description="'*': the promotion")
+    reason: str | None = Field(default=None, max_length=500, examples=["we mean turnover with VAT"])
