@@ -284,88 +284,103 @@ def _range(values: list[float], fmt: str = "{:.1f}") -> str:
     return f"{fmt.format(min(values))}–{fmt.format(max(values))}"
 
 
+def _table(caption: str, header: str, align: str) -> list[str]:
+    """The lines that open one table: its caption, a blank line, the header and the alignment row."""
+    return [caption, "", header, align]
+
+
+def padding_table(padding: list[dict[str, Any]]) -> list[str]:
+    """Dynamic padding vs padding to 512, one row per tokenizer, and the mean lengths."""
+    out = _table(
+        f"Dynamic padding vs padding to 512: one epoch, batch 4, {padding[0]['examples']} examples, "
+        f"{padding[0]['rounds']} interleaved rounds (speed-up: best rate of each mode; per round in brackets).",
+        "| tokenizer | dynamic (samples/s) | pad to 512 (samples/s) | speed-up (wall) | speed-up (CPU time) | "
+        "target >= 3x | load |",
+        "|---|---:|---:|---:|---:|---|---:|",
+    )
+    for r in padding:
+        rounds = r["round_speedups"]
+        n = sum(x >= 3 for x in rounds)
+        verdict = f"met in all {n} rounds" if n == len(rounds) else f"met in {n} of {len(rounds)} rounds"
+        per_round = ", ".join(f"{x:.1f}x" for x in rounds)
+        out.append(
+            f"| {r['tokenizer']} | {r['samples_per_s_dynamic']} | {r['samples_per_s_pad512']} | "
+            f"**{r['speedup']:.1f}x** ({per_round}) | {r['cpu_speedup']:.1f}x | {verdict} | {r['load_avg']:.1f} |"
+        )
+    out.append("")
+    out.append(
+        "Mean lengths in tokens (padded: 512 + 512): "
+        + "; ".join(
+            f"{r['tokenizer']} prompts {r['mean_prompt_tokens']}, targets {r['mean_target_tokens']}"
+            for r in padding
+        )
+        + "."
+    )
+    return [*out, ""]
+
+
+def facts_table(facts: list[dict[str, Any]]) -> list[str]:
+    """Time to >= 95% fact accuracy, one row per tokenizer."""
+    out = _table(
+        f"Time to >= 95% fact accuracy on {facts[0]['val_examples']} held-out examples "
+        f"({facts[0]['train_examples']} training examples; training time only).",
+        "| tokenizer | schedule | reached 95%? | training time | fact accuracy by epoch | load |",
+        "|---|---|---|---|---|---:|",
+    )
+    for r in facts:
+        reached = (
+            f"**yes, after epoch {r['epochs']:g}**"
+            if r["reached_after_s"] is not None
+            else f"no (stopped at epoch {r['epochs']:g})"
+        )
+        took = (
+            r["reached_after_s"]
+            if r["reached_after_s"] is not None
+            else (r["curve"][-1][1] if r["curve"] else 0)
+        )
+        curve = ", ".join(f"{acc:.2f}" for _, _, acc in r["curve"])
+        out.append(
+            f"| {r['tokenizer']} ({r['parameters']:,} parameters) | lr {r['learning_rate']:g} linear over "
+            f"{r['max_epochs']:g} epochs, batch {r['batch_size']} | {reached} | {took} s | {curve} | "
+            f"{r['load_avg']:.1f} |"
+        )
+    return [*out, ""]
+
+
+def job_table(jobs: list[dict[str, Any]]) -> list[str]:
+    """``run_job`` end to end, one row per run, and the range when there are several."""
+    j = jobs[0]
+    out = _table(
+        f"`run_job` end to end, {j['tokenizer']}-level tiny T5, trainer defaults (lr {j['learning_rate']:g}, "
+        f"{j['epochs']:g} epochs, batch {j['batch_size']}, early stopping, evaluate + checkpoint each epoch), "
+        f"{j['examples']} records ({j['n_train']} train / {j['n_val']} validation / {j.get('n_test', '?')} test).",
+        "| run | training s | whole job s | fact accuracy | exact match | ROUGE-L | decision | load |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
+    )
+    for r in jobs:
+        decision = f"promoted ({r['gate']} gate)" if r["promoted"] else f"rejected ({r['gate']} gate)"
+        out.append(
+            f"| {r['run']} | {r['train_time_s']} | {r['wall_s']} | {r['fact_accuracy']:.2f} | "
+            f"{r['exact_match']:.2f} | {r['rouge_l']:.2f} | {decision} | {r['load_avg']:.1f} |"
+        )
+    if len(jobs) > 1:
+        out.append(
+            f"| range | {_range([r['train_time_s'] for r in jobs])} | {_range([r['wall_s'] for r in jobs])} "
+            "| | | | | |"
+        )
+    return [*out, ""]
+
+
+TABLES = {"padding": padding_table, "time_to_facts": facts_table, "job": job_table}
+
+
 def markdown(results: list[dict[str, Any]]) -> str:
     """Every figure of this run as the tables BENCHMARKS.md shows."""
     out: list[str] = []
-    padding = [r for r in results if r["bench"] == "padding"]
-    if padding:
-        out += [
-            f"Dynamic padding vs padding to 512: one epoch, batch 4, {padding[0]['examples']} examples, "
-            f"{padding[0]['rounds']} interleaved rounds (speed-up: best rate of each mode; per round in brackets).",
-            "",
-            "| tokenizer | dynamic (samples/s) | pad to 512 (samples/s) | speed-up (wall) | speed-up (CPU time) | "
-            "target >= 3x | load |",
-            "|---|---:|---:|---:|---:|---|---:|",
-        ]
-        for r in padding:
-            rounds = r["round_speedups"]
-            n = sum(x >= 3 for x in rounds)
-            verdict = f"met in all {n} rounds" if n == len(rounds) else f"met in {n} of {len(rounds)} rounds"
-            per_round = ", ".join(f"{x:.1f}x" for x in rounds)
-            out.append(
-                f"| {r['tokenizer']} | {r['samples_per_s_dynamic']} | {r['samples_per_s_pad512']} | "
-                f"**{r['speedup']:.1f}x** ({per_round}) | {r['cpu_speedup']:.1f}x | {verdict} | {r['load_avg']:.1f} |"
-            )
-        out.append("")
-        out.append(
-            "Mean lengths in tokens (padded: 512 + 512): "
-            + "; ".join(
-                f"{r['tokenizer']} prompts {r['mean_prompt_tokens']}, targets {r['mean_target_tokens']}"
-                for r in padding
-            )
-            + "."
-        )
-        out.append("")
-    facts = [r for r in results if r["bench"] == "time_to_facts"]
-    if facts:
-        out += [
-            f"Time to >= 95% fact accuracy on {facts[0]['val_examples']} held-out examples "
-            f"({facts[0]['train_examples']} training examples; training time only).",
-            "",
-            "| tokenizer | schedule | reached 95%? | training time | fact accuracy by epoch | load |",
-            "|---|---|---|---|---|---:|",
-        ]
-        for r in facts:
-            reached = (
-                f"**yes, after epoch {r['epochs']:g}**"
-                if r["reached_after_s"] is not None
-                else f"no (stopped at epoch {r['epochs']:g})"
-            )
-            took = (
-                r["reached_after_s"]
-                if r["reached_after_s"] is not None
-                else (r["curve"][-1][1] if r["curve"] else 0)
-            )
-            curve = ", ".join(f"{acc:.2f}" for _, _, acc in r["curve"])
-            out.append(
-                f"| {r['tokenizer']} ({r['parameters']:,} parameters) | lr {r['learning_rate']:g} linear over "
-                f"{r['max_epochs']:g} epochs, batch {r['batch_size']} | {reached} | {took} s | {curve} | "
-                f"{r['load_avg']:.1f} |"
-            )
-        out.append("")
-    jobs = [r for r in results if r["bench"] == "job"]
-    if jobs:
-        j = jobs[0]
-        out += [
-            f"`run_job` end to end, {j['tokenizer']}-level tiny T5, trainer defaults (lr {j['learning_rate']:g}, "
-            f"{j['epochs']:g} epochs, batch {j['batch_size']}, early stopping, evaluate + checkpoint each epoch), "
-            f"{j['examples']} records ({j['n_train']} train / {j['n_val']} validation / {j.get('n_test', '?')} test).",
-            "",
-            "| run | training s | whole job s | fact accuracy | exact match | ROUGE-L | decision | load |",
-            "|---|---:|---:|---:|---:|---:|---|---:|",
-        ]
-        for r in jobs:
-            decision = f"promoted ({r['gate']} gate)" if r["promoted"] else f"rejected ({r['gate']} gate)"
-            out.append(
-                f"| {r['run']} | {r['train_time_s']} | {r['wall_s']} | {r['fact_accuracy']:.2f} | "
-                f"{r['exact_match']:.2f} | {r['rouge_l']:.2f} | {decision} | {r['load_avg']:.1f} |"
-            )
-        if len(jobs) > 1:
-            out.append(
-                f"| range | {_range([r['train_time_s'] for r in jobs])} | {_range([r['wall_s'] for r in jobs])} "
-                "| | | | | |"
-            )
-        out.append("")
+    for bench, table in TABLES.items():
+        rows = [r for r in results if r["bench"] == bench]
+        if rows:
+            out += table(rows)
     return "\n".join(out)
 
 
