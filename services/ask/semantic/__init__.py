@@ -1,6 +1,20 @@
 """The semantic layer: metrics and dimensions declared once (``catalog``), questions read into a
 structured query without guessing (``parser``), one compiler to parameterized SQL (``compiler``),
-and results that state what was computed (``answer``)."""
+and results that state what was computed (``answer``).
+
+Where things are, in the order a question goes through them:
+
+* ``lexicon`` (what reviewers' labels taught), ``spelling`` (shorthand and typos) and
+  ``out_of_scope`` (topics the data does not hold, actions) act before the reading;
+* ``reader`` reads in a fixed order, with ``read_measures``, ``read_filters``, ``read_groups``
+  and ``read_follow_ups``; the phrases they match are in ``metric_phrases``,
+  ``dimension_phrases``, ``filter_phrases`` and ``follow_up_phrases``, the periods in ``periods``
+  (``period_rules``, ``calendar_words``), filler and known words in ``vocabulary`` and ``words``;
+  ``reading`` holds what has been read so far and ``entities`` the shop's own names;
+* ``assemble`` makes the query (``query_checks`` refuse what has two readings, ``comparison``
+  picks the periods compared);
+* ``answer`` runs it (``compiler``, ``answer_groups``) and states it (``answer_text``).
+"""
 
 from __future__ import annotations
 
