@@ -27,7 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,48 +54,53 @@ class NaiveSink(Sink):
     def _insert_rows(self, cur, queries, feedback, logged_at, ids):  # type: ignore[no-untyped-def]
         from services.logger.timefmt import to_json, utc_naive
 
-        q_sql = f"INSERT INTO queries_hot ({', '.join(QUERY_COLUMNS)}) VALUES ({', '.join('?' * len(QUERY_COLUMNS))})"
-        for e in queries:
-            cur.execute(
-                q_sql,
-                [
-                    ids[id(e)],
-                    e.query_id,
-                    e.shop_id,
-                    utc_naive(e.occurred_at),
-                    e.question,
-                    e.answer,
-                    e.intent,
-                    e.tool,
-                    to_json(e.tool_params),
-                    e.confidence,
-                    e.success,
-                    e.error,
-                    e.response_time_ms,
-                    e.model_version,
-                    e.generator,
-                    e.prompt,
-                    None if e.result is None else to_json(e.result),
-                    logged_at,
-                    None if e.interpretation is None else to_json(e.interpretation),
-                ],
-            )
-        f_sql = f"INSERT INTO feedback ({', '.join(FEEDBACK_COLUMNS)}) VALUES ({', '.join('?' * len(FEEDBACK_COLUMNS))})"
-        for f in feedback:
-            cur.execute(
-                f_sql,
-                [
-                    ids[id(f)],
-                    f.query_id,
-                    f.rating,
-                    f.comment,
-                    utc_naive(f.occurred_at),
-                    logged_at,
-                    f.shop_id,
-                    f.correction,
-                    f.key_id,
-                ],
-            )
+        query_rows = (
+            [
+                ids[id(e)],
+                e.query_id,
+                e.shop_id,
+                utc_naive(e.occurred_at),
+                e.question,
+                e.answer,
+                e.intent,
+                e.tool,
+                to_json(e.tool_params),
+                e.confidence,
+                e.success,
+                e.error,
+                e.response_time_ms,
+                e.model_version,
+                e.generator,
+                e.prompt,
+                None if e.result is None else to_json(e.result),
+                logged_at,
+                None if e.interpretation is None else to_json(e.interpretation),
+            ]
+            for e in queries
+        )
+        feedback_rows = (
+            [
+                ids[id(f)],
+                f.query_id,
+                f.rating,
+                f.comment,
+                utc_naive(f.occurred_at),
+                logged_at,
+                f.shop_id,
+                f.correction,
+                f.key_id,
+            ]
+            for f in feedback
+        )
+        insert_one_by_one(cur, "queries_hot", QUERY_COLUMNS, query_rows)
+        insert_one_by_one(cur, "feedback", FEEDBACK_COLUMNS, feedback_rows)
+
+
+def insert_one_by_one(cur: Any, table: str, columns: Sequence[str], rows: Iterable[list[Any]]) -> None:
+    """One INSERT statement per row, each value a parameter."""
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    for row in rows:
+        cur.execute(sql, row)
 
 
 def make_events(n: int, seed: int = 1, start: datetime | None = None) -> list[Received]:
