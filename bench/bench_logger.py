@@ -38,8 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from services.logger.sink import history  # noqa: E402
+from services.logger.sink.batch import FEEDBACK_COLUMNS  # noqa: E402
+from services.logger.sink.history import QUERY_COLUMNS  # noqa: E402
 from services.logger.sink.schema import open_db  # noqa: E402
-from services.logger.sink.writer import DEDUPE_WINDOW_S, FEEDBACK_COLUMNS, QUERY_COLUMNS, Sink  # noqa: E402
+from services.logger.sink.writer import DEDUPE_WINDOW_S, Sink  # noqa: E402
 from services.logger.stats import ratings, rollups  # noqa: E402
 from services.logger.timefmt import utc_naive  # noqa: E402
 from shared.events import FeedbackEvent, QueryEvent  # noqa: E402

@@ -1,5 +1,5 @@
 """The export record: one JSON line of ``finetuning_data.jsonl``, written by the logger
-(``services/logger/export.py``) and read by the trainer (``services/trainer/data.py``).
+(``services/logger/export/training_set.py``) and read by the trainer (``services/trainer/data.py``).
 
 It lives here, once, so that the writer and the reader cannot drift apart. The original design
 guide's record is ``{"input", "output", "intent", "tool"}``; we add what the trainer needs to turn

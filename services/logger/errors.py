@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.errors import EcomInsightError
 from shared.errors import TooFewExamples as TooFewExamples  # one class for logger and trainer
+from shared.http import ErrorStatuses
 
 
 class LoggerError(EcomInsightError):
@@ -37,3 +38,7 @@ class BadFilter(LoggerError):
 class ReviewError(LoggerError):
     """``ecominsight review`` could not do what was asked (a service is down, a query is unknown,
     a rephrasing is not understood either)."""
+
+
+# The HTTP status of each error a route lets out (``shared.http.install_error_handlers``).
+HTTP_STATUSES: ErrorStatuses = {BadFilter: 422, SqlRefused: 400, SqlTimeout: 408, TooFewExamples: 409}

@@ -1,6 +1,10 @@
 """The running logger: one DuckDB database object shared by the sink thread, the export
 policy and the HTTP handlers (each uses a cursor of its own), a producer for ``ExportComplete``,
-and the threads. A context manager: leaving it stops the threads and closes the database."""
+and the threads. A context manager: leaving it stops the threads and closes the database.
+
+The one path from command to threads: ``ecominsight logger`` (``cli/``) builds the app
+(``app.py``), whose lifespan starts and closes this service, which runs the worker threads
+(``worker.py``: the sink's consumer and the export policy)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from services.logger.errors import LoggerError
 from services.logger.export.training_set import ExportResult, export_for_finetuning
 from services.logger.sandbox.runner import SqlResult, SqlSandbox
 from services.logger.settings import Settings
+from services.logger.sink.hooks import SinkHooks
 from services.logger.sink.schema import open_db
 from services.logger.worker import ExportPolicy, SinkWorker
 from shared.kafka import EventProducer, ensure_topics
@@ -25,9 +30,10 @@ log = logging.getLogger(__name__)
 
 
 class LoggerService:
-    def __init__(self, settings: Settings, *, start_worker: bool = True):
+    def __init__(self, settings: Settings, *, start_worker: bool = True, hooks: SinkHooks | None = None):
         self.settings = settings
         self.start_worker = start_worker
+        self.hooks = hooks  # the sink's test hooks (``faults.py``); None in production
         self.db: duckdb.DuckDBPyConnection | None = None
         self.producer = EventProducer(settings.kafka, client_id="ecominsight-logger")
         self.worker: SinkWorker | None = None
@@ -46,7 +52,7 @@ class LoggerService:
         if self.start_worker:
             kafka = self.settings.kafka
             ensure_topics(kafka, [kafka.topic_queries, kafka.topic_feedback, kafka.topic_exports, kafka.topic_dlq])
-            self.worker = SinkWorker(self.settings, self.db.cursor())
+            self.worker = SinkWorker(self.settings, self.db.cursor(), self.hooks)
             self._spawn(self.worker.run, "logger-sink")
             policy = ExportPolicy(self.settings, self.db.cursor(), self.export)
             if policy.enabled:

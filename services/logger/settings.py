@@ -10,7 +10,7 @@ only a hand-started local logger without a read token has open reads (and no adm
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from services.logger.sandbox.runner import SqlLimits
@@ -22,6 +22,7 @@ from shared.settings import (
     PathSettings,
     ReachableServer,
     SecuritySettings,
+    plain_secret,
     port_field,
     refuse_placeholder_secrets,
 )
@@ -30,7 +31,7 @@ from shared.settings import (
 class Settings(ReachableServer):
     """The logger: its HTTP API and tokens, the sink's batches and files, exports, the SQL sandbox."""
 
-    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_LOGGER_", **COMMON_CONFIG)
+    model_config = SettingsConfigDict(env_prefix="ECOMINSIGHT_LOGGER_", populate_by_name=True, **COMMON_CONFIG)
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     """The broker (``KAFKA_*``)."""
@@ -63,8 +64,18 @@ class Settings(ReachableServer):
     """Guards POST /sql, POST /export and labelling; required outside a local run."""
     read_token: SecretStr | None = None
     """Guards the reads that show questions and answers (/stats, /queries/*); the admin token reads too."""
-    ask_url: str = "http://127.0.0.1:8000"
-    """The ask service as the reviewers' page reaches it from the browser (rephrasing previews, learned words)."""
+    ask_url: str = Field(
+        default="http://127.0.0.1:8000", validation_alias=AliasChoices("ECOMINSIGHT_LOGGER_ASK_URL", "ECOMINSIGHT_ASK_URL")
+    )
+    """The ask service as the reviewers' page reaches it from the browser (rephrasing previews, learned words),
+    and as ``ecominsight review`` reaches it (also read from ``ECOMINSIGHT_ASK_URL``)."""
+    ask_admin_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ECOMINSIGHT_LOGGER_ASK_ADMIN_KEY", "ECOMINSIGHT_ASK_ADMIN_KEY")
+    )
+    """``ecominsight review``: the ask API's admin key (also read from ``ECOMINSIGHT_ASK_ADMIN_KEY``; for the
+    local ``up``, the one it made)."""
+    reviewer: str | None = Field(default=None, validation_alias=AliasChoices("ECOMINSIGHT_LOGGER_REVIEWER", "USER"))
+    """``ecominsight review label``: who labels (also read from ``USER``)."""
 
     export_min_confidence: float = Field(default=0.7, ge=0.0, le=1.0)
     """Export for fine-tuning: only successful answers with a confidence above this are exported."""
@@ -100,8 +111,8 @@ class Settings(ReachableServer):
             )
         refuse_placeholder_secrets(
             {
-                "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": self.admin_token.get_secret_value() if self.admin_token else None,
-                "ECOMINSIGHT_LOGGER_READ_TOKEN": self.read_token.get_secret_value() if self.read_token else None,
+                "ECOMINSIGHT_LOGGER_ADMIN_TOKEN": plain_secret(self.admin_token),
+                "ECOMINSIGHT_LOGGER_READ_TOKEN": plain_secret(self.read_token),
             },
             self.security,
         )

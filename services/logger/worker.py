@@ -21,9 +21,10 @@ from datetime import datetime
 import duckdb
 
 from services.logger.errors import TooFewExamples
-from services.logger.export.training_set import count_examples
+from services.logger.export.examples import count_examples
 from services.logger.settings import Settings
-from services.logger.sink.writer import CrashPlan, Sink
+from services.logger.sink.hooks import SinkHooks
+from services.logger.sink.writer import Sink
 from shared.kafka import EventConsumer, Received
 from shared.worker import ConsumerWorker
 
@@ -33,11 +34,11 @@ log = logging.getLogger(__name__)
 class SinkWorker(ConsumerWorker):
     """Consumes query and feedback events into the sink. ``run()`` until ``stop()``."""
 
-    def __init__(self, settings: Settings, conn: duckdb.DuckDBPyConnection):
+    def __init__(self, settings: Settings, conn: duckdb.DuckDBPyConnection, hooks: SinkHooks | None = None):
         self.sink = Sink(
             conn,
             settings.paths.query_logs,
-            CrashPlan.from_env(),
+            hooks,
             settings.dedupe_window_s,
             archive_every_s=settings.archive_every_s,
             rotate_bytes=settings.jsonl_rotate_bytes,

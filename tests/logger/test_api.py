@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from services.logger.app import create_app
 from services.logger.settings import Settings
-from services.logger.sink.writer import ALL_FILE, Sink
+from services.logger.sink.files import ALL_FILE
+from services.logger.sink.writer import Sink
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import Received
 from tests.logger.conftest import ADMIN, BASE_TIME, filled_client, query_event

@@ -19,9 +19,10 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from services.logger.faults import CRASH_ENV, PROGRESS_ENV
 from services.logger.settings import Settings
 from services.logger.sink import rotation
-from services.logger.sink.writer import ALL_FILE, CRASH_ENV, FAILED_FILE, PROGRESS_ENV, SUCCESS_FILE
+from services.logger.sink.files import ALL_FILE, FAILED_FILE, SUCCESS_FILE
 from shared.broker import LocalBroker
 from shared.errors import BrokerError
 from shared.events import FeedbackEvent, QueryEvent

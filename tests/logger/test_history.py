@@ -13,7 +13,7 @@ import duckdb
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from services.logger.export.training_set import count_examples
+from services.logger.export.examples import count_examples
 from services.logger.settings import Settings
 from services.logger.sink.writer import Sink
 from shared.events import FeedbackEvent

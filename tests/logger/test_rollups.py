@@ -15,8 +15,9 @@ import pytest
 from services.logger.settings import Settings
 from services.logger.sink.schema import open_db
 from services.logger.sink.writer import Sink
-from services.logger.stats import rollups
+from services.logger.stats import histogram
 from services.logger.stats.summary import Filters, get_statistics
+from services.logger.stats.windows import split
 from shared.events import Event, FeedbackEvent, QueryEvent
 from shared.kafka import Received
 from tests.logger.conftest import READER, filled_client, query_event
@@ -149,7 +150,7 @@ def compare(s: dict[str, Any], d: dict[str, Any]) -> None:
             if exact is None:
                 assert v[key] is None
             else:  # the stated bound, relative (0 ms is exact)
-                assert abs(v[key] - exact) <= rollups.ERROR_BOUND * exact + 1e-9, (version, key, v[key], exact)
+                assert abs(v[key] - exact) <= histogram.ERROR_BOUND * exact + 1e-9, (version, key, v[key], exact)
 
 
 def test_rollup_figures_equal_a_direct_scan_for_random_filters(tmp_path: Path) -> None:
@@ -167,7 +168,7 @@ def test_rollup_figures_equal_a_direct_scan_for_random_filters(tmp_path: Path) -
     assert 0 < hot < history
     assert list((tmp_path / "history" / "queries").glob("day=*/part-*.parquet"))
     cases = [Filters(), Filters(shop_id="11")] + [random_filters(rng) for _ in range(40)]
-    windows = [rollups.split(f.since and f.since.replace(tzinfo=None), f.until and f.until.replace(tzinfo=None)) for f in cases]
+    windows = [split(f.since and f.since.replace(tzinfo=None), f.until and f.until.replace(tzinfo=None)) for f in cases]
     assert {g for w in windows for g, _, _ in w.rollup} == {"hour", "day", "month"} and any(w.raw for w in windows)
     for f in cases:
         compare(get_statistics(conn, f), direct(conn, f))
@@ -181,12 +182,12 @@ def test_quantiles_from_buckets_stay_within_the_bound() -> None:
         hist: dict[int, int] = {}
         with duckdb.connect() as c:
             for v in values:
-                b = c.execute(f"SELECT {rollups.bucket_sql('$v')}", {"v": v}).fetchone()[0]  # type: ignore[index]
+                b = c.execute(f"SELECT {histogram.bucket_sql('$v')}", {"v": v}).fetchone()[0]  # type: ignore[index]
                 hist[b] = hist.get(b, 0) + 1
             for q in (0.5, 0.95, 0.99):
                 exact = c.execute("SELECT quantile_cont(v, $q) FROM (SELECT unnest($vs) AS v)", {"q": q, "vs": values}).fetchone()[0]  # type: ignore[index]
-                est = rollups.quantile(hist.items(), q)
-                assert est is not None and abs(est - exact) <= rollups.ERROR_BOUND * exact * (1 + 1e-9)
+                est = histogram.quantile(hist.items(), q)
+                assert est is not None and abs(est - exact) <= histogram.ERROR_BOUND * exact * (1 + 1e-9)
 
 
 def stats_of(client: Any, shop: str) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def test_dashboard_data_from_rollups_equals_the_rows(tmp_path: Path) -> None:
         assert got["buckets"] == want["buckets"] and got["shops"] == want["shops"]
 
         def close(a: Any, b: Any) -> bool:
-            return a == b or (a is not None and b is not None and abs(a - b) <= rollups.ERROR_BOUND * b + 1e-9)
+            return a == b or (a is not None and b is not None and abs(a - b) <= histogram.ERROR_BOUND * b + 1e-9)
 
         for key in ("p50_ms", "p99_ms"):
             assert all(close(a, b) for a, b in zip(got["series"][key], want["series"][key], strict=True)), key

@@ -12,8 +12,9 @@ from kafka.structs import TopicPartition
 
 from services.logger.service import LoggerService
 from services.logger.settings import Settings
+from services.logger.sink.files import ALL_FILE, FAILED_FILE, SUCCESS_FILE
 from services.logger.sink.schema import open_db
-from services.logger.sink.writer import ALL_FILE, FAILED_FILE, SUCCESS_FILE, Sink
+from services.logger.sink.writer import Sink
 from shared.events import FeedbackEvent, QueryEvent
 from shared.kafka import DLQ_ERROR_HEADER, EventProducer, Received
 from shared.settings import KafkaSettings

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.logger.settings import Settings
-from services.logger.stats.rollups import ERROR_BOUND
+from services.logger.stats.histogram import ERROR_BOUND
 from shared.events import Event, FeedbackEvent, QueryEvent
 from shared.results import ToolResult
 from tests.logger.conftest import BASE_TIME, filled_client, query_event

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.logger.app import create_app
-from services.logger.export.training_set import count_examples
+from services.logger.export.examples import count_examples
 from services.logger.sink.writer import Sink
 from shared.errors import ConfigError
 from shared.events import FeedbackEvent, QueryEvent

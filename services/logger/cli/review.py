@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
 import httpx
@@ -26,16 +25,14 @@ from services.logger.client import LogClient
 from services.logger.errors import ReviewError
 from services.logger.settings import Settings
 from shared.local_secrets import local_secret
-from shared.settings import PathSettings
-
-ASK_URL = os.environ.get("ECOMINSIGHT_ASK_URL", "http://127.0.0.1:8000")
 
 
-def _ask(url: str, body: dict[str, Any] | None = None) -> Any:
+def _ask(settings: Settings, url: str, body: dict[str, Any] | None = None) -> Any:
     """A call to the ask service (over HTTP: services never import each other); GET without a body."""
     # the ask API's admin key (ecominsight keys create --admin); for the local `up`, the one it made
-    key = os.environ.get("ECOMINSIGHT_ASK_ADMIN_KEY") or (
-        local_secret(PathSettings().data_dir, "ask_admin_key") if url.startswith(ASK_URL) else None
+    given = settings.ask_admin_key.get_secret_value() if settings.ask_admin_key else None
+    key = given or (
+        local_secret(settings.paths.data_dir, "ask_admin_key") if url.startswith(settings.ask_url) else None
     )
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     try:
@@ -51,10 +48,12 @@ def _ask(url: str, body: dict[str, Any] | None = None) -> Any:
     return resp.json()
 
 
-def interpretation_for(ask_url: str, shop_id: str, asked_at: str, rephrased: str) -> dict[str, Any]:
+def interpretation_for(
+    settings: Settings, ask_url: str, shop_id: str, asked_at: str, rephrased: str
+) -> dict[str, Any]:
     """The ask service's reading of ``rephrased`` as on the day the question was asked."""
     body = {"shop_id": shop_id, "question": rephrased, "asked_on": asked_at[:10]}
-    read = _ask(f"{ask_url.rstrip('/')}/api/mcp/understand", body)
+    read = _ask(settings, f"{ask_url.rstrip('/')}/api/mcp/understand", body)
     if not read["understood"]:
         c = read["clarification"] or {}
         raise ReviewError(
@@ -67,7 +66,7 @@ def interpretation_for(ask_url: str, shop_id: str, asked_at: str, rephrased: str
 
 def label_query(
     settings: Settings, query_id: str, *, rephrased: str | None = None, out_of_scope: str | None = None,
-    interpretation: dict[str, Any] | None = None, reviewer: str | None = None, ask_url: str = ASK_URL,
+    interpretation: dict[str, Any] | None = None, reviewer: str | None = None, ask_url: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Label one logged query; returns the label as stored, with what it was read as."""
     client = LogClient(settings)
@@ -78,7 +77,8 @@ def label_query(
     else:
         if interpretation is None:
             assert rephrased is not None
-            interpretation = interpretation_for(ask_url, found["shop_id"], found["asked_at"], rephrased)
+            url = ask_url or settings.ask_url
+            interpretation = interpretation_for(settings, url, found["shop_id"], found["asked_at"], rephrased)
         body["interpretation"] = interpretation
     stored = client.label(query_id, body)
     return {**stored, "label": body.get("interpretation"), "out_of_scope": body.get("out_of_scope", False)}
@@ -102,9 +102,10 @@ def _list(args: argparse.Namespace) -> int:
 
 def _label(args: argparse.Namespace) -> int:
     interpretation = json.loads(args.interpretation) if args.interpretation else None
+    settings = Settings()
     stored = label_query(
-        Settings(), args.query_id, rephrased=args.rephrased, out_of_scope=args.out_of_scope,
-        interpretation=interpretation, reviewer=args.reviewer, ask_url=args.ask_url,
+        settings, args.query_id, rephrased=args.rephrased, out_of_scope=args.out_of_scope,
+        interpretation=interpretation, reviewer=args.reviewer or settings.reviewer, ask_url=args.ask_url,
     )  # fmt: skip
     if stored["out_of_scope"]:
         print(f"labelled {args.query_id} ({stored['question']!r}) out of scope")
@@ -117,7 +118,8 @@ def _label(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    state = _ask(f"{args.ask_url.rstrip('/')}/understanding")
+    settings = Settings()
+    state = _ask(settings, f"{(args.ask_url or settings.ask_url).rstrip('/')}/understanding")
     if args.json:
         print(json.dumps(state, indent=2))
         return 0
@@ -135,7 +137,7 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_review(sub: Any) -> None:
+def register(sub: Any) -> None:
     review = sub.add_parser(
         "review", help="the review queue: list questions to label, label them, see what was learned"
     )
@@ -155,12 +157,12 @@ def register_review(sub: Any) -> None:
         "--out-of-scope", metavar="REASON", help="the question asks for data the shop does not hold"
     )
     kind.add_argument("--interpretation", metavar="JSON", help="the structured query itself")
-    p.add_argument("--reviewer", default=os.environ.get("USER"))
-    p.add_argument("--ask-url", default=ASK_URL)
+    p.add_argument("--reviewer", default=None, help="who labels (default: ECOMINSIGHT_LOGGER_REVIEWER or USER)")
+    p.add_argument("--ask-url", default=None, help="the ask service (default: the logger's ask_url setting)")
     p.set_defaults(func=_label)
     p = rsub.add_parser(
         "status", help="the learned lexicon that serves and its lineage (from the ask service)"
     )
-    p.add_argument("--ask-url", default=ASK_URL)
+    p.add_argument("--ask-url", default=None, help="the ask service (default: the logger's ask_url setting)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_status)

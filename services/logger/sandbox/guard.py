@@ -8,7 +8,7 @@ functions that read files, settings or run SQL from a string. Text that sqlglot 
 or parse, or that nests too deeply, is refused with a message too.
 
 This is not the sandbox: the statement then runs in a DuckDB instance of its own that cannot
-touch files and only holds copies of the readable tables (``sandbox.py``).
+touch files and only holds copies of the readable tables (``runner.py``).
 """
 
 from __future__ import annotations

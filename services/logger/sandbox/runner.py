@@ -1,6 +1,6 @@
 """Where ``POST /sql`` and ``ecominsight sql`` run a user's statement: DuckDB itself is the sandbox.
 
-1. ``sqlguard.check_select`` refuses anything but one SELECT over the log tables (first line);
+1. ``guard.check_select`` refuses anything but one SELECT over the log tables (first line);
 2. the tables it reads are copied, in one transaction of the logger's connection and only the
    columns it names, into Arrow tables;
 3. a worker process (``child.py``) runs the statement on a fresh in-memory DuckDB that

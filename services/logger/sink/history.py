@@ -31,6 +31,8 @@ from pathlib import Path
 
 import duckdb
 
+from services.logger.sink.files import fsync_dir
+
 log = logging.getLogger(__name__)
 
 # fmt: off
@@ -78,14 +80,6 @@ def create_view(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(f"CREATE OR REPLACE VIEW queries AS {view_sql(files(conn))}")
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def archive(conn: duckdb.DuckDBPyConnection, root: Path, now: datetime, keep: timedelta) -> int:
     """Move the closed days' rows logged before ``now - keep`` (naive UTC) into Parquet; returns
     how many rows moved. Run by the sink's thread between batches (one writer)."""
@@ -120,7 +114,7 @@ def archive(conn: duckdb.DuckDBPyConnection, root: Path, now: datetime, keep: ti
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         conn.begin()
         try:
             deleted = conn.execute(f"DELETE FROM queries_hot WHERE {cond}", args).fetchone()

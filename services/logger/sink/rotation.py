@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from services.logger.sink.files import fsync_dir
+
 log = logging.getLogger(__name__)
 
 DDL = """
@@ -69,14 +71,6 @@ def read_lines(log_dir: Path, file: str) -> list[str]:
     return lines
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def segment(conn: duckdb.DuckDBPyConnection, file: str, now: datetime) -> tuple[datetime, int]:
     """When the current segment of ``file`` started and the number its rotation will get."""
     row = conn.execute("SELECT started_at, seq FROM jsonl_segments WHERE file = ?", [file]).fetchone()
@@ -102,7 +96,7 @@ def compress(log_dir: Path, file: str, name: str, size: int) -> None:
         raw.flush()
         os.fsync(raw.fileno())
     os.replace(tmp, target)
-    _fsync_dir(log_dir)
+    fsync_dir(log_dir)
 
 
 def begin(conn: duckdb.DuckDBPyConnection, file: str, size: int, now: datetime) -> str:

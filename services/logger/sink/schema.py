@@ -2,11 +2,11 @@
 
 Times are stored as UTC ``TIMESTAMP`` (no time zone). ``sink_offsets`` and ``jsonl_sizes`` are the
 sink's bookkeeping: they are written in the same transaction as the rows, which is what makes
-the sink's effect exactly-once (see ``sink.py``).
+the sink's effect exactly-once (see ``writer.py``).
 
 ``queries`` is a view: the recent rows (the table ``queries_hot``, where the sink appends) and the
 history, closed days in Parquet files (``history.py``). Everything that reads queries (``/sql``,
-exports, the review queue) reads the view; ``/stats`` reads the rollups (``rollups.py``).
+exports, the review queue) reads the view; ``/stats`` reads the rollups (``stats/rollups.py``).
 """
 
 from __future__ import annotations

@@ -84,6 +84,21 @@ def _queries(cur: duckdb.DuckDBPyConnection, ids: list[str], since: datetime) ->
     return found
 
 
+def _counted(
+    new: list[tuple[Any, ...]], queries: dict[str, tuple[Any, ...]]
+) -> dict[str, tuple[int, tuple[Any, ...], str]]:
+    """The new counted feedback, per query: how many, and the latest (its key and rating)."""
+    counted: dict[str, tuple[int, tuple[Any, ...], str]] = {}
+    for query_id, shop, rating, occurred, logged, event in new:
+        q = queries.get(query_id)
+        if q is None or (shop is not None and shop != q[1]):
+            continue  # names no logged query (yet), or another shop's
+        n, key, best = counted.get(query_id, (0, (), ""))
+        mine = (occurred, logged, event)
+        counted[query_id] = (n + 1, mine, rating) if not key or mine > key else (n + 1, key, best)
+    return counted
+
+
 def refresh(cur: duckdb.DuckDBPyConnection, logged_queries: bool, since: datetime) -> None:
     """Count a batch's new feedback (registered as ``batch_feedback``), and the feedback logged
     since ``since`` that waited for the batch's queries (``batch_queries``). The batch's rows are
@@ -99,15 +114,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, logged_queries: bool, since: datetim
     if not new:
         return
     queries = _queries(cur, sorted({r[0] for r in new}), since)
-    # the new counted feedback, per query: how many, and the latest (its key and rating)
-    counted: dict[str, tuple[int, tuple[Any, ...], str]] = {}
-    for query_id, shop, rating, occurred, logged, event in new:
-        q = queries.get(query_id)
-        if q is None or (shop is not None and shop != q[1]):
-            continue  # names no logged query (yet), or another shop's
-        n, key, best = counted.get(query_id, (0, (), ""))
-        mine = (occurred, logged, event)
-        counted[query_id] = (n + 1, mine, rating) if not key or mine > key else (n + 1, key, best)
+    counted = _counted(new, queries)
     if not counted:
         return
     ids = sorted(counted)

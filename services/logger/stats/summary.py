@@ -17,7 +17,7 @@ queries, which is what a canary split needs to decide a promotion. Per ``model_v
   ``template``: no version is to blame for it.)
 * ``p50_ms`` and ``p95_ms``: the median and 95th percentile of ``response_time_ms`` over the
   answered queries (linearly interpolated, as numpy's default), read from the rollups' latency
-  histograms: within ``rollups.ERROR_BOUND`` (4.8%, relative) of the exact value; None without any;
+  histograms: within ``histogram.ERROR_BOUND`` (4.8%, relative) of the exact value; None without any;
 * ``feedback``: ``positive`` and ``negative`` (the rating that counts for each query, as in
   ``feedback``) and ``positive_share`` of the rated ones (None when none is rated).
 
@@ -35,7 +35,7 @@ import duckdb
 
 from services.logger.errors import BadFilter
 from services.logger.review.corrections import correction_counts
-from services.logger.stats import rollups
+from services.logger.stats import histogram, windows
 from services.logger.timefmt import utc_naive
 
 TEMPLATE = "template"  # the model_version of answers no model version phrased
@@ -134,7 +134,7 @@ def feedback_counts(
 def _read(
     conn: duckdb.DuckDBPyConnection, filters: Filters
 ) -> tuple[list[dict[str, Any]], list[tuple[str, bool, int, int]]]:
-    return rollups.read(
+    return windows.read(
         conn,
         filters.shop_id,
         utc_naive(filters.since) if filters.since else None,
@@ -185,7 +185,7 @@ def version_comparison(
     read: tuple[list[dict[str, Any]], list[tuple[str, bool, int, int]]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per model version of the selected queries: counts, fallback rate, latency percentiles
-    (from the rollups' histograms: within ``rollups.ERROR_BOUND`` of the exact ones) and
+    (from the rollups' histograms: within ``histogram.ERROR_BOUND`` of the exact ones) and
     feedback (see the module docstring for the definitions)."""
     cells, latency = read if read is not None else _read(conn, filters)
     out: dict[str, dict[str, Any]] = {}
@@ -203,8 +203,8 @@ def version_comparison(
             "answered": answered,
             "fallbacks": fallbacks if model else None,
             "fallback_rate": fallbacks / answered if model and answered else None,
-            "p50_ms": rollups.quantile(hist, 0.5),
-            "p95_ms": rollups.quantile(hist, 0.95),
+            "p50_ms": histogram.quantile(hist, 0.5),
+            "p95_ms": histogram.quantile(hist, 0.95),
             "feedback": {
                 "positive": positive,
                 "negative": negative,
