@@ -24,7 +24,7 @@ from shared.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
-DLQ_ERROR_HEADER = "dlq-error"
+DLQ_ERROR_HEADER = "dlq-error"  # why a message was dead-lettered; its source in the other dlq-* headers
 
 
 @dataclass(frozen=True)
