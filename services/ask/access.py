@@ -70,6 +70,7 @@ class Credentials:
 def credentials(
     request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
 ) -> Credentials:
+    """The request's ``Credentials`` (a FastAPI dependency: the headers show in ``/docs``)."""
     return Credentials(authorization, x_api_key, client_address(request.scope))
 
 
