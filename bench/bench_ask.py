@@ -29,7 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import SHOPS, run_clients, seeded_ask_api  # noqa: E402
+from bench.common import SHOPS, report, run_clients, seeded_ask_api  # noqa: E402
 from services.ask.outbox import Outbox  # noqa: E402
 from services.ask.seed import seed_warehouse  # noqa: E402
 from shared.broker import LocalBroker, free_port, wait_for_port  # noqa: E402
@@ -428,10 +428,7 @@ def main() -> int:
     if args.smoke:
         args.requests, args.rounds, args.clients, args.seconds = 20, 1, 2, 1.0
     text = run_questions() if args.questions else run_baseline(args) if args.baseline else run_api(args)
-    print(text)
-    if args.write:
-        args.write.write_text(text)
-    return 0
+    return report(text, args.write)
 
 
 if __name__ == "__main__":

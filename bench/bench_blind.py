@@ -25,10 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import report, seeded_ask_api  # noqa: E402
+
 
 def measure(show: bool, limit: int | None = None, name: str = "blind") -> str:
     import services
-    from bench.common import seeded_ask_api
     from evaluation.questions.harness import api_ask, run
 
     questions = importlib.import_module(f"evaluation.questions.{name}").QUESTIONS
@@ -68,10 +69,7 @@ def main() -> int:
     parser.add_argument("--set", default="blind", help="a module of evaluation.questions (default: blind)")
     args = parser.parse_args()
     text = measure(args.list, 30 if args.smoke else None, args.set)
-    print(text)
-    if args.write:
-        args.write.write_text(text)
-    return 0
+    return report(text, args.write)
 
 
 if __name__ == "__main__":

@@ -81,3 +81,12 @@ def run_clients(
     for t in threads:
         t.join()
     return time.perf_counter() - started
+
+
+def report(text: str, write: Path | None) -> int:
+    """Print a benchmark's Markdown and, with ``--write FILE``, write it to that file too; the
+    script's exit status."""
+    print(text)
+    if write:
+        write.write_text(text)
+    return 0
