@@ -155,12 +155,12 @@ def ports_free() -> None:
     for port in (8000, 8002):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
-                pytest.fail(f"127.0.0.1:{port} is taken: the README's compose ports must be free for this test")
+                pytest.fail(f"127.0.0.1:{port} is taken: the documented compose ports must be free for this test")
 
 
 @pytest.fixture
 def one_run_at_a_time() -> Iterator[None]:
-    """One run per machine (the project name and the README's ports are fixed); the lock dies with
+    """One run per machine (the project name and the documented ports are fixed); the lock dies with
     its process, so leftovers found while holding it belong to a run that is gone."""
     with open("/tmp/ecominsight-deploy-test.lock", "w") as lock:
         deadline = time.monotonic() + 1200
@@ -238,7 +238,7 @@ def test_the_readme_compose_steps_run_the_stack_in_containers(podman_env: dict[s
     timings["up until healthy"] = time.monotonic() - start
     print(f"deploy timings (s): {timings}", flush=True)
 
-    # 3. a key, then the README's question, then traffic with the same key.
+    # 3. a key, then the documented question, then traffic with the same key.
     out = bash(ask + '\necho "__KEY__=$KEY"', project, env)
     key = out.rsplit("__KEY__=", 1)[1].strip()
     answer = json.loads(out.split("__KEY__=")[0].strip().splitlines()[-1])
