@@ -55,7 +55,11 @@ class LoggerClient:
         read_token: str | None = None,
         admin_token: str | None = None,
         timeout_s: float = 10.0,
+        http: httpx.Client | None = None,
     ):
+        """``http``: a client of the caller's to send through (a test's mock transport); none: a
+        fresh connection a call."""
+        self.http = http
         self.base_url = base_url.rstrip("/")
         self.read_token = read_token
         self.admin_token = admin_token
@@ -68,8 +72,8 @@ class LoggerClient:
         token = self.admin_token if admin else self.read_token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            response = httpx.request(method, f"{self.base_url}{path}", headers=headers, timeout=self.timeout_s,
-                                     **kwargs)  # fmt: skip
+            send = self.http.request if self.http is not None else httpx.request
+            response = send(method, f"{self.base_url}{path}", headers=headers, timeout=self.timeout_s, **kwargs)
         except httpx.HTTPError as exc:
             raise LoggerUnreachable(f"the logger at {self.base_url} did not answer: {exc}") from exc
         if response.status_code >= 400:

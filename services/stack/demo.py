@@ -29,6 +29,7 @@ from services.stack.owners import correct, rephrase
 from services.stack.questions import NEW_JARGON, NEW_QUESTIONS, STYLES, jargon_questions, varied_questions
 from services.stack.taught import TaughtScore, measure
 from shared.errors import EcomInsightError
+from shared.logger_client import LoggerClient
 from shared.registry import ModelRegistry
 from shared.results import ToolResult
 
@@ -46,7 +47,7 @@ class Demo:
         console: Console | None = None,
     ):
         self.ask_url, self.logger_url, self.generator_url = ask_url, logger_url, generator_url
-        self.admin = {"Authorization": f"Bearer {admin_token}"}  # the logger's admin token (reads too)
+        self.logger = LoggerClient(logger_url, read_token=admin_token, admin_token=admin_token, timeout_s=30.0)
         self.ask_admin = {"Authorization": f"Bearer {ask_admin_key}"} if ask_admin_key else {}
         self.registry = ModelRegistry(models_dir)
         self.shops = shops
@@ -92,7 +93,7 @@ class Demo:
         stats: dict[str, Any] = {}
         with self.console.status("waiting for the logger to write every query ..."):
             while time.monotonic() < deadline:
-                stats = self.http.get(f"{self.logger_url}/stats", headers=self.admin).json()
+                stats = self.logger.stats()
                 if stats.get("total_queries", 0) >= count:
                     return stats
                 time.sleep(0.5)
@@ -114,11 +115,10 @@ class Demo:
     def review(self) -> int:
         """The simulated reviewer: label each refused question of the queue it can rephrase, with
         the ask service's reading of the rephrasing (as ``ecominsight review label --as`` does)."""
-        resp = self.http.get(f"{self.logger_url}/review/queue", params={"limit": 500}, headers=self.admin)
-        resp.raise_for_status()
+        queue = self.logger.review_queue(limit=500)
         labelled = 0
         asked_after = {q.lower() for shop in self.shops for q in NEW_JARGON.get(shop, ())}
-        for item in resp.json()["items"]:
+        for item in queue:
             plain = rephrase(item["question"])
             if plain is None or item["question"].lower() in asked_after:
                 continue  # the before/after questions stay new: no label may hold them
@@ -127,9 +127,7 @@ class Demo:
             if not read.get("understood"):
                 continue
             label = {"interpretation": read["interpretation"], "reviewer": "demo reviewer"}
-            self.http.post(
-                f"{self.logger_url}/review/{item['query_id']}", json=label, headers=self.admin
-            ).raise_for_status()
+            self.logger.label(item["query_id"], label)
             labelled += 1
         self.console.print(f"the reviewer labelled {labelled} refused questions from the review queue")
         return labelled
@@ -144,9 +142,7 @@ class Demo:
         Waiting for a new version alone is not enough: a poll that lands while the reviewer is
         still labelling proposes from the labels stored so far, and a lexicon adopted from 5 of 22
         labels knows only the words those 5 teach (one demo read 13 of 22 new questions refused)."""
-        resp = self.http.get(f"{self.logger_url}/review/labels", headers=self.admin)
-        resp.raise_for_status()
-        total = int(resp.json()["count"])
+        total = len(self.logger.review_labels())
         deadline = time.monotonic() + timeout_s
         last: dict[str, Any] = {}
         with self.console.status("the ask service is learning from the labels ..."):
@@ -178,10 +174,7 @@ class Demo:
         return score
 
     def export(self) -> dict[str, Any]:
-        resp = self.http.post(f"{self.logger_url}/export", headers=self.admin)
-        if resp.status_code >= 400:
-            raise EcomInsightError(f"export failed: HTTP {resp.status_code}: {resp.text}")
-        return dict(resp.json())
+        return self.logger.export()
 
     def wait_for_new_model(self, before: str, known: set[str], timeout_s: float) -> str:
         deadline = time.monotonic() + timeout_s
@@ -230,9 +223,7 @@ class Demo:
         known = {m.version for m in self.registry.versions()}
         self.console.print(f"generator serves [bold]{before}[/bold]")
         answers_before = self.answers()
-        logged_before = int(
-            self.http.get(f"{self.logger_url}/stats", headers=self.admin).json().get("total_queries", 0)
-        )
+        logged_before = int(self.logger.stats().get("total_queries", 0))
         asked = len(self.traffic(count))
         self.show_stats(self.wait_logged(logged_before + asked))
         lexicon = self.understanding()["version"]

@@ -23,12 +23,13 @@ def demo_seeing(tmp_path: Path, states: list[dict[str, Any]], labels: int) -> De
     def answer(request: httpx.Request) -> httpx.Response:
         nonlocal last
         if request.url.path == "/review/labels":
-            return httpx.Response(200, json={"count": labels, "labels": []})
+            return httpx.Response(200, json={"count": labels, "labels": [{}] * labels})
         last = next(seen, last)
         return httpx.Response(200, json=last)
 
     demo = Demo("http://ask", "http://logger", "http://gen", "t", tmp_path, console=Console(quiet=True))
     demo.http = httpx.Client(transport=httpx.MockTransport(answer))
+    demo.logger.http = demo.http
     return demo
 
 
