@@ -193,7 +193,7 @@ def required_placeholders(result: ToolResult) -> set[str]:
 
 def fill(text: str, values: dict[str, str]) -> str:
     """Replace every placeholder with its display text; unknown placeholders raise."""
-    unknown = sorted({p for p in placeholders(text) if p not in values})
+    unknown = sorted({p for p in LOOKALIKE_RE.findall(text) if p not in values})  # V_1 and V_X_ too
     if unknown:
         raise PlaceholderError(f"unknown placeholder(s): {', '.join(unknown)}")
     return LOOKALIKE_RE.sub(lambda m: values[m.group(0)], text)
@@ -212,7 +212,7 @@ def check_generated(text: str, result: ToolResult) -> str:
     """
     values = slots(result)
     used = set(placeholders(text))
-    unknown = sorted(used - values.keys())
+    unknown = sorted(set(LOOKALIKE_RE.findall(text)) - values.keys())  # malformed names are unknown too
     if unknown:
         raise PlaceholderError(f"unknown placeholder(s): {', '.join(unknown)}")
     missing = sorted(required_placeholders(result) - used)

@@ -44,6 +44,8 @@ def test_delexicalise_refuses_an_answer_with_a_number_not_in_the_result() -> Non
     ("text", "why"),
     [
         ("You have V_TOTAL orders.", "unknown"),
+        ("You have V_COUNT orders with status V_STATUS V_PERIOD V_1.", "unknown"),  # malformed names
+        ("You have V_COUNT orders with status V_STATUS V_PERIOD_.", "unknown"),
         ("You have some orders.", "missing"),
         ("You have V_COUNT orders with status V_STATUS V_PERIOD, up 12%.", "number"),
     ],
