@@ -136,7 +136,7 @@ class Sink:
         self.batches += 1
         n = self.batches
         self.hooks.reached("start", n)
-        self._rotate_due(n)
+        self._rotate_due()
         positions, unique = sort_out(batch)
         before = dict(self._sizes)
         cur = self.conn
@@ -187,7 +187,7 @@ class Sink:
         self.hooks.reached("after_insert", n)
         return len(new)
 
-    def _rotate_due(self, n: int) -> None:
+    def _rotate_due(self) -> None:
         """Rotate every file that is due (by size, or by day), then expire old rotated files."""
         if not (self.rotate_bytes or self.rotate_daily):
             return
