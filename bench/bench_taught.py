@@ -115,9 +115,7 @@ def main() -> int:
     proc = start_stack(data_dir)
     try:
         demo = demo_for(data_dir, shops)
-        logged_before = int(
-            demo.http.get(f"{demo.logger_url}/stats", headers=demo.admin).json().get("total_queries", 0)
-        )
+        logged_before = int(demo.logger.stats().get("total_queries", 0))
         asked = len(demo.traffic(args.questions))
         demo.wait_logged(logged_before + asked)
         lexicon = demo.understanding()["version"]
