@@ -1,5 +1,5 @@
 # One CPU image for every EcomInsight service; the compose file picks the service by command.
-#   docker compose build        (see README.md, "docker compose")
+#   docker compose build        (see docs/operations.md, "docker compose")
 # BASE_IMAGE: any Debian-like image with python3.11 and its venv module (python:3.11-slim, or a
 # Debian bookworm root file system: deploy/podman/base-image.sh makes one without a registry).
 ARG BASE_IMAGE=python:3.11-slim

@@ -2,11 +2,11 @@
 
 Truth SQL runs on the tests' own read-only connection with two named parameters: ``$shop`` (the
 shop id) and ``$today`` (today's UTC date). Periods are half-open ``[start, end)`` date intervals,
-as the README defines them: "last N days" is the N days ending with today, today included; weeks
+as docs/questions.md defines them: "last N days" is the N days ending with today, today included; weeks
 start on Monday; "in September" is the most recent September that has begun; "last 3 months" is
 this calendar month and the two before it.
 
-Definitions (the README's): revenue, average order value, units, items per order, spending and
+Definitions (docs/questions.md): revenue, average order value, units, items per order, spending and
 customer activity count *purchases*, orders whose status is not cancelled or refunded, unless the
 question names statuses; an order count counts every status unless the question names some.
 """

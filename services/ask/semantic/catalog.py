@@ -1,7 +1,7 @@
 """The semantic layer's declarations: every metric and dimension, declared once.
 
 The same declarations drive the SQL (``compiler.py``), the words of an answer that say what was
-computed (``answer.py``), the README catalogue and ``catalogue()`` (what ``metrics_catalog``
+computed (``answer.py``), the catalogue in docs/questions.md and ``catalogue()`` (what ``metrics_catalog``
 shows). A metric names its grain, the table rows it aggregates:
 
 * ``order``: one row per order (``orders o``, joined to ``customers c`` when a country or

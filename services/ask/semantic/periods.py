@@ -1,7 +1,7 @@
 """Periods in questions, found with the span of text they use.
 
 Every period is a half-open day interval ``[start, end)`` (``shared.interpretation.Window``),
-cut at the end of today. The definitions (README, "Periods"):
+cut at the end of today. The definitions (docs/questions.md, "Definitions"):
 
 * "today", "yesterday"; "this week" (Monday up to today), "last week" (the Monday-to-Sunday
   week before); "this/last month, quarter, year" are calendar units, the current one up to today;

@@ -27,7 +27,7 @@ SUGGESTIONS = (
 )
 
 
-# Analyst shorthand for periods (README, Definitions): L7D, L4W, L3M, yday, w/e.
+# Analyst shorthand for periods (docs/questions.md, Definitions): L7D, L4W, L3M, yday, w/e.
 SHORTHAND_PERIODS = (
     (r"\bl(\d{1,3})d\b", r"last \1 days"),
     (r"\bl(\d{1,2})w\b", r"last \1 weeks"),

@@ -1,4 +1,4 @@
-"""Periods as the README defines them, found with the words they use."""
+"""Periods as docs/questions.md defines them, found with the words they use."""
 
 from __future__ import annotations
 
