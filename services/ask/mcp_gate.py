@@ -31,6 +31,7 @@ from services.ask.errors import AuthError
 from services.ask.keys import presented_key, resolve_caller
 from services.ask.state import Services
 from services.ask.throttle import client_address, failures_watched
+from shared.http import retry_after_header
 
 SESSION_HEADER = b"mcp-session-id"
 INVALID_REQUEST, INTERNAL_ERROR = -32600, -32603
@@ -102,8 +103,7 @@ class McpGate:
                 key = presented_key(headers.get("authorization"), headers.get("x-api-key"))
                 caller = resolve_caller(s.keys, key, s.keys_required)
         except AuthError as exc:
-            extra = {"Retry-After": str(max(1, round(exc.retry_after_s)))} if exc.retry_after_s else None
-            await _error(exc.status, str(exc), headers=extra)(scope, receive, send)
+            await _error(exc.status, str(exc), headers=retry_after_header(exc.retry_after_s))(scope, receive, send)
             return
         owner = caller.key_id if caller is not None else "local"
         now = self.clock()
